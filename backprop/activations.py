@@ -1,0 +1,100 @@
+"""The article's activation functions and their derivatives, kept in a registry by name.
+
+Every function accepts real arrays of any float dtype (and keeps that dtype) and complex
+arrays (so that the complex-step checker can differentiate through them).  None of them
+warns or returns NaN for large |z|.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+ArrayFunction = Callable[[NDArray], NDArray]
+
+
+def sigmoid(z: ArrayLike) -> NDArray:
+    """1 / (1 + e^-z), computed from e^-|z| so it never overflows."""
+    z = np.asarray(z)
+    if not np.issubdtype(z.dtype, np.inexact):
+        z = z.astype(float)
+    positive = z.real >= 0
+    e = np.exp(np.where(positive, -z, z))
+    return np.where(positive, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_prime(z: ArrayLike) -> NDArray:
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def tanh(z: ArrayLike) -> NDArray:
+    return np.tanh(z)
+
+
+def tanh_prime(z: ArrayLike) -> NDArray:
+    return 1 - np.tanh(z) ** 2
+
+
+def relu(z: ArrayLike) -> NDArray:
+    """max(z, 0); np.maximum keeps the imaginary part of a complex z with a positive real part."""
+    z = np.asarray(z)
+    return np.maximum(z, np.zeros((), dtype=z.dtype))
+
+
+def relu_prime(z: ArrayLike) -> NDArray:
+    """1 where z > 0 and 0 where z <= 0 (the derivative at the kink is taken as 0)."""
+    z = np.asarray(z)
+    dtype = z.real.dtype if np.issubdtype(z.dtype, np.inexact) else np.dtype(float)
+    return (z.real > 0).astype(dtype)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function, its derivative, and the name it is registered under."""
+
+    name: str
+    function: ArrayFunction
+    derivative: ArrayFunction
+    has_kink: bool = False
+
+
+_REGISTRY: dict[str, Activation] = {}
+
+
+def register_activation(
+    name: str, function: ArrayFunction, derivative: ArrayFunction, *, has_kink: bool = False
+) -> Activation:
+    """Make `name` usable as `NeuralNetwork(..., activation=name)`.
+
+    `has_kink` marks a function whose derivative jumps (relu); gradient checks then look
+    for perturbations that cross the kink instead of reporting them as failures.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"an activation name must be a non-empty string, not {name!r}")
+    if not callable(function) or not callable(derivative):
+        raise TypeError(f"activation {name!r} needs a callable function and a callable derivative")
+    activation = Activation(name, function, derivative, has_kink)
+    _REGISTRY[name] = activation
+    return activation
+
+
+def get_activation(name: str) -> Activation:
+    """The registered activation called `name`; a ValueError listing the known ones otherwise."""
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(_REGISTRY))
+        raise ValueError(f"unknown activation {name!r}; known activations: {known}") from None
+
+
+def activation_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+register_activation("sigmoid", sigmoid, sigmoid_prime)
+register_activation("tanh", tanh, tanh_prime)
+register_activation("relu", relu, relu_prime, has_kink=True)

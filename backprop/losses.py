@@ -1,0 +1,104 @@
+"""Losses a network can be checked against, with their gradients with respect to the output.
+
+The article never names its loss, but its output delta `(A - y) * f'(z)` is the gradient of
+half the sum of squares, ½‖A − y‖², so that is the default everywhere in this package.
+Each loss is a per-sample quantity; a batch (rows of a 2-D array) is the sum over its rows,
+which is what makes a batch update the sum of the per-sample updates.
+Every value function also accepts complex input, for the complex-step checker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss L(output, target) summed over a batch, and its gradient ∂L/∂output."""
+
+    name: str
+    description: str
+    value: Callable[[NDArray, NDArray], float | complex]
+    gradient: Callable[[NDArray, NDArray], NDArray]
+
+    def __call__(self, output: ArrayLike, target: ArrayLike) -> float | complex:
+        return self.value(np.asarray(output), np.asarray(target))
+
+
+def _half_sse(a: NDArray, y: NDArray) -> float | complex:
+    return 0.5 * np.sum((a - y) ** 2)
+
+
+def _half_sse_gradient(a: NDArray, y: NDArray) -> NDArray:
+    return np.asarray(a - y)
+
+
+def _mse(a: NDArray, y: NDArray) -> float | complex:
+    width = np.shape(a)[-1] if np.ndim(a) else 1
+    return np.sum((a - y) ** 2) / width
+
+
+def _mse_gradient(a: NDArray, y: NDArray) -> NDArray:
+    width = np.shape(a)[-1] if np.ndim(a) else 1
+    return np.asarray(2 * (a - y) / width)
+
+
+def _binary_cross_entropy(a: NDArray, y: NDArray) -> float | complex:
+    return -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))
+
+
+def _binary_cross_entropy_gradient(a: NDArray, y: NDArray) -> NDArray:
+    return np.asarray((a - y) / (a * (1 - a)))
+
+
+def _log_softmax(a: NDArray) -> NDArray:
+    a = np.atleast_1d(a)
+    shift = np.max(a.real, axis=-1, keepdims=True)
+    return a - shift - np.log(np.sum(np.exp(a - shift), axis=-1, keepdims=True))
+
+
+def _softmax_cross_entropy(a: NDArray, y: NDArray) -> float | complex:
+    return -np.sum(y * _log_softmax(a))
+
+
+def _softmax_cross_entropy_gradient(a: NDArray, y: NDArray) -> NDArray:
+    y = np.broadcast_to(y, np.shape(np.atleast_1d(a)))
+    softmax = np.exp(_log_softmax(a))
+    return np.asarray(softmax * np.sum(y, axis=-1, keepdims=True) - y).reshape(np.shape(a))
+
+
+HALF_SSE = Loss(
+    "half_sse", "half the sum of squared errors, ½‖A − y‖² (the article's)", _half_sse, _half_sse_gradient
+)
+MSE = Loss("mse", "mean squared error over the outputs, ‖A − y‖² / n_out", _mse, _mse_gradient)
+BINARY_CROSS_ENTROPY = Loss(
+    "bce",
+    "binary cross-entropy on sigmoid outputs, −Σ y log A + (1 − y) log(1 − A)",
+    _binary_cross_entropy,
+    _binary_cross_entropy_gradient,
+)
+SOFTMAX_CROSS_ENTROPY = Loss(
+    "softmax_ce",
+    "softmax cross-entropy on the raw outputs, −Σ y log softmax(A)",
+    _softmax_cross_entropy,
+    _softmax_cross_entropy_gradient,
+)
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (HALF_SSE, MSE, BINARY_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY)
+}
+
+
+def get_loss(name: str | Loss) -> Loss:
+    """The loss called `name` (or `name` itself when it already is a Loss)."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        known = ", ".join(LOSSES)
+        raise ValueError(f"unknown loss {name!r}; known losses: {known}") from None
