@@ -10,12 +10,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 SUBCOMMANDS = {
-    "check": ("backprop.battery.command", "run the conformance battery on an implementation (default: the bundled reference network)"),
+    "check": (
+        "backprop.battery.command",
+        "run the conformance battery on an implementation (default: the bundled reference network)",
+    ),
     "demo": ("backprop.demo", "train the article's examples and print the results"),
-    "bench": ("backprop.bench", "time the per-sample training step of an implementation against a baseline"),
+    "bench": (
+        "backprop.bench",
+        "time the per-sample training step of an implementation against a baseline",
+    ),
 }
 
 

@@ -9,8 +9,8 @@ Every value function also accepts complex input, for the complex-step checker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray

@@ -16,7 +16,7 @@ It is not a constant bias: only the input gets a constant leading 1.
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Sequence, Union
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from .activations import get_activation
 from .losses import HALF_SSE, Loss
 
-RandomSource = Union[np.random.Generator, int, None]
+RandomSource = np.random.Generator | int | None
 
 
 def _generator(rng: RandomSource) -> np.random.Generator | None:
@@ -148,7 +148,7 @@ class NeuralNetwork:
         # This is to add the bias unit to the input layer
         ones = np.atleast_2d(np.ones(X.shape[0]))
         X = np.concatenate((ones.T, X), axis=1)
-        for k in range(epochs):
+        for k in range(epochs):  # noqa: B007 (the article's loop variable)
             i = randint(X.shape[0])
             a = X[i]
             # compute the feed forward
