@@ -21,6 +21,21 @@ from .network import Layer, NeuralNetwork
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "check": "backprop.battery",
+    "numerical_weight_gradients": "backprop.numerical",
+}
+
+
+def __getattr__(name: str) -> object:
+    """`check` and the checkers are imported on first use, so `import backprop` stays light."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'backprop' has no attribute {name!r}")
+
+
 __all__ = [
     "Activation",
     "HALF_SSE",
@@ -29,8 +44,10 @@ __all__ = [
     "Loss",
     "NeuralNetwork",
     "activation_names",
+    "check",
     "get_activation",
     "get_loss",
+    "numerical_weight_gradients",
     "register_activation",
     "relu",
     "relu_prime",
