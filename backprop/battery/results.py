@@ -1,0 +1,83 @@
+"""What the battery found: one CheckResult per check, gathered in a BatteryResult.
+
+These are plain data (JSON-able through `to_json`), so that the CLI, the pytest plugin and
+the Python API report the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("passed", "failed", "errored", "skipped")
+
+
+@dataclass
+class CheckResult:
+    """The verdict of one check, with the numbers that support it."""
+
+    id: str
+    status: str
+    summary: str = ""
+    worst_rel_error: float | None = None
+    where: str = ""
+    details: str = ""
+    diagnosis: str | None = None
+    minimal_case: dict | None = None
+    reproduce: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {self.status!r}")
+
+    @property
+    def ok(self) -> bool:
+        """True unless the check failed or errored (a skipped check is not a failure)."""
+        return self.status in ("passed", "skipped")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class BatteryResult:
+    """Every check's result for one target, loss and seed."""
+
+    target: str
+    protocol: str
+    loss: str
+    seed: int
+    max_examples: int
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when no check failed or errored."""
+        return all(result.ok for result in self.results)
+
+    @property
+    def failed_ids(self) -> list[str]:
+        """Ids of the checks that failed or errored, in battery order."""
+        return [result.id for result in self.results if not result.ok]
+
+    def by_id(self, id: str) -> CheckResult:
+        for result in self.results:
+            if result.id == id:
+                return result
+        raise KeyError(f"no check with id {id!r} in this result")
+
+    def counts(self) -> dict[str, int]:
+        """How many checks ended in each status."""
+        return {status: sum(r.status == status for r in self.results) for status in STATUSES}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "protocol": self.protocol,
+            "loss": self.loss,
+            "seed": self.seed,
+            "max_examples": self.max_examples,
+            "passed": self.passed,
+            "counts": self.counts(),
+            "results": [result.to_json() for result in self.results],
+        }
