@@ -16,19 +16,30 @@ from numpy.typing import ArrayLike, NDArray
 ArrayFunction = Callable[[NDArray], NDArray]
 
 
-def sigmoid(z: ArrayLike) -> NDArray:
-    """1 / (1 + e^-z), computed from e^-|z| so it never overflows."""
+def _exp_minus_abs(z: ArrayLike, scale: float = 1.0) -> tuple[NDArray, NDArray]:
+    """e^(-scale·|z|) (|z| meaning z with the sign of its real part dropped), and where z ≥ 0.
+
+    It never overflows, and an underflow to 0 is the right answer, so it is not reported.
+    """
     z = np.asarray(z)
     if not np.issubdtype(z.dtype, np.inexact):
         z = z.astype(float)
     positive = z.real >= 0
-    e = np.exp(np.where(positive, -z, z))
+    with np.errstate(under="ignore"):
+        return np.exp(scale * np.where(positive, -z, z)), positive
+
+
+def sigmoid(z: ArrayLike) -> NDArray:
+    """1 / (1 + e^-z), computed from e^-|z| so it never overflows."""
+    e, positive = _exp_minus_abs(z)
     return np.where(positive, 1 / (1 + e), e / (1 + e))
 
 
 def sigmoid_prime(z: ArrayLike) -> NDArray:
-    s = sigmoid(z)
-    return s * (1 - s)
+    """σ(z)(1 − σ(z)), written as e^-|z| / (1 + e^-|z|)² to keep full relative accuracy for large |z|."""
+    e, _ = _exp_minus_abs(z)
+    with np.errstate(under="ignore"):
+        return e / (1 + e) ** 2
 
 
 def tanh(z: ArrayLike) -> NDArray:
@@ -36,7 +47,10 @@ def tanh(z: ArrayLike) -> NDArray:
 
 
 def tanh_prime(z: ArrayLike) -> NDArray:
-    return 1 - np.tanh(z) ** 2
+    """1 − tanh(z)², written as 4e^-2|z| / (1 + e^-2|z|)² to avoid its cancellation for large |z|."""
+    e, _ = _exp_minus_abs(z, 2.0)
+    with np.errstate(under="ignore"):
+        return 4 * e / (1 + e) ** 2
 
 
 def relu(z: ArrayLike) -> NDArray:
