@@ -1,0 +1,21 @@
+"""sigmoid' is the Taylor approximation 1/4 − z²/16, right near z = 0 and wrong at order-one weights.
+
+Must fail: activation-derivative, dz-is-fprime-of-z, output-delta, weight-gradient.
+"""
+
+from backprop.network import NeuralNetwork
+
+
+def sigmoid_prime_near_zero(z):
+    return 0.25 - z**2 / 16  # the mistake: the series stops after its second term
+
+
+EXPECTED_FAILED = ("activation-derivative", "dz-is-fprime-of-z", "output-delta", "weight-gradient")
+
+
+def make(layers, activation):
+    net = NeuralNetwork(layers, activation)
+    if activation == "sigmoid":
+        for layer in net.layers:
+            layer.activation_prime = sigmoid_prime_near_zero
+    return net
