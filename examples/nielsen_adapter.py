@@ -34,15 +34,20 @@ class NielsenAdapter:
         self.network = network
 
     def parameters(self) -> list[NDArray]:
-        """The network's own arrays (not copies), so that writing into them changes the network."""
-        return [p for w, b in zip(self.network.weights, self.network.biases, strict=True) for p in (w, b)]
+        """The network's own arrays, not copies, so that writing into them changes the network.
+
+        Each (n, 1) bias column is handed out as a 1-D view `b[:, 0]` of the same memory: the
+        battery recognises 1-D parameters as biases, whose gradient is the layer's ∂L/∂z.
+        """
+        layers = zip(self.network.weights, self.network.biases, strict=True)
+        return [p for w, b in layers for p in (w, b[:, 0])]
 
     def loss(self, x: NDArray, y: NDArray) -> float:
         return float(0.5 * np.sum((self.network.feedforward(column(x)) - column(y)) ** 2))
 
     def gradients(self, x: NDArray, y: NDArray) -> list[NDArray]:
         nabla_b, nabla_w = self.network.backprop(column(x), column(y))
-        return [g for nw, nb in zip(nabla_w, nabla_b, strict=True) for g in (nw, nb)]
+        return [g for nw, nb in zip(nabla_w, nabla_b, strict=True) for g in (nw, nb[:, 0])]
 
     def deltas(self, x: NDArray, y: NDArray) -> list[NDArray]:
         """∂L/∂z of each layer: in this formulation it is exactly the bias gradient."""
