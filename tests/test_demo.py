@@ -40,3 +40,12 @@ def test_demo_refuses_a_bad_option_with_exit_2(capsys: pytest.CaptureFixture[str
         main(["demo", "xor", "--convergence", "0"])
     assert exit_info.value.code == 2
     assert "positive whole number" in capsys.readouterr().err
+
+
+def test_demo_plot_is_written(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "xor.png"
+    assert main(["demo", "xor", "--activation", "tanh", "--plot", str(path)]) == 0
+    assert path.stat().st_size > 10_000
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"plot written to {path}" in capsys.readouterr().out
