@@ -1,0 +1,64 @@
+"""What a numerical derivative is worth: its value, an error budget per element, and the kinks it met."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A perturbation that moved a pre-activation across (or onto) a kink of its activation.
+
+    `layer` and `unit` locate the pre-activation (None when the function is not a network),
+    `z` is its unperturbed value, `where` names the perturbed quantity in words.
+    """
+
+    layer: int | None
+    unit: int | tuple[int, ...] | None
+    z: float | None
+    where: str
+
+    def describe(self) -> str:
+        if self.layer is None:
+            return f"a kink met while perturbing {self.where}"
+        z = "" if self.z is None else f" (z = {self.z:.3g})"
+        return f"layer {self.layer}, unit {self.unit}{z} crossed its kink when perturbing {self.where}"
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """A numerical derivative with an absolute error bound per element.
+
+    Where `kink_mask` is set, the function is not differentiable within the step, and the
+    true one-sided derivatives lie in [lower, upper] (widened by the budget); elsewhere
+    lower == upper == value.  `note` says why a requested method was replaced by another.
+    """
+
+    value: NDArray
+    budget: NDArray
+    method: str
+    kinks: list[Kink] = field(default_factory=list)
+    kink_mask: NDArray = None  # type: ignore[assignment]  # filled in __post_init__
+    lower: NDArray = None  # type: ignore[assignment]
+    upper: NDArray = None  # type: ignore[assignment]
+    step: NDArray | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        value = np.asarray(self.value, dtype=float)
+        object.__setattr__(self, "value", value)
+        budget = np.broadcast_to(np.asarray(self.budget, dtype=float), value.shape).copy()
+        object.__setattr__(self, "budget", budget)
+        mask = np.zeros(value.shape, bool) if self.kink_mask is None else np.asarray(self.kink_mask, bool)
+        object.__setattr__(self, "kink_mask", mask)
+        lower = value if self.lower is None else np.where(mask, self.lower, value)
+        upper = value if self.upper is None else np.where(mask, self.upper, value)
+        object.__setattr__(self, "lower", np.minimum(lower, upper))
+        object.__setattr__(self, "upper", np.maximum(lower, upper))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape

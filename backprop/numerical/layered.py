@@ -1,0 +1,308 @@
+"""The vectorised engine for layered networks: every weight's central difference at once.
+
+When each layer computes A = f(aW) (verified first, on the actual input, with the
+implementation's own `forward`), moving W[i, j] by h moves only z[j], by h·a[i].  So all
+perturbations of a layer are pre-activation perturbations, pushed together through the
+rest of the network: the perturbed unit changes the next pre-activation by a rank-one
+term ΔA[j]·W_next[j, :], and from there on the perturbed copies travel as one batch.
+No forward pass per weight is needed.  Where the check fails, the weights themselves
+are perturbed one at a time and the implementation's `forward` is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..losses import HALF_SSE, Loss, get_loss
+from .budget import Sampler, central_estimate
+from .complex_step import DropsImaginaryPart, complex_budget
+from .estimate import Estimate
+from .kinks import KinkLog, crossed, has_kink
+from .perturb import parameter_gradient_estimates
+from .richardson import richardson_estimate
+from .rowwise import rowwise_loss
+from .steps import central_step, machine_epsilon, realised_step
+from .validation import check_method, finite_point
+
+CHUNK_ELEMENTS = 1 << 21
+"""How many floats one batch of perturbed activations may hold (about 16 MB)."""
+EPS = machine_epsilon(np.float64)
+
+
+@dataclass
+class Chain:
+    """A network verified to compute A = f(aW) layer after layer, in float64, at one sample."""
+
+    weights: list[NDArray]
+    inputs: list[NDArray]
+    z: list[NDArray]
+    outputs: list[NDArray]
+    functions: list[Callable[[NDArray], NDArray]]
+    kinked: list[bool]
+    y: NDArray
+    rowloss: Callable[[NDArray, NDArray], NDArray]
+    loss0: float
+
+
+def network_layers(network: object) -> list:
+    """The network's layers, each checked to hold a 2-D real `weight` array and a `forward` method."""
+    layers = getattr(network, "layers", None)
+    if not isinstance(layers, (list, tuple)) or not layers:
+        raise TypeError("network must have a non-empty list `layers` (the reference network's structure)")
+    for i, layer in enumerate(layers):
+        weight = getattr(layer, "weight", None)
+        if not isinstance(weight, np.ndarray) or weight.ndim != 2 or weight.dtype.kind != "f":
+            raise TypeError(f"layers[{i}].weight must be a 2-D numpy array of floats")
+        if not callable(getattr(layer, "forward", None)):
+            raise TypeError(f"layers[{i}] has no forward method")
+        if i and layers[i - 1].weight.shape[1] != weight.shape[0]:
+            raise ValueError(f"layers[{i}].weight has {weight.shape[0]} rows but layers[{i - 1}] "
+                             f"has {layers[i - 1].weight.shape[1]} units")
+        if not np.all(np.isfinite(weight)):
+            raise ValueError(f"layers[{i}].weight holds non-finite value(s) (NaN or inf)")
+    return list(layers)
+
+
+def sample_and_target(layers: list, x: ArrayLike, y: ArrayLike) -> tuple[NDArray, NDArray]:
+    """x (with its leading 1) and y as float arrays of the sizes the layers need."""
+    x = finite_point("x", x)
+    y = finite_point("y", y)
+    n_in, n_out = layers[0].weight.shape[0], layers[-1].weight.shape[1]
+    if x.shape != (n_in,):
+        raise ValueError(f"x must be one sample of {n_in} values (its leading 1 included), "
+                         f"got shape {x.shape}")
+    if y.size != n_out or y.ndim > 1:
+        raise ValueError(f"y must hold the {n_out} target value(s) of the sample, got shape {y.shape}")
+    return x, y.reshape(n_out).astype(float)
+
+
+def forward_loss(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Callable[[], float]:
+    """The loss through the implementation's own forward, reading the live weights each call."""
+
+    def loss_fn() -> float:
+        a = x
+        for layer in layers:
+            a = layer.forward(a)
+        return loss.value(np.asarray(a), y)  # type: ignore[return-value]
+
+    return loss_fn
+
+
+def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain | str:
+    """The layers as a float64 Chain, or the reason their forward is not A = f(aW) at this sample."""
+    a_impl: object = x
+    a = x.astype(float)
+    chain = Chain([], [], [], [], [], [], y, rowwise_loss(loss), 0.0)
+    for i, layer in enumerate(layers):
+        function = getattr(layer, "activation", None)
+        if not callable(function):
+            return f"layers[{i}] has no callable `activation`"
+        weight = layer.weight.astype(float)
+        out = np.asarray(layer.forward(a_impl))
+        z = a @ weight
+        expected = np.asarray(function(z), dtype=float)
+        if out.shape != expected.shape or out.dtype.kind != "f":
+            return f"layers[{i}].forward returned shape {out.shape}, but f(aW) has shape {expected.shape}"
+        size = np.abs(a) @ np.abs(weight)
+        tolerance = 64 * machine_epsilon(out.dtype) * np.sqrt(a.size) * np.maximum(1.0, size)
+        if not np.all(np.abs(out - expected) <= tolerance):
+            worst = int(np.argmax(np.abs(out - expected) - tolerance))
+            return (f"layers[{i}].forward gives {out.reshape(-1)[worst]:.6g} at unit {worst} "
+                    f"where activation(aW) is {expected.reshape(-1)[worst]:.6g}")
+        chain.weights.append(weight)
+        chain.inputs.append(a)
+        chain.z.append(z)
+        chain.outputs.append(expected)
+        chain.functions.append(function)
+        chain.kinked.append(has_kink(function))
+        a_impl, a = out, expected
+    chain.loss0 = float(np.real(chain.rowloss(a, y)))
+    return chain
+
+
+def propagate(chain: Chain, layer: int, delta_z: NDArray,
+              log: KinkLog | None = None) -> tuple[NDArray, NDArray]:
+    """The loss with z[layer][j] moved by delta_z[r, j], for every r and j; and where a kink was crossed.
+
+    delta_z has shape (rows, units); each element is a separate perturbation.
+    """
+    rows, units = delta_z.shape
+    widest = max(w.shape[1] for w in chain.weights[layer:])
+    chunk = max(1, CHUNK_ELEMENTS // max(1, units * widest))
+    dtype = np.result_type(delta_z.dtype, float)
+    losses = np.empty((rows, units), dtype=dtype)
+    crossing = np.zeros((rows, units), bool)
+    for start in range(0, rows, chunk):
+        stop = min(rows, start + chunk)
+        z_moved = chain.z[layer] + delta_z[start:stop]
+        if chain.kinked[layer]:
+            hit = crossed(z_moved.real, chain.z[layer])
+            crossing[start:stop] |= hit
+            if log is not None:
+                log.add(layer, chain.z[layer], hit, start, own=True)
+        change = chain.functions[layer](z_moved) - chain.outputs[layer]
+        last = layer == len(chain.weights) - 1
+        if last:
+            batch = np.broadcast_to(chain.outputs[layer], (stop - start, units, units)).astype(dtype)
+            batch[:, np.arange(units), np.arange(units)] += change
+        else:
+            batch = chain.z[layer + 1] + change[..., None] * chain.weights[layer + 1][None]
+            for m in range(layer + 1, len(chain.weights)):
+                if chain.kinked[m]:
+                    hit = crossed(batch.real, chain.z[m])
+                    crossing[start:stop] |= hit.any(axis=-1)
+                    if log is not None:
+                        log.add(m, chain.z[m], hit, start)
+                batch = chain.functions[m](batch)
+                if m + 1 < len(chain.weights):
+                    batch = batch @ chain.weights[m + 1]
+        losses[start:stop] = chain.rowloss(batch, chain.y)
+    return losses, crossing
+
+
+def _sampler(chain: Chain, layer: int, base: NDArray, h: NDArray, scale: NDArray, crossing: NDArray,
+             log: KinkLog) -> Sampler:
+    """sample(m): losses with each element of `base` (weights or pre-activations) moved by m·h.
+
+    A weight step s moves the pre-activation by s·scale (scale = a[i] for W[i, j], 1 for z[j]).
+    Samples are cached, and the kinks they cross are recorded in `crossing` and `log`.
+    """
+    cache: dict[float, tuple[NDArray, NDArray]] = {}
+
+    def sample(m: float) -> tuple[NDArray, NDArray]:
+        if m not in cache:
+            _, steps = realised_step(base, m * h)
+            losses, hit = propagate(chain, layer, steps * scale, log)
+            crossing[...] |= hit
+            cache[m] = (losses.real, steps)
+        return cache[m]
+
+    return sample
+
+
+def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed: str,
+              method: str) -> Estimate:
+    """Central (or Richardson) estimates for every element of `base`, kinks bracketed and reported."""
+    h = central_step(base, np.float64)
+    crossing = np.zeros(base.shape, bool)
+    log = KinkLog(perturbed)
+    sample = _sampler(chain, layer, base, h, scale, crossing, log)
+    if method == "richardson":
+        return richardson_estimate(sample, chain.loss0, EPS)
+    for m in (1.0, -1.0, 2.0, -2.0):
+        sample(m)
+    return central_estimate(sample, chain.loss0, EPS, crossing=crossing, kinks=log.kinks())
+
+
+def _weights(chain: Chain, layer: int, method: str) -> Estimate:
+    weight = chain.weights[layer]
+    return _estimate(chain, layer, weight, chain.inputs[layer][:, None], f"layers[{layer}].weight", method)
+
+
+def _preactivations(chain: Chain, layer: int, method: str = "central") -> Estimate:
+    """∂L/∂z of one layer, as a (1, units) estimate."""
+    return _estimate(chain, layer, chain.z[layer][None], np.ones(1), f"layers[{layer}] z", method)
+
+
+def _on_kink(chain: Chain, layer: int) -> bool:
+    """True when a pre-activation at or after `layer` sits exactly on a kink (complex steps miss it)."""
+    return any(chain.kinked[m] and np.any(chain.z[m] == 0) for m in range(layer, len(chain.z)))
+
+
+def _complex_weights(chain: Chain, layer: int) -> Estimate:
+    """The complex step on each unit of the layer (one batch), times a[i]: exact to a few ulps.
+
+    For an infinitesimal step the loss is linear in it, so Im L(z + i·h·a[i]·e_j)/h = a[i]·∂L/∂z_j.
+    """
+    z = chain.z[layer]
+    h = 1e-20 * np.maximum(1.0, np.abs(z))
+    if not np.iscomplexobj(chain.functions[layer](z.astype(complex) + 1j * h)):
+        raise DropsImaginaryPart(f"layers[{layer}].activation returns real values for complex input")
+    losses, _ = propagate(chain, layer, (1j * h)[None].astype(complex))
+    if not np.iscomplexobj(losses) or not np.any(losses.imag) and np.any(chain.inputs[layer]):
+        raise DropsImaginaryPart("the imaginary part is lost on the way to the loss")
+    dz = losses[0].imag / h
+    central = _preactivations(chain, layer)
+    if np.any(np.abs(dz - central.value[0]) > 8 * central.budget[0] + complex_budget(dz, 1e-7)):
+        raise DropsImaginaryPart("the complex step disagrees with central differences on ∂L/∂z")
+    value = chain.inputs[layer][:, None] * dz[None, :]
+    return Estimate(value, complex_budget(value, EPS), "complex", step=np.broadcast_to(h, value.shape))
+
+
+def weight_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike, loss: Loss | str = HALF_SSE, *,
+                              method: str = "auto") -> list[Estimate]:
+    """A numerical estimate of ∂L/∂W for every layer's weight, with its error budget.
+
+    `x` is one sample with its leading 1, `y` its target.  method: "auto" or "central"
+    (central differences, vectorised when the layers compute A = f(aW)), "complex"
+    (complex step, falling back to central when the functions drop the imaginary part),
+    "richardson", or "loop" (perturb each weight and call forward, whatever the structure).
+    The weight arrays are left bit for bit as they were; the layers' A and dZ are overwritten.
+    """
+    check_method(method, ("auto", "central", "complex", "richardson", "loop"))
+    layers = network_layers(network)
+    x, y = sample_and_target(layers, x, y)
+    loss = get_loss(loss)
+    structure = "not checked (method 'loop')" if method == "loop" else verify_structure(layers, x, y, loss)
+    if isinstance(structure, str):
+        return _loop(layers, x, y, loss, method, structure)
+    estimates = []
+    for layer in range(len(layers)):
+        if method == "complex" and not _on_kink(structure, layer):
+            try:
+                estimates.append(_complex_weights(structure, layer))
+                continue
+            except DropsImaginaryPart as reason:
+                note = f"complex step not used: {reason}"
+        elif method == "complex":
+            note = "complex step not used: a pre-activation lies exactly on a kink"
+        else:
+            note = ""
+        estimate = _weights(structure, layer, "richardson" if method == "richardson" else "central")
+        estimates.append(replace(estimate, note=note) if note else estimate)
+    return estimates
+
+
+def _loop(layers: list, x: NDArray, y: NDArray, loss: Loss, method: str, reason: str) -> list[Estimate]:
+    """Perturb each live weight, call the implementation's forward, put the weight back."""
+    loss_fn = forward_loss(layers, x, y, loss)
+    chosen = "richardson" if method == "richardson" else "central"
+    estimates = parameter_gradient_estimates(loss_fn, [layer.weight for layer in layers], method=chosen)
+    note = "" if method == "loop" else f"weights perturbed one at a time: forward is not A = f(aW) ({reason})"
+    return [replace(e, method=f"{e.method} (loop)", note=note,
+                    kinks=[replace(k, where=k.where.replace(f"params[{i}]", f"layers[{i}].weight"))
+                           for k in e.kinks])
+            for i, e in enumerate(estimates)]
+
+
+def numerical_weight_gradients(network: object, x: ArrayLike, y: ArrayLike,
+                               loss: Loss | str = HALF_SSE) -> list[NDArray]:
+    """∂L/∂W of every layer (one array per layer, shaped like its weight) by central differences.
+
+    `x` is one sample with its leading 1.  See weight_gradient_estimates for the error budgets.
+    """
+    return [estimate.value for estimate in weight_gradient_estimates(network, x, y, loss)]
+
+
+def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike,
+                                     loss: Loss | str = HALF_SSE) -> list[Estimate]:
+    """∂L/∂z of every layer (1-D, one value per unit), by perturbing the pre-activations z = aW.
+
+    This needs layers that compute A = f(aW); a ValueError says which layer does not.
+    """
+    layers = network_layers(network)
+    x, y = sample_and_target(layers, x, y)
+    chain = verify_structure(layers, x, y, get_loss(loss))
+    if isinstance(chain, str):
+        raise ValueError(f"pre-activation gradients need layers computing A = f(aW): {chain}")
+    out = []
+    for layer in range(len(layers)):
+        e = _preactivations(chain, layer)
+        step = None if e.step is None else np.asarray(e.step)[0]
+        out.append(Estimate(e.value[0], e.budget[0], e.method, e.kinks, e.kink_mask[0], e.lower[0],
+                            e.upper[0], step, e.note))
+    return out

@@ -1,0 +1,74 @@
+"""The vectorised engine against the loop, the weights left untouched, and the public entry point."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import backprop
+from backprop import NeuralNetwork
+from backprop.numerical import compare, weight_gradient_estimates
+
+
+def analytic_gradients(net: NeuralNetwork, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """The reference network's own backpropagation: aᵀδ per layer."""
+    a, inputs = x, []
+    for layer in net.layers:
+        inputs.append(a)
+        a = layer.forward(a)
+    delta = net.layers[-1].backward(y, None)
+    for i in range(len(net.layers) - 2, -1, -1):
+        delta = net.layers[i].backward(delta, net.layers[i + 1])
+    return [np.outer(a, layer.delta) for a, layer in zip(inputs, net.layers)]
+
+
+def sample(net: NeuralNetwork, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([[1.0], rng.uniform(-1, 1, net.n_inputs)])
+    return x, rng.uniform(-1, 1, net.n_outputs)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+@pytest.mark.parametrize("layers", [[2, 1], [3, 4, 2], [4, 5, 3, 2]])
+def test_vectorised_engine_agrees_with_the_loop(layers: list[int], activation: str) -> None:
+    net = NeuralNetwork(layers, activation, rng=1)
+    x, y = sample(net, 2)
+    fast = weight_gradient_estimates(net, x, y)
+    slow = weight_gradient_estimates(net, x, y, method="loop")
+    for f, s in zip(fast, slow):
+        assert f.method == "central" and s.method == "central (loop)"
+        np.testing.assert_allclose(f.value, s.value, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["auto", "central", "complex", "richardson", "loop"])
+def test_every_method_passes_correct_and_flags_wrong_gradients(method: str) -> None:
+    net = NeuralNetwork([3, 4, 2], "tanh", rng=3)
+    x, y = sample(net, 4)
+    grads = analytic_gradients(net, x, y)
+    estimates = weight_gradient_estimates(net, x, y, method=method)
+    assert all(compare(g, e).passed for g, e in zip(grads, estimates))
+    wrong = grads[0].copy()
+    wrong[1, 2] *= 1 + 1e-3
+    verdict = compare(wrong, estimates[0])
+    assert not verdict.passed and verdict.n_mismatched == 1 and verdict.worst_index == (1, 2)
+
+
+@pytest.mark.parametrize("method", ["auto", "complex", "richardson", "loop"])
+def test_weights_are_left_bit_for_bit(method: str) -> None:
+    net = NeuralNetwork([3, 4, 2], "relu", rng=5)
+    arrays = [layer.weight for layer in net.layers]
+    before = [w.copy() for w in arrays]
+    x, y = sample(net, 6)
+    weight_gradient_estimates(net, x, y, method=method)
+    for layer, array, saved in zip(net.layers, arrays, before):
+        assert layer.weight is array
+        assert array.tobytes() == saved.tobytes()
+
+
+def test_public_entry_point_returns_one_array_per_layer() -> None:
+    net = NeuralNetwork([3, 4, 2], "sigmoid", rng=7)
+    x, y = sample(net, 8)
+    grads = backprop.numerical_weight_gradients(net, x, y)
+    assert [g.shape for g in grads] == [layer.weight.shape for layer in net.layers]
+    for g, a in zip(grads, analytic_gradients(net, x, y)):
+        np.testing.assert_allclose(g, a, rtol=1e-7, atol=1e-10)
