@@ -1,6 +1,13 @@
-"""pytest plugin: `pytest --backprop-impl TARGET` runs the conformance battery on TARGET."""
+"""pytest plugin: `pytest --backprop-impl TARGET` runs the conformance battery on TARGET.
+
+The battery becomes one test item per check, named `backprop[CHECK-ID]`, always the same
+items in the same order, so that pytest-xdist workers agree on what was collected; each item
+runs only its own check, so xdist can spread them over workers.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -14,3 +21,70 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="TARGET",
         help="run the backprop conformance battery on TARGET (module:attr or path/to/file.py:attr)",
     )
+    group.addoption(
+        "--backprop-loss",
+        action="store",
+        default="half_sse",
+        metavar="NAME",
+        help="the loss TARGET's backward differentiates (default half_sse)",
+    )
+    group.addoption(
+        "--backprop-max-examples",
+        action="store",
+        type=int,
+        default=None,
+        metavar="N",
+        help="cases tried per check",
+    )
+    group.addoption(
+        "--backprop-seed",
+        action="store",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the battery's case search (default 0)",
+    )
+
+
+class BatteryItem(pytest.Item):
+    """One battery check as a pytest test."""
+
+    def __init__(self, *, check: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+
+    def runtest(self) -> None:
+        self.check()
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        from .battery.targets import TargetError
+        from .testing import BatteryCheckFailed
+
+        if isinstance(excinfo.value, (BatteryCheckFailed, TargetError, ValueError)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return str(self.config.getoption("backprop_impl")), None, self.name
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Append one item per check (before -k and -m deselect, so they filter these too)."""
+    target = config.getoption("backprop_impl")
+    if not target:
+        return
+    from .battery import CHECK_IDS
+    from .testing import BatteryCheck
+
+    for check_id in CHECK_IDS:
+        check = BatteryCheck(
+            target,
+            check_id,
+            config.getoption("backprop_loss"),
+            config.getoption("backprop_max_examples"),
+            config.getoption("backprop_seed"),
+        )
+        items.append(BatteryItem.from_parent(session, name=f"backprop[{check_id}]", check=check))

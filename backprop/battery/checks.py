@@ -1,0 +1,889 @@
+"""The checks: each takes a factory, one case and the declared loss, and returns its Evidence.
+
+A check builds a fresh network from the factory, writes the case's weights into it, and
+compares what the implementation computes with what it should compute: a finite-difference
+estimate from `backprop.numerical` (with its error budget) for derivatives, or an exact
+identity (predict against forward, batch against the sum of samples) otherwise.  Numerical
+estimates are taken before the implementation's own forward and backward run, since the
+estimator is free to overwrite A and dZ.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import numerical
+from ..activations import get_activation
+from ..losses import LOSSES, Loss
+from . import diagnosis
+from .cases import Case
+from .protocols import (
+    LAYER_LEVEL,
+    MODEL_LEVEL,
+    LayerNetwork,
+    ModelNetwork,
+    PluginError,
+    as_array,
+    build,
+    call,
+    wrap,
+)
+
+Factory = Callable[..., Any]
+
+EXACT_TOLERANCE = 1e-9
+"""Relative tolerance of the checks that compare two computations of the same thing (no estimate)."""
+
+
+@dataclass
+class Evidence:
+    """What one case showed: a status, the worst relative error, where, and the numbers."""
+
+    status: str  # "passed" | "failed" | "errored" | "skipped"
+    rel_error: float | None = None
+    where: str = ""
+    summary: str = ""
+    details: str = ""
+    diagnosis: str | None = None
+    weights: list[NDArray] | None = field(default=None, repr=False)
+
+    @property
+    def failing(self) -> bool:
+        return self.status in ("failed", "errored")
+
+
+@dataclass
+class Comparison:
+    """One array compared with what it should be, ready to be reported."""
+
+    label: str  # e.g. "layer 2 of 2 (output)"
+    index_name: str  # "unit" or "W" or "parameter"
+    analytic: NDArray
+    expected: NDArray
+    budget: NDArray
+    passed: bool
+    n_mismatched: int
+    worst_index: tuple[int, ...]
+    max_rel_error: float
+    diagnosis: str | None = None
+
+    def where(self) -> str:
+        if self.index_name == "unit":
+            return f"{self.label}, unit {self.worst_index[-1]}"
+        index = ", ".join(str(i) for i in self.worst_index)
+        return f"{self.label}, {self.index_name}[{index}]"
+
+    def line(self) -> str:
+        i = self.worst_index
+        a, e, b = self.analytic[i], self.expected[i], self.budget[i]
+        name = "unit" if self.index_name == "unit" else "element"
+        return (
+            f"{self.where()}: {a:.6g} against {e:.6g} (error {abs(a - e):.2g}, budget {b:.2g}); "
+            f"{self.n_mismatched} of {self.analytic.size} {name}s differ"
+        )
+
+
+def relative_error(
+    analytic: NDArray, expected: NDArray, lower: NDArray | None = None, upper: NDArray | None = None
+) -> float:
+    """max |analytic − expected| over max |expected|: an error relative to the array's scale.
+
+    Element-wise relative errors are meaningless where the expected value is nearly zero
+    (a dead unit, a cancelling sum), so the table reports this norm-wise one.  Where the
+    estimate met a kink, the error is the distance to its interval [lower, upper] of one-sided
+    derivatives.
+    """
+    scale = max(float(np.max(np.abs(expected), initial=0.0)), float(np.max(np.abs(analytic), initial=0.0)))
+    if lower is not None and upper is not None:
+        gap = float(np.max(np.maximum(np.maximum(lower - analytic, analytic - upper), 0.0), initial=0.0))
+    else:
+        gap = float(np.max(np.abs(analytic - expected), initial=0.0))
+    return 0.0 if gap == 0 else gap / max(scale, 1e-300)
+
+
+def compare_estimate(label: str, index_name: str, analytic: NDArray, estimate: Any) -> Comparison:
+    """The analytic array against a numerical Estimate, judged by backprop.numerical.compare."""
+    expected = np.asarray(estimate.value, dtype=float)
+    if analytic.shape != expected.shape:
+        raise PluginError(
+            f"{label}: the implementation's array has shape {analytic.shape}, expected {expected.shape}"
+        )
+    verdict = numerical.compare(analytic, estimate)
+    budget = np.asarray(estimate.budget, dtype=float) * verdict.safety
+    return Comparison(
+        label,
+        index_name,
+        analytic,
+        expected,
+        budget,
+        bool(verdict.passed),
+        int(verdict.n_mismatched),
+        tuple(int(i) for i in verdict.worst_index),
+        relative_error(analytic, expected, estimate.lower, estimate.upper),
+    )
+
+
+def compare_exact(
+    label: str, index_name: str, analytic: NDArray, expected: NDArray, tolerance: float = EXACT_TOLERANCE
+) -> Comparison:
+    """Two computations of the same quantity, which must agree to a relative tolerance."""
+    budget = tolerance * np.maximum(np.abs(expected), 1.0)
+    wrong = np.abs(analytic - expected) > budget
+    gap = np.abs(analytic - expected) / budget
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape)) if gap.size else ()
+    return Comparison(
+        label,
+        index_name,
+        analytic,
+        expected,
+        budget,
+        not wrong.any(),
+        int(wrong.sum()),
+        worst,
+        relative_error(analytic, expected),
+    )
+
+
+def evidence_from(comparisons: Sequence[Comparison], what: str, notes: Sequence[str] = ()) -> Evidence:
+    """Passed when every comparison passed; otherwise failed, located at the rightmost failing array.
+
+    Errors flow right to left in backprop, so the rightmost wrong layer is where the cause is.
+    """
+    if not comparisons:
+        return Evidence("passed", summary=f"nothing to compare ({what})")
+    worst_rel = max(c.max_rel_error for c in comparisons)
+    failing = [c for c in comparisons if not c.passed]
+    if not failing:
+        return Evidence("passed", worst_rel)
+    first = failing[-1]
+    lines = [c.line() for c in reversed(failing)] + list(notes)
+    found = [c.diagnosis for c in reversed(failing) if c.diagnosis]
+    return Evidence(
+        "failed",
+        first.max_rel_error,
+        first.where(),
+        f"{what} is wrong in {len(failing)} of {len(comparisons)} {_plural(comparisons)}",
+        "\n".join(lines),
+        found[0] if found else None,
+    )
+
+
+def _plural(comparisons: Sequence[Comparison]) -> str:
+    kind = comparisons[0].index_name
+    word = "parameter array" if kind == "parameter" else "layer"
+    return word + ("s" if len(comparisons) != 1 else "")
+
+
+def layer_label(number: int, count: int) -> str:
+    return f"layer {number} of {count}" + (" (output)" if number == count and count > 1 else "")
+
+
+# --------------------------------------------------------------------------- preparing a case
+
+
+def prepare(factory: Factory, case: Case, protocol: str) -> LayerNetwork | ModelNetwork:
+    """A fresh network for the case, holding the case's weights."""
+    network = wrap(build(factory, case.layers, case.activation), protocol)
+    arrays = network.weight_arrays()
+    network.set_weights(case.random_weights([a.shape for a in arrays]))
+    return network
+
+
+def with_leading_one(x: NDArray) -> NDArray:
+    return np.concatenate((np.ones(x.shape[:-1] + (1,)), x), axis=-1)
+
+
+def pre_activations(net: LayerNetwork, seen: Sequence[NDArray]) -> list[NDArray]:
+    """z of every layer, computed here from the inputs the layers saw and their weights."""
+    return [np.dot(a, w) for a, w in zip(seen, net.weight_arrays(), strict=False)]
+
+
+def _numerical_loss(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> tuple[list[Any], list[Any]]:
+    weights = numerical.weight_gradient_estimates(net.network, x1, y, loss)
+    deltas = numerical.preactivation_gradient_estimates(net.network, x1, y, loss)
+    return list(weights), list(deltas)
+
+
+# --------------------------------------------------------------------------- activation-derivative
+
+_GRID = np.array([-3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0])
+
+DERIVATIVE_IN_TERMS_OF_OUTPUT: dict[str, Callable[[NDArray], NDArray]] = {
+    "sigmoid": lambda a: a * (1 - a),
+    "tanh": lambda a: 1 - a**2,
+}
+
+
+def activation_derivative(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    net = prepare(factory, case, protocol)
+    assert isinstance(net, LayerNetwork)
+    seen = net.forward(with_leading_one(case.x))
+    zs = pre_activations(net, seen)
+    kinked = get_activation(case.activation).has_kink
+    comparisons, notes = [], []
+    checked: set[tuple[int, int]] = set()
+    for number, (layer, z) in enumerate(zip(net.layers, zs, strict=True), 1):
+        f, fprime = layer.activation, layer.activation_prime
+        if (id(f), id(fprime)) in checked:
+            continue
+        checked.add((id(f), id(fprime)))
+        points = np.concatenate((_GRID, np.ravel(z)))
+        if kinked:
+            points = points[np.abs(points) > 1e-4]
+        estimate = numerical.richardson(
+            lambda v, f=f, n=number: float(np.sum(_call_activation(f, v, n))), points
+        )
+        analytic = as_array(
+            f"layer {number}'s activation_prime(z)",
+            call(f"layer {number}'s activation_prime", fprime, points.copy()),
+            points.shape,
+        )
+        comparison = compare_estimate(f"layer {number}'s activation_prime", "z", analytic, estimate)
+        if not comparison.passed:
+            comparison.diagnosis = _derivative_diagnosis(analytic, estimate, points, case.activation)
+            notes.append(f"at z = {points[comparison.worst_index]:.6g}")
+        comparisons.append(comparison)
+    return evidence_from(comparisons, "the activation's derivative", notes)
+
+
+def _call_activation(f: Callable[..., Any], v: NDArray, number: int) -> NDArray:
+    return as_array(
+        f"layer {number}'s activation(z)", call(f"layer {number}'s activation", f, v.copy()), v.shape
+    )
+
+
+def _derivative_diagnosis(analytic: NDArray, estimate: Any, points: NDArray, activation: str) -> str | None:
+    formula = DERIVATIVE_IN_TERMS_OF_OUTPUT.get(activation)
+    if formula is not None:
+        gap = diagnosis.agreement(analytic, formula(points))
+        if gap is not None:
+            return (
+                f"activation_prime(z) equals the derivative written in terms of the output "
+                f"(f' expressed through A) evaluated at z, to {gap:.0e}: it expects A but is given z"
+            )
+    return diagnosis.diagnose(analytic, estimate.value, estimate.budget)
+
+
+# --------------------------------------------------------------------------- dz-is-fprime-of-z
+
+
+def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    net = prepare(factory, case, protocol)
+    assert isinstance(net, LayerNetwork)
+    seen = net.forward(with_leading_one(case.x))
+    zs = pre_activations(net, seen)
+    comparisons = []
+    count = len(net.layers)
+    for number, (layer, z, a) in enumerate(zip(net.layers, zs, seen[1:], strict=True), 1):
+        if getattr(layer, "dZ", None) is None:
+            return Evidence(
+                "skipped",
+                summary=f"layer {number} stores no dZ after forward, so there is no dZ "
+                "to check (the deltas are still checked)",
+            )
+        dz = net.stored("dZ", number, z.shape)
+        fprime = layer.activation_prime
+        expected = as_array(
+            f"layer {number}'s activation_prime(z)",
+            call(f"layer {number}'s activation_prime", fprime, z.copy()),
+            z.shape,
+        )
+        comparison = compare_exact(layer_label(number, count), "unit", dz, expected)
+        if not comparison.passed:
+            comparison.diagnosis = diagnosis.dz_is_fprime_of_a(dz, a, fprime)
+        comparisons.append(comparison)
+    evidence = evidence_from(comparisons, "dZ")
+    if evidence.failing:
+        c = next(c for c in reversed(comparisons) if not c.passed)
+        i = c.worst_index
+        evidence.details = (
+            f"dZ[{i[-1]}] = {c.analytic[i]:.6g} but f'(z[{i[-1]}]) = {c.expected[i]:.6g} "
+            f"(z = {zs[int(c.label.split()[1]) - 1][i]:.6g})\n" + evidence.details
+        )
+    return evidence
+
+
+# --------------------------------------------------------------------------- output and hidden deltas
+
+
+def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: bool) -> Evidence:
+    net = prepare(factory, case, protocol)
+    if isinstance(net, ModelNetwork):
+        return _model_deltas(net, case, loss, hidden)
+    count = len(net.layers)
+    numbers = range(1, count) if hidden else [count]
+    if not numbers:
+        return Evidence("passed", summary="no hidden layer in this case")
+    x1 = with_leading_one(case.x)
+    _, estimates = _numerical_loss(net, x1, case.y, loss)
+    seen = net.forward(x1)
+    zs = pre_activations(net, seen)
+    deltas = net.backward(case.y)
+    comparisons = []
+    for number in numbers:
+        estimate = estimates[number - 1]
+        delta = deltas[number - 1].ravel()
+        comparison = compare_estimate(layer_label(number, count), "unit", delta, estimate)
+        if not comparison.passed:
+            fprime = get_activation(case.activation).derivative
+            comparison.diagnosis = _delta_diagnosis(
+                delta,
+                estimate,
+                fprime(zs[number - 1]),
+                fprime(seen[number]),
+                seen[number],
+                case,
+                loss,
+                number == count,
+            )
+        comparisons.append(comparison)
+    evidence = evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
+    return _with_size_note(evidence, case)
+
+
+def _delta_diagnosis(
+    delta: NDArray,
+    estimate: Any,
+    fprime_z: NDArray,
+    fprime_a: NDArray,
+    a: NDArray,
+    case: Case,
+    loss: Loss,
+    output: bool,
+) -> str | None:
+    expected = estimate.value
+    if output:
+        for other in LOSSES.values():
+            if other.name == loss.name:
+                continue
+            other_delta = np.asarray(other.gradient(a, case.y), dtype=float) * fprime_z
+            gap = diagnosis.agreement(delta, other_delta)
+            if gap is not None and diagnosis.agreement(other_delta, expected, estimate.budget) is None:
+                return (
+                    f"the output delta equals ∂L/∂z of {other.name} ({other.description}) to {gap:.0e}: "
+                    f"it is right for that loss; declare it with --loss {other.name} if it is the one meant"
+                )
+    return (
+        diagnosis.delta_uses_fprime_of_a(delta, expected, fprime_z, fprime_a)
+        or diagnosis.missing_fprime(delta, expected, fprime_z)
+        or diagnosis.extra_fprime(delta, expected, fprime_z)
+        or diagnosis.diagnose(
+            delta, expected, estimate.budget, learning_rate=case.learning_rate, n_outputs=case.n_outputs
+        )
+    )
+
+
+def _with_size_note(evidence: Evidence, case: Case) -> Evidence:
+    if evidence.failing:
+        note = diagnosis.only_when(case.layers)
+        if note:
+            evidence.diagnosis = f"{evidence.diagnosis}; {note}" if evidence.diagnosis else note
+    return evidence
+
+
+def output_delta(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    return _deltas(factory, case, loss, protocol, hidden=False)
+
+
+def hidden_delta(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    return _deltas(factory, case, loss, protocol, hidden=True)
+
+
+def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Evidence:
+    """∂L/∂z of a layer is ∂L/∂b of its bias, so deltas(x, y) is checked against the bias gradients."""
+    deltas = net.deltas(case.x, case.y)
+    params = net.weight_arrays()
+    biases = [i for i, p in enumerate(params) if p.ndim == 1]
+    sizes = [d.size for d in deltas]
+    if len(biases) != len(deltas) or [params[i].size for i in biases] != sizes:
+        return Evidence(
+            "skipped",
+            summary="deltas(x, y) cannot be checked: parameters() does not hold one "
+            "bias vector per layer, whose gradient would be that layer's ∂L/∂z",
+        )
+    estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+    count = len(deltas)
+    numbers = range(1, count) if hidden else [count]
+    comparisons = []
+    for number in numbers:
+        estimate = estimates[biases[number - 1]]
+        comparison = compare_estimate(layer_label(number, count), "unit", deltas[number - 1], estimate)
+        if not comparison.passed:
+            comparison.diagnosis = diagnosis.diagnose(deltas[number - 1], estimate.value, estimate.budget)
+        comparisons.append(comparison)
+    if not comparisons:
+        return Evidence("passed", summary="no hidden layer in this case")
+    return _with_size_note(
+        evidence_from(comparisons, "the hidden delta" if hidden else "the output delta"), case
+    )
+
+
+def _model_loss(net: ModelNetwork, case: Case, loss: Loss) -> Callable[[], float]:
+    """The declared loss of predict(x) when the model predicts, otherwise the model's own loss(x, y)."""
+    if callable(getattr(net.network, "predict", None)):
+        return lambda: float(np.real(loss(net.predict(case.x, case.n_outputs), case.y)))
+    return lambda: net.loss(case.x, case.y)
+
+
+# --------------------------------------------------------------------------- weight gradient and update
+
+
+def weight_gradient(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    net = prepare(factory, case, protocol)
+    weights = net.copy_weights()
+    if isinstance(net, ModelNetwork):
+        params = net.weight_arrays()
+        estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+        grads = net.gradients(case.x, case.y, [p.shape for p in params])
+        return _gradient_evidence(grads, estimates, case, "the weight gradient", weights, model=True)
+    x1 = with_leading_one(case.x)
+    estimates, _ = _numerical_loss(net, x1, case.y, loss)
+    seen = net.forward(x1)
+    deltas = net.backward(case.y)
+    grads = []
+    for number, (a, delta, w) in enumerate(zip(seen, deltas, net.weight_arrays(), strict=False), 1):
+        grads.append(as_array(f"layer {number}'s aᵀδ", np.outer(a, delta), w.shape))
+    return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights)
+
+
+def step_rounding(before: NDArray, after: NDArray, learning_rate: float) -> NDArray:
+    """What (before − after) / learning_rate may be off by from rounding the stored weights."""
+    eps = float(np.finfo(float).eps)
+    return 2 * eps * (np.abs(before) + np.abs(after)) / learning_rate
+
+
+def moves_of(
+    before: Sequence[NDArray], after: Sequence[NDArray], learning_rate: float
+) -> tuple[list[NDArray], list[NDArray]]:
+    """(W_before − W_after) / learning_rate per array, and the rounding each may carry."""
+    moves = [(b - a) / learning_rate for b, a in zip(before, after, strict=True)]
+    return moves, [step_rounding(b, a, learning_rate) for b, a in zip(before, after, strict=True)]
+
+
+def _gradient_evidence(
+    grads: Sequence[NDArray],
+    estimates: Sequence[Any],
+    case: Case,
+    what: str,
+    weights: list[NDArray],
+    notes: Sequence[str] = (),
+    model: bool = False,
+    stale: Sequence[NDArray] | None = None,
+    rounding: Sequence[NDArray] | None = None,
+) -> Evidence:
+    comparisons = []
+    count = len(grads)
+    if rounding is not None:
+        estimates = [
+            dataclasses.replace(e, budget=e.budget + r) if e.shape == r.shape else e
+            for e, r in zip(estimates, rounding, strict=True)
+        ]
+    for number, (grad, estimate) in enumerate(zip(grads, estimates, strict=True), 1):
+        if model:
+            comparison = compare_estimate(f"parameter {number} of {count}", "p", grad, estimate)
+        else:
+            comparison = compare_estimate(layer_label(number, count), "W", grad, estimate)
+        if not comparison.passed:
+            comparison.diagnosis = None
+            if stale is not None and diagnosis.agreement(grad, stale[number - 1]) is not None:
+                comparison.diagnosis = (
+                    f"layer {number} moved by exactly the step whose delta was backpropagated through the "
+                    "already-updated weights of the layer to its right (stale weights): update a layer only "
+                    "after the layer to its left has computed its delta"
+                )
+            comparison.diagnosis = comparison.diagnosis or diagnosis.diagnose(
+                grad,
+                estimate.value,
+                estimate.budget,
+                learning_rate=case.learning_rate,
+                n_outputs=case.n_outputs,
+            )
+        comparisons.append(comparison)
+    evidence = evidence_from(comparisons, what, notes)
+    evidence.weights = weights
+    return _with_size_note(evidence, case)
+
+
+def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    net = prepare(factory, case, protocol)
+    before = net.copy_weights()
+    lr = case.learning_rate
+    if isinstance(net, ModelNetwork):
+        params = net.weight_arrays()
+        estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+        net.step(case.x, case.y, lr)
+        moves, rounding = moves_of(before, net.copy_weights(), lr)
+        return _gradient_evidence(
+            moves,
+            estimates,
+            case,
+            "the step (W_before − W_after) / learning rate",
+            before,
+            model=True,
+            rounding=rounding,
+        )
+    x1 = with_leading_one(case.x)
+    estimates, _ = _numerical_loss(net, x1, case.y, loss)
+    seen = net.forward(x1)
+    net.backward(case.y)
+    net.update(lr, seen)
+    moves, rounding = moves_of(before, net.copy_weights(), lr)
+    return _gradient_evidence(
+        moves, estimates, case, "the update (W_before − W_after) / learning rate", before, rounding=rounding
+    )
+
+
+# --------------------------------------------------------------------------- fit
+
+
+def _stale_moves(
+    net: LayerNetwork,
+    seen: Sequence[NDArray],
+    zs: Sequence[NDArray],
+    output_delta: NDArray,
+    updated: Sequence[NDArray],
+    activation: str,
+) -> list[NDArray]:
+    """What each layer would move by (÷ lr) if its delta used the right layer's already-updated weights."""
+    fprime = get_activation(activation).derivative
+    delta = np.ravel(output_delta)
+    moves = [np.outer(seen[-2], delta)]
+    for index in range(len(zs) - 2, -1, -1):
+        delta = (delta @ updated[index + 1].T) * fprime(zs[index])
+        moves.insert(0, np.outer(seen[index], delta))
+    return moves
+
+
+def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    net = prepare(factory, case, protocol)
+    assert isinstance(net, LayerNetwork)
+    before = net.copy_weights()
+    x1 = with_leading_one(case.x)
+    estimates, delta_estimates = _numerical_loss(net, x1, case.y, loss)
+    seen = net.forward(x1)
+    zs = pre_activations(net, seen)
+    net.set_weights(before)
+    lr = case.learning_rate
+    call(
+        "fit(X, y, learning_rate, epochs=1)",
+        net.network.fit,
+        case.x[None, :].copy(),
+        case.y[None, :].copy(),
+        lr,
+        1,
+    )
+    after = net.copy_weights()
+    moves, rounding = moves_of(before, after, lr)
+    stale = None
+    if len(net.layers) > 1:
+        stale = _stale_moves(net, seen, zs, delta_estimates[-1].value, after, case.activation)
+    return _gradient_evidence(
+        moves,
+        estimates,
+        case,
+        "one epoch of fit on one sample (÷ learning rate)",
+        before,
+        stale=stale,
+        rounding=rounding,
+    )
+
+
+def fit_two_samples(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    """The second epoch must be an SGD step from wherever the first one landed.
+
+    Two identical rows, so whichever row fit picks, both epochs step on the same sample; the
+    first step is the implementation's own (fit-one-sample judges it), so only the second is
+    judged here, against the numerical gradient at the weights the first step produced.
+    """
+    lr = case.learning_rate
+    X, Y = np.stack([case.x, case.x]), np.stack([case.y, case.y])
+    landed = []
+    for epochs in (1, 2):
+        net = prepare(factory, case, protocol)
+        assert isinstance(net, LayerNetwork)
+        before = net.copy_weights()
+        call(f"fit(X, y, learning_rate, epochs={epochs})", net.network.fit, X.copy(), Y.copy(), lr, epochs)
+        landed.append(net.copy_weights())
+    middle, observed = landed
+    net = prepare(factory, case, protocol)
+    assert isinstance(net, LayerNetwork)
+    net.set_weights(middle)
+    second, _ = _numerical_loss(net, with_leading_one(case.x), case.y, loss)
+    moves, rounding = moves_of(middle, observed, lr)
+    notes = [
+        "(the second epoch's step W₁ − W₂, ÷ learning rate, against ∇L at W₁ where the first epoch landed)"
+    ]
+    return _gradient_evidence(
+        moves, second, case, "the second epoch of fit (÷ learning rate)", before, notes, rounding=rounding
+    )
+
+
+# --------------------------------------------------------------------------- predict, batch
+
+
+def predict_is_forward(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    net = prepare(factory, case, protocol)
+    if isinstance(net, ModelNetwork):
+        prediction = net.predict(case.x, case.n_outputs)
+        own = net.loss(case.x, case.y)
+        declared = float(np.real(loss(prediction, case.y)))
+        comparison = compare_exact(
+            "loss(x, y) against the declared loss of predict(x)",
+            "value",
+            np.array([own]),
+            np.array([declared]),
+        )
+        evidence = evidence_from([comparison], "loss(x, y)")
+        if evidence.failing:
+            evidence.where = "loss(x, y)"
+            evidence.details = f"loss(x, y) = {own:.6g} but {loss.name}(predict(x), y) = {declared:.6g}"
+            for other in LOSSES.values():
+                value = float(np.real(other(prediction, case.y)))
+                if other.name != loss.name and abs(value - own) <= EXACT_TOLERANCE * max(abs(own), 1.0):
+                    evidence.diagnosis = (
+                        f"loss(x, y) equals {other.name}(predict(x), y) = {value:.6g}: the model "
+                        f"computes {other.description}; declare it with --loss {other.name}"
+                    )
+        return evidence
+    prediction = as_array("predict(x)", call("predict(x)", net.network.predict, case.x.copy()))
+    seen = net.forward(with_leading_one(case.x))
+    output = seen[-1]
+    if prediction.size != output.size:
+        raise PluginError(f"predict(x) returned {prediction.size} values but forward gives {output.size}")
+    comparison = compare_exact("the output", "unit", prediction.reshape(output.shape), output)
+    evidence = evidence_from([comparison], "predict(x) against the chained forward passes")
+    if evidence.failing:
+        evidence.where = f"output unit {comparison.worst_index[-1]}"
+    return evidence
+
+
+def batch_is_sum(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    net = prepare(factory, case, protocol)
+    assert isinstance(net, LayerNetwork)
+    before = net.copy_weights()
+    xs, ys = case.extra_samples(loss, 1)
+    X = np.vstack([case.x, xs])
+    Y = np.vstack([case.y, ys])
+    lr = case.learning_rate
+    total = [np.zeros_like(w) for w in before]
+    for x, y in zip(X, Y, strict=True):
+        net.set_weights(before)
+        seen = net.forward(with_leading_one(x))
+        net.backward(y)
+        net.update(lr, seen)
+        total = [t + (b - a) for t, b, a in zip(total, before, net.copy_weights(), strict=True)]
+    net.set_weights(before)
+    seen = net.forward(with_leading_one(X))
+    net.backward(Y, batch=len(X))
+    net.update(lr, seen)
+    batch = [b - a for b, a in zip(before, net.copy_weights(), strict=True)]
+    comparisons = []
+    for number, (got, want) in enumerate(zip(batch, total, strict=True), 1):
+        comparison = compare_exact(layer_label(number, len(batch)), "W", got / lr, want / lr)
+        if not comparison.passed:
+            comparison.diagnosis = diagnosis.diagnose(got, want, n_outputs=len(X))
+            if comparison.diagnosis and "the number of outputs" in comparison.diagnosis:
+                comparison.diagnosis = comparison.diagnosis.replace("the number of outputs", "the batch size")
+        comparisons.append(comparison)
+    evidence = evidence_from(
+        comparisons,
+        "the batch update (÷ learning rate)",
+        [f"(a batch of {len(X)} samples against the sum of their one-sample updates)"],
+    )
+    evidence.weights = before
+    return evidence
+
+
+# --------------------------------------------------------------------------- inputs, determinism, descent
+
+
+def inputs_unmodified(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    """No call may write into the arrays it is given (the caller's data set)."""
+    net = prepare(factory, case, protocol)
+    xs, ys = case.extra_samples(loss, 2)
+    X, Y = np.vstack([case.x, xs]), np.vstack([case.y, ys])
+    x, y, lr = case.x.copy(), case.y.copy(), case.learning_rate
+    network = net.network
+    probes: list[tuple[str, Callable[..., Any], tuple[tuple[str, Any], ...]]] = []
+    if isinstance(net, LayerNetwork):
+        probes.append(("forward", lambda a: net.forward(a), (("x", with_leading_one(x)),)))
+        probes.append(("backward", lambda t: net.backward(t), (("y", y),)))
+        if callable(getattr(network, "predict", None)):
+            probes.append(("predict", network.predict, (("x", x),)))
+        if callable(getattr(network, "fit", None)):
+            probes.append(("fit", network.fit, (("X", X), ("y", Y), ("learning_rate", lr), ("epochs", 3))))
+    else:
+        probes += [
+            ("loss", network.loss, (("x", x), ("y", y))),
+            ("gradients", network.gradients, (("x", x), ("y", y))),
+        ]
+        for name, args in (
+            ("predict", (("x", x),)),
+            ("deltas", (("x", x), ("y", y))),
+            ("step", (("x", x), ("y", y), ("learning_rate", lr))),
+        ):
+            if callable(getattr(network, name, None)):
+                probes.append((name, getattr(network, name), args))
+    changed = []
+    for what, fn, named in probes:
+        arrays = [(name, value, value.copy()) for name, value in named if isinstance(value, np.ndarray)]
+        call(f"{what}(...)", fn, *(value for _, value in named))
+        for name, value, copy in arrays:
+            if not np.array_equal(value, copy):
+                changed.append(
+                    f"{what} changed its argument {name}: {int(np.sum(value != copy))} of "
+                    f"{value.size} values differ afterwards"
+                )
+                value[...] = copy
+    if changed:
+        return Evidence(
+            "failed",
+            None,
+            changed[0].split(" changed")[0],
+            f"{len(changed)} call(s) modified their inputs",
+            "\n".join(changed),
+            "the caller's arrays are written in place: work on a copy (X = X.copy(), or build new "
+            "arrays with np.concatenate) instead of writing into the argument",
+        )
+    return Evidence("passed")
+
+
+def deterministic(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    """np.random.seed before make (and fit) gives the same network, twice."""
+    xs, ys = case.extra_samples(loss, 3)
+    runs = []
+    for _ in range(2):
+        np.random.seed(case.seed % 2**32)
+        net = wrap(build(factory, case.layers, case.activation), protocol)
+        weights = net.copy_weights()
+        if isinstance(net, LayerNetwork) and callable(getattr(net.network, "fit", None)):
+            call(
+                "fit(X, y, learning_rate, epochs=5)",
+                net.network.fit,
+                xs.copy(),
+                ys.copy(),
+                case.learning_rate,
+                5,
+            )
+        elif isinstance(net, ModelNetwork) and callable(getattr(net.network, "step", None)):
+            net.step(xs[0].copy(), ys[0].copy(), case.learning_rate)
+        runs.append((weights, net.copy_weights()))
+    (init_a, final_a), (init_b, final_b) = runs
+    for stage, a_list, b_list in (("initial", init_a, init_b), ("trained", final_a, final_b)):
+        for number, (a, b) in enumerate(zip(a_list, b_list, strict=True), 1):
+            if a.shape != b.shape or not np.array_equal(a, b):
+                differ = int(np.sum(a != b)) if a.shape == b.shape else a.size
+                return Evidence(
+                    "failed",
+                    None,
+                    f"layer {number}",
+                    f"the same np.random.seed gave different {stage} weights",
+                    f"layer {number}: {differ} of {a.size} {stage} weights differ between two runs "
+                    f"seeded with np.random.seed({case.seed % 2**32})",
+                    "the implementation draws from a random source that np.random.seed does not control "
+                    "(an unseeded np.random.default_rng(), random, or the clock)"
+                    if stage == "initial"
+                    else "training draws from a random source that np.random.seed does not control",
+                )
+    return Evidence("passed")
+
+
+DESCENT_RATES = (1e-2, 1e-3, 1e-4)
+
+
+def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+    """A step small enough lowers the loss (unless the gradient is too small to move it)."""
+    net = prepare(factory, case, protocol)
+    before = net.copy_weights()
+    if isinstance(net, ModelNetwork):
+        value = _model_loss(net, case, loss)
+        start = value()
+        grads = net.gradients(case.x, case.y, [w.shape for w in before])
+    else:
+        x1 = with_leading_one(case.x)
+        start = float(np.real(loss(net.forward(x1)[-1], case.y)))
+        value = lambda: float(np.real(loss(net.forward(x1)[-1], case.y)))  # noqa: E731
+        estimates, _ = _numerical_loss(net, x1, case.y, loss)
+        grads = [e.value for e in estimates]
+        net.set_weights(before)
+    slope = sum(float(np.sum(g * g)) for g in grads)
+    losses = []
+    for rate in DESCENT_RATES:
+        net.set_weights(before)
+        if isinstance(net, ModelNetwork):
+            if callable(getattr(net.network, "step", None)):
+                net.step(case.x, case.y, rate)
+            else:
+                net.set_weights([w - rate * g for w, g in zip(before, grads, strict=True)])
+        else:
+            seen = net.forward(with_leading_one(case.x))
+            net.backward(case.y)
+            net.update(rate, seen)
+        after = value()
+        losses.append(after)
+        if after < start:
+            return Evidence("passed")
+        if rate * slope < 1e-10 * max(abs(start), 1e-12):
+            return Evidence("passed", summary="the gradient is too small for the loss to move measurably")
+    return Evidence(
+        "failed",
+        None,
+        "the whole network",
+        "no small step lowered the loss",
+        f"loss {start:.6g} before the step; after a step with learning rate "
+        + ", ".join(f"{r:g}: {v:.6g}" for r, v in zip(DESCENT_RATES, losses, strict=True)),
+        "the step goes uphill: the gradient's sign is flipped somewhere (W += instead of W −=, or y − A)",
+    )
+
+
+Check = Callable[[Factory, Case, Loss, str], Evidence]
+
+CHECKS: dict[str, Check] = {
+    "activation-derivative": activation_derivative,
+    "dz-is-fprime-of-z": dz_is_fprime_of_z,
+    "output-delta": output_delta,
+    "hidden-delta": hidden_delta,
+    "weight-gradient": weight_gradient,
+    "update-is-sgd-step": update_is_sgd_step,
+    "fit-one-sample": fit_one_sample,
+    "fit-two-samples": fit_two_samples,
+    "predict-is-forward": predict_is_forward,
+    "batch-is-sum": batch_is_sum,
+    "inputs-unmodified": inputs_unmodified,
+    "deterministic": deterministic,
+    "descent": descent,
+}
+
+MODEL_LEVEL_SKIPS = {
+    "activation-derivative": "the model-level protocol does not expose the activation function",
+    "dz-is-fprime-of-z": "the model-level protocol does not expose dZ",
+    "fit-one-sample": "the model-level protocol has no fit (update-is-sgd-step checks step)",
+    "fit-two-samples": "the model-level protocol has no fit (update-is-sgd-step checks step)",
+    "batch-is-sum": "the model-level protocol takes one sample at a time",
+}
+
+
+def skip_reason(check_id: str, protocol: str, offers: frozenset[str]) -> str | None:
+    """Why a check does not apply to this protocol (or this network), or None when it does."""
+    if protocol == MODEL_LEVEL:
+        if check_id in MODEL_LEVEL_SKIPS:
+            return MODEL_LEVEL_SKIPS[check_id]
+        if check_id in ("output-delta", "hidden-delta") and "deltas" not in offers:
+            return "the model offers no deltas(x, y), so its ∂L/∂z cannot be read"
+        if check_id == "update-is-sgd-step" and "step" not in offers:
+            return "the model offers no step(x, y, learning_rate)"
+        if check_id == "predict-is-forward" and "predict" not in offers:
+            return "the model offers no predict(x)"
+        return None
+    assert protocol == LAYER_LEVEL
+    if check_id in ("fit-one-sample", "fit-two-samples") and "fit" not in offers:
+        return "the network offers no fit(X, y, learning_rate, epochs)"
+    if check_id == "predict-is-forward" and "predict" not in offers:
+        return "the network offers no predict(x)"
+    return None

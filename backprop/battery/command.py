@@ -1,0 +1,143 @@
+"""`backprop check [TARGET]`: run the battery and print the report.
+
+Exit codes: 0 when every check passes (or is skipped), 1 when any check fails or errors,
+2 when the target cannot be loaded or an argument is wrong (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from . import CHECK_IDS
+from .cases import default_case
+from .results import BatteryResult
+from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TARGET, check
+from .targets import TargetError, resolve
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target",
+        nargs="?",
+        default=DEFAULT_TARGET,
+        metavar="TARGET",
+        help="module:attr or path/to/file.py:attr naming make(layers, activation) "
+        f"(default: {DEFAULT_TARGET}, the bundled reference network)",
+    )
+    parser.add_argument(
+        "--loss",
+        default="half_sse",
+        metavar="NAME",
+        help="the loss the implementation's backward differentiates: half_sse (default), "
+        "mse, bce (on sigmoid outputs) or softmax_ce",
+    )
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write the full result, cases and weights, as JSON"
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"cases tried per check (default {DEFAULT_MAX_EXAMPLES})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of the case search (default 0)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="ID",
+        choices=CHECK_IDS,
+        help="run only these checks: " + ", ".join(CHECK_IDS),
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time allowed to each check before it counts as errored (default 60)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="PATH",
+        help="draw the smallest failing case (or a default one) to an image (needs matplotlib)",
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"backprop check: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import __version__
+    from .report import render
+
+    try:
+        result = check(
+            args.target,
+            loss=args.loss,
+            max_examples=args.max_examples,
+            seed=args.seed,
+            only=args.only,
+            timeout=args.timeout,
+        )
+    except (TargetError, ValueError, TypeError) as error:
+        return _fail(str(error))
+    sys.stdout.write(render(result, __version__))
+    if args.json:
+        try:
+            with open(args.json, "w", encoding="utf-8") as stream:
+                json.dump(
+                    {"version": __version__, **result.to_json()},
+                    stream,
+                    indent=2,
+                    allow_nan=False,
+                    default=_json_default,
+                )
+        except OSError as error:
+            return _fail(f"cannot write {args.json}: {error.strerror}")
+    if args.plot:
+        code = _plot(args.plot, args.target, result)
+        if code is not None:
+            return code
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, float):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON-able")
+
+
+def _plot(path: str, target: str, result: BatteryResult) -> int | None:
+    """Draw the smallest failing case; exit 2 when the plotting extra is missing."""
+    try:
+        from ..plots import write_check_plot
+    except ImportError:
+        return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
+    from ..losses import get_loss
+    from .checks import prepare
+
+    loss = get_loss(result.loss)
+    factory, _ = resolve(target)
+    failing = [r.minimal_case for r in result.results if r.status == "failed" and r.minimal_case]
+    if failing:
+        case = failing[0]
+    else:
+        default = default_case(loss)
+        case = default.to_json(prepare(factory, default, result.protocol).copy_weights())
+    try:
+        write_check_plot(path, factory, case, loss)
+    except ImportError:
+        return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
+    return None
+
+
+__all__ = ["add_arguments", "run"]

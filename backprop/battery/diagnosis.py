@@ -1,0 +1,255 @@
+"""Recognise the usual backprop mistakes from the numbers, and say so as evidence.
+
+Each function takes what the implementation produced (`analytic`) and what it should have
+produced (`expected`, usually a finite-difference estimate) and returns one sentence stating
+the relation the numbers satisfy, with its accuracy ("equals −1 × ... to 3e-12 in all 6
+elements"), or None when the relation does not hold.  `diagnose` tries them all in order of
+specificity and returns the first that holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+RELATIVE_TOLERANCE = 1e-6
+"""How closely a relation must hold, relative to the largest value, to be stated as evidence."""
+
+
+def _arrays(analytic: ArrayLike, expected: ArrayLike) -> tuple[NDArray, NDArray]:
+    return np.asarray(analytic, dtype=float), np.asarray(expected, dtype=float)
+
+
+def _tolerance(reference: NDArray, budget: ArrayLike | float = 0.0) -> float:
+    scale = float(np.max(np.abs(reference))) if reference.size else 0.0
+    return RELATIVE_TOLERANCE * scale + float(np.max(budget)) + 1e-300
+
+
+def agreement(a: ArrayLike, b: ArrayLike, budget: ArrayLike | float = 0.0) -> float | None:
+    """The largest |a − b| when a and b agree (within the tolerance), None when they do not."""
+    a_arr, b_arr = _arrays(a, b)
+    if a_arr.shape != b_arr.shape or a_arr.size == 0:
+        return None
+    gap = float(np.max(np.abs(a_arr - b_arr)))
+    return gap if gap <= _tolerance(b_arr, budget) else None
+
+
+def _elements(array: NDArray) -> str:
+    return "the only element" if array.size == 1 else f"all {array.size} elements"
+
+
+def _significant(expected: NDArray) -> bool:
+    """Whether the expected values are large enough for a relation between them to mean anything."""
+    return bool(expected.size) and float(np.max(np.abs(expected))) > 1e-9
+
+
+def sign_flipped(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:
+    a, e = _arrays(analytic, expected)
+    if not _significant(e):
+        return None
+    gap = agreement(a, -e, budget)
+    if gap is None:
+        return None
+    return (
+        f"the values equal −1 × the expected ones to {gap:.0e} in {_elements(a)}: the sign is "
+        "flipped (A − y written y − A, or a gradient added instead of subtracted)"
+    )
+
+
+def _factor_names(learning_rate: float | None, n_outputs: int | None) -> list[tuple[float, str]]:
+    names = [(2.0, "2"), (0.5, "1/2")]
+    if learning_rate is not None:
+        names += [
+            (learning_rate, "the learning rate"),
+            (1 / learning_rate, "1 / the learning rate"),
+            (learning_rate**2, "the learning rate squared"),
+        ]
+    if n_outputs is not None and n_outputs > 1:
+        names += [
+            (float(n_outputs), "the number of outputs"),
+            (1 / n_outputs, "1 / the number of outputs"),
+            (2 / n_outputs, "2 / the number of outputs (mean squared error against half-SSE)"),
+            (n_outputs / 2, "the number of outputs / 2 (half-SSE against mean squared error)"),
+        ]
+    return names
+
+
+def scaled(
+    analytic: ArrayLike,
+    expected: ArrayLike,
+    budget: ArrayLike | float = 0.0,
+    *,
+    learning_rate: float | None = None,
+    n_outputs: int | None = None,
+) -> str | None:
+    """The analytic values are one constant times the expected ones (a constant other than 1)."""
+    a, e = _arrays(analytic, expected)
+    if a.shape != e.shape or not _significant(e) or not _significant(a):
+        return None
+    factor = float(np.sum(a * e) / np.sum(e * e))
+    if abs(factor - 1) < 1e-6 or abs(factor) < 1e-12:
+        return None
+    gap = agreement(a, factor * e, np.asarray(budget, dtype=float) * abs(factor))
+    if gap is None:
+        return None
+    if abs(factor + 1) < 1e-6:
+        return sign_flipped(a, e, budget)
+    named = [
+        name
+        for value, name in _factor_names(learning_rate, n_outputs)
+        if abs(abs(factor) - value) <= 1e-6 * value
+    ]
+    sign = "−" if factor < 0 else ""
+    what = f"{sign}{named[0]}" if named else f"{factor:.6g}"
+    return f"the values equal {what} × the expected ones to {gap:.0e} in {_elements(a)}: a constant factor"
+
+
+def transposed(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:
+    a, e = _arrays(analytic, expected)
+    if a.ndim != 2 or e.ndim != 2 or a.shape != e.T.shape or a.shape[0] == a.shape[1] == 1:
+        return None
+    if not _significant(e) or (a.shape == e.shape and agreement(a, e, budget) is not None):
+        return None
+    gap = agreement(a.T, e, np.asarray(budget).T if np.ndim(budget) == 2 else budget)
+    if gap is None:
+        return None
+    return (
+        f"the values equal the transpose of the expected ones to {gap:.0e} in {_elements(a)}: "
+        "a transposed product (δ·aᵀ instead of aᵀ·δ, or W instead of Wᵀ)"
+    )
+
+
+def frozen_lines(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:
+    """Everything agrees except whole rows or columns left at zero (never updated or never used)."""
+    a, e = _arrays(analytic, expected)
+    if a.ndim != 2 or a.shape != e.shape:
+        return None
+    tolerance = _tolerance(e, budget)
+    wrong = np.abs(a - e) > tolerance
+    if not wrong.any() or np.any(np.abs(a[wrong]) > tolerance):
+        return None
+    for axis, word in ((1, "row"), (0, "column")):
+        lines = np.flatnonzero(wrong.any(axis=axis))
+        zero_lines = np.all(np.abs(a) <= tolerance, axis=axis)
+        if lines.size and np.all(zero_lines[lines]) and lines.size < a.shape[1 - axis]:
+            other = ~np.isin(np.arange(a.shape[1 - axis]), lines)
+            rest = np.take(a, np.flatnonzero(other), axis=1 - axis)
+            rest_expected = np.take(e, np.flatnonzero(other), axis=1 - axis)
+            gap = agreement(rest, rest_expected, budget if np.ndim(budget) == 0 else 0.0)
+            if gap is None:
+                continue
+            names = ", ".join(str(int(i)) for i in lines)
+            plural = "s" if lines.size > 1 else ""
+            hint = (
+                "the bias row (the constant-1 input) is left out"
+                if word == "row" and list(lines) == [0]
+                else f"that {word}{plural} of the weight never moves"
+            )
+            return (
+                f"{word}{plural} {names} stay at 0 where the expected values are not, and every other "
+                f"{word} agrees to {gap:.0e}: {hint}"
+            )
+    return None
+
+
+def dz_is_fprime_of_a(dz: ArrayLike, a: ArrayLike, fprime: Callable[[NDArray], NDArray]) -> str | None:
+    """dZ equals f'(A): the article's warned mistake."""
+    dz_arr = np.asarray(dz, dtype=float)
+    expected = np.asarray(fprime(np.asarray(a, dtype=float)), dtype=float)
+    gap = agreement(dz_arr, expected)
+    if gap is None:
+        return None
+    return (
+        f"dZ equals f'(A) to {gap:.0e} in {_elements(dz_arr)}: the derivative was taken at the layer's "
+        "output A = f(z) instead of at z; use activation_prime(z) in forward"
+    )
+
+
+def delta_uses_fprime_of_a(
+    delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike, fprime_a: ArrayLike
+) -> str | None:
+    """The delta is the expected one with f'(z) replaced by f'(A)."""
+    d, e = _arrays(delta, expected)
+    fz, fa = _arrays(fprime_z, fprime_a)
+    usable = np.abs(fz) > 1e-12
+    if not _significant(e) or d.shape != e.shape or not usable.all() or agreement(fz, fa) is not None:
+        return None
+    gap = agreement(d, e / fz * fa)
+    if gap is None:
+        return None
+    return (
+        f"the delta equals (∂L/∂z ÷ f'(z)) × f'(A) to {gap:.0e} in {_elements(d)}: f'(A) is used where "
+        "f'(z) belongs"
+    )
+
+
+def missing_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> str | None:
+    """The delta is the expected one without its f'(z) factor."""
+    d, e = _arrays(delta, expected)
+    fz = np.asarray(fprime_z, dtype=float)
+    if not _significant(e) or d.shape != e.shape or np.any(np.abs(fz) < 1e-12) or np.allclose(fz, 1.0):
+        return None
+    gap = agreement(d, e / fz)
+    if gap is None:
+        return None
+    return (
+        f"the delta equals ∂L/∂z ÷ f'(z) to {gap:.0e} in {_elements(d)}: the factor f'(z) (dZ) is "
+        "missing from the delta"
+    )
+
+
+def extra_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> str | None:
+    """The delta carries f'(z) twice (or f'(z) where the loss already absorbed it)."""
+    d, e = _arrays(delta, expected)
+    fz = np.asarray(fprime_z, dtype=float)
+    if not _significant(e) or d.shape != e.shape or np.allclose(fz, 1.0):
+        return None
+    gap = agreement(d, e * fz)
+    if gap is None:
+        return None
+    return (
+        f"the delta equals ∂L/∂z × f'(z) to {gap:.0e} in {_elements(d)}: an extra factor f'(z) "
+        "(for cross-entropy on sigmoid outputs the output delta is A − y, without f'(z))"
+    )
+
+
+def only_when(layers: Sequence[int]) -> str | None:
+    """What the smallest failing network says about when the bug appears (shrinking tried smaller ones)."""
+    needs, kinds = [], []
+    if layers[-1] >= 2:
+        needs.append(f"{layers[-1]} outputs")
+        kinds.append("several outputs")
+    if len(layers) - 2 >= 2:
+        needs.append(f"{len(layers) - 2} hidden layers")
+        kinds.append("deep networks")
+    if not needs:
+        return None
+    return (
+        f"shrinking found no failing network smaller than one with {' and '.join(needs)}: "
+        f"the bug shows only with {' and '.join(kinds)}"
+    )
+
+
+def diagnose(
+    analytic: ArrayLike,
+    expected: ArrayLike,
+    budget: ArrayLike | float = 0.0,
+    *,
+    learning_rate: float | None = None,
+    n_outputs: int | None = None,
+) -> str | None:
+    """The first recognised relation between analytic and expected values, or None."""
+    a, e = _arrays(analytic, expected)
+    if a.shape != e.shape:
+        return transposed(a, e, budget)
+    for found in (
+        sign_flipped(a, e, budget),
+        scaled(a, e, budget, learning_rate=learning_rate, n_outputs=n_outputs),
+        transposed(a, e, budget),
+        frozen_lines(a, e, budget),
+    ):
+        if found:
+            return found
+    return None

@@ -1,0 +1,237 @@
+"""The two ways an implementation can be plugged in, and a uniform, defensive view of each.
+
+Layer-level (the article's): `net.layers[i]` with `weight`, `forward`, `backward`, `update`.
+Model-level (other code styles): `parameters()`, `loss(x, y)`, `gradients(x, y)`, and
+optionally `step`, `deltas`, `predict`.  Every call into the implementation goes through
+`call`, and every array it hands back through `as_array`, so that a raise, a wrong shape or
+a NaN becomes a `PluginError` naming the call, instead of a traceback from inside the battery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+LAYER_LEVEL = "layer-level"
+MODEL_LEVEL = "model-level"
+
+LAYER_ATTRIBUTES = ("weight", "forward", "backward", "update")
+MODEL_METHODS = ("parameters", "loss", "gradients")
+MODEL_OPTIONAL = ("step", "deltas", "predict")
+
+PROBE_LAYERS = [2, 3, 2]
+"""The network built to tell which protocol a factory follows."""
+
+
+class PluginError(Exception):
+    """The implementation raised, or returned something unusable; the message is one sentence."""
+
+
+class ProtocolError(TypeError):
+    """The factory's network follows neither protocol."""
+
+
+def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args), with any exception turned into a PluginError that says which call raised."""
+    try:
+        return fn(*args)
+    except PluginError:
+        raise
+    except Exception as error:
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        detail = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        raise PluginError(f"{what} raised {detail}") from error
+
+
+def as_array(what: str, value: Any, shape: tuple[int, ...] | None = None) -> NDArray:
+    """value as a float array, or a PluginError when it is not numbers, not finite or mis-shaped."""
+    if value is None:
+        raise PluginError(f"{what} is None")
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise PluginError(f"{what} is not an array of numbers ({type(value).__name__})") from None
+    if shape is not None and array.size == int(np.prod(shape)) and array.shape != shape:
+        array = array.reshape(shape)
+    if shape is not None and array.shape != shape:
+        raise PluginError(f"{what} has shape {array.shape}, expected {shape}")
+    if not np.all(np.isfinite(array)):
+        bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+        raise PluginError(f"{what} holds {bad} non-finite value(s) (NaN or inf)")
+    return array
+
+
+def detect_protocol(network: Any) -> str:
+    """LAYER_LEVEL or MODEL_LEVEL, or a ProtocolError saying what is missing for either."""
+    layers = getattr(network, "layers", None)
+    if layers is not None:
+        try:
+            layers = list(layers)
+        except TypeError:
+            layers = None
+    if layers:
+        missing = sorted({name for layer in layers for name in LAYER_ATTRIBUTES if not hasattr(layer, name)})
+        if not missing:
+            return LAYER_LEVEL
+    else:
+        missing = ["layers"]
+    model_missing = [name for name in MODEL_METHODS if not callable(getattr(network, name, None))]
+    if not model_missing:
+        return MODEL_LEVEL
+    raise ProtocolError(
+        f"the factory returned a {type(network).__name__}, which follows neither protocol: "
+        f"the layer-level one lacks {', '.join(missing)} and the model-level one lacks "
+        f"{', '.join(model_missing)}"
+    )
+
+
+def capabilities(network: Any, protocol: str) -> frozenset[str]:
+    """The optional parts the network offers (fit, predict, step, deltas)."""
+    names = ("fit", "predict") if protocol == LAYER_LEVEL else MODEL_OPTIONAL
+    return frozenset(name for name in names if callable(getattr(network, name, None)))
+
+
+def build(factory: Callable[..., Any], layers: Sequence[int], activation: str) -> Any:
+    """factory(layers, activation), with a raise or a None reported as a PluginError."""
+    network = call(f"make({list(layers)}, {activation!r})", factory, list(layers), activation)
+    if network is None:
+        raise PluginError(f"make({list(layers)}, {activation!r}) returned None")
+    return network
+
+
+class LayerNetwork:
+    """The article's protocol, driven exactly as its `fit` drives it."""
+
+    protocol = LAYER_LEVEL
+
+    def __init__(self, network: Any) -> None:
+        self.network = network
+        self.layers = list(network.layers)
+
+    def weight_arrays(self) -> list[NDArray]:
+        arrays = []
+        for number, layer in enumerate(self.layers, 1):
+            weight = layer.weight
+            if not isinstance(weight, np.ndarray) or weight.ndim != 2:
+                raise PluginError(
+                    f"layer {number}'s weight is not a 2-D numpy array ({type(weight).__name__})"
+                )
+            arrays.append(weight)
+        return arrays
+
+    def set_weights(self, values: Sequence[NDArray]) -> None:
+        """Write values into the live weight arrays, in place (the arrays stay the same objects)."""
+        for weight, value in zip(self.weight_arrays(), values, strict=True):
+            weight[...] = value
+
+    def copy_weights(self) -> list[NDArray]:
+        return [weight.copy() for weight in self.weight_arrays()]
+
+    def forward(self, x1: NDArray) -> list[NDArray]:
+        """Run every layer's forward; return the inputs each layer saw, then the network's output."""
+        seen = [x1]
+        a = x1
+        for number, layer in enumerate(self.layers, 1):
+            width = layer.weight.shape[1]
+            shape = a.shape[:-1] + (width,)
+            out = call(f"layer {number}'s forward", layer.forward, a)
+            a = as_array(
+                f"the output of layer {number}'s forward", out if out is not None else layer.A, shape
+            )
+            seen.append(a)
+        return seen
+
+    def backward(self, y: NDArray, batch: int | None = None) -> list[NDArray]:
+        """Run every layer's backward, right to left; return the stored deltas (one row a sample)."""
+        deltas: list[NDArray] = [np.empty(0)] * len(self.layers)
+        rows = 1 if batch is None else batch
+        for index in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[index]
+            number = index + 1
+            if index == len(self.layers) - 1:
+                out = call(f"layer {number}'s backward (output layer)", layer.backward, y, None)
+            else:
+                out = call(
+                    f"layer {number}'s backward", layer.backward, deltas[index + 1], self.layers[index + 1]
+                )
+            stored = getattr(layer, "delta", None)
+            value = stored if stored is not None else out
+            deltas[index] = as_array(f"layer {number}'s delta", value, (rows, layer.weight.shape[1]))
+        return deltas
+
+    def update(self, learning_rate: float, seen: Sequence[NDArray]) -> None:
+        """Update left to right, each layer given the input it saw in forward (as `fit` does)."""
+        for number, (layer, a) in enumerate(zip(self.layers, seen, strict=False), 1):
+            call(f"layer {number}'s update", layer.update, learning_rate, a)
+
+    def stored(self, name: str, number: int, shape: tuple[int, ...]) -> NDArray:
+        layer = self.layers[number - 1]
+        return as_array(f"layer {number}'s {name}", getattr(layer, name, None), shape)
+
+
+class ModelNetwork:
+    """The model-level protocol: live parameter arrays, a loss and its gradients."""
+
+    protocol = MODEL_LEVEL
+
+    def __init__(self, network: Any) -> None:
+        self.network = network
+
+    def weight_arrays(self) -> list[NDArray]:
+        params = call("parameters()", self.network.parameters)
+        try:
+            params = list(params)
+        except TypeError:
+            raise PluginError(
+                f"parameters() returned a {type(params).__name__}, not a list of arrays"
+            ) from None
+        for number, param in enumerate(params, 1):
+            if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
+                raise PluginError(f"parameter {number} from parameters() is not a float numpy array")
+        return params
+
+    def set_weights(self, values: Sequence[NDArray]) -> None:
+        for param, value in zip(self.weight_arrays(), values, strict=True):
+            param[...] = value
+
+    def copy_weights(self) -> list[NDArray]:
+        return [param.copy() for param in self.weight_arrays()]
+
+    def loss(self, x: NDArray, y: NDArray) -> float:
+        value = as_array("loss(x, y)", call("loss(x, y)", self.network.loss, x.copy(), y.copy()))
+        if value.size != 1:
+            raise PluginError(f"loss(x, y) returned {value.size} values, not one number")
+        return float(value.reshape(()))
+
+    def gradients(self, x: NDArray, y: NDArray, shapes: Sequence[tuple[int, ...]]) -> list[NDArray]:
+        grads = call("gradients(x, y)", self.network.gradients, x, y)
+        try:
+            grads = list(grads)
+        except TypeError:
+            raise PluginError(f"gradients(x, y) returned a {type(grads).__name__}, not a list") from None
+        if len(grads) != len(shapes):
+            raise PluginError(f"gradients(x, y) returned {len(grads)} arrays for {len(shapes)} parameters")
+        return [
+            as_array(f"gradient {i} from gradients(x, y)", g, s)
+            for i, (g, s) in enumerate(zip(grads, shapes, strict=True), 1)
+        ]
+
+    def predict(self, x: NDArray, n_outputs: int) -> NDArray:
+        return as_array("predict(x)", call("predict(x)", self.network.predict, x), (n_outputs,))
+
+    def step(self, x: NDArray, y: NDArray, learning_rate: float) -> None:
+        call("step(x, y, learning_rate)", self.network.step, x, y, learning_rate)
+
+    def deltas(self, x: NDArray, y: NDArray) -> list[NDArray]:
+        out = call("deltas(x, y)", self.network.deltas, x, y)
+        try:
+            return [as_array(f"delta {i} from deltas(x, y)", d).ravel() for i, d in enumerate(list(out), 1)]
+        except TypeError:
+            raise PluginError(f"deltas(x, y) returned a {type(out).__name__}, not a list") from None
+
+
+def wrap(network: Any, protocol: str) -> LayerNetwork | ModelNetwork:
+    return LayerNetwork(network) if protocol == LAYER_LEVEL else ModelNetwork(network)

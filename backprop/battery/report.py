@@ -1,0 +1,134 @@
+"""The battery's result as text: a header, a table of the checks, then each failure explained.
+
+Failures are listed in battery order, which is causal order (the activation's derivative,
+then dZ, the output delta, the hidden deltas, the weight gradient, the update, fit...): the
+first one listed is the first cause, and a later failure that can follow from it says so.
+"""
+
+from __future__ import annotations
+
+from .results import BatteryResult, CheckResult
+
+DOWNSTREAM: dict[str, tuple[str, ...]] = {
+    "activation-derivative": (
+        "dz-is-fprime-of-z",
+        "output-delta",
+        "hidden-delta",
+        "weight-gradient",
+        "update-is-sgd-step",
+        "fit-one-sample",
+        "fit-two-samples",
+        "batch-is-sum",
+        "descent",
+    ),
+    "dz-is-fprime-of-z": (
+        "output-delta",
+        "hidden-delta",
+        "weight-gradient",
+        "update-is-sgd-step",
+        "fit-one-sample",
+        "fit-two-samples",
+        "descent",
+    ),
+    "output-delta": (
+        "hidden-delta",
+        "weight-gradient",
+        "update-is-sgd-step",
+        "fit-one-sample",
+        "fit-two-samples",
+        "descent",
+    ),
+    "hidden-delta": ("weight-gradient", "update-is-sgd-step", "fit-one-sample", "fit-two-samples", "descent"),
+    "weight-gradient": ("update-is-sgd-step", "fit-one-sample", "fit-two-samples", "descent"),
+    "update-is-sgd-step": ("fit-one-sample", "fit-two-samples", "batch-is-sum", "descent"),
+    "fit-one-sample": ("fit-two-samples",),
+}
+"""Which checks a failure of each check can make fail too."""
+
+
+def cause_of(result: BatteryResult, check_id: str) -> str | None:
+    """The earliest failed check that this failure can follow from, if any."""
+    for earlier in result.results:
+        if earlier.id == check_id:
+            return None
+        if earlier.status == "failed" and check_id in DOWNSTREAM.get(earlier.id, ()):
+            return earlier.id
+    return None
+
+
+def format_error(value: float | None) -> str:
+    if value is None:
+        return ""
+    return "0" if value == 0 else f"{value:.1e}"
+
+
+def header(result: BatteryResult, version: str) -> str:
+    return (
+        f"backprop {version} · target {result.target} · protocol {result.protocol} · loss {result.loss} · "
+        f"{result.max_examples} cases per check · seed {result.seed}"
+    )
+
+
+def table(result: BatteryResult) -> list[str]:
+    width = max([len("check")] + [len(r.id) for r in result.results])
+    lines = [f"  {'check':<{width}}  status   worst rel. error   where"]
+    for r in result.results:
+        status = r.status if r.status in ("passed", "skipped") else r.status.upper()
+        where = r.where if r.status != "skipped" else ""
+        lines.append(
+            f"  {r.id:<{width}}  {status:<7}  {format_error(r.worst_rel_error):<17}  {where}".rstrip()
+        )
+    return lines
+
+
+def counts_line(result: BatteryResult) -> str:
+    counts = result.counts()
+    return " · ".join(f"{counts[s]} {s}" for s in ("passed", "failed", "errored", "skipped"))
+
+
+def explain(result: BatteryResult, r: CheckResult, first: bool) -> list[str]:
+    """The block that explains one failed or errored check."""
+    title = f"{r.status.upper()} {r.id}"
+    if r.where:
+        title += f" — {r.where}"
+    lines = [title]
+    cause = cause_of(result, r.id)
+    if r.status == "failed" and first:
+        lines.append("  (the first failure in causal order: start here)")
+    elif cause:
+        lines.append(f"  (this can follow from the {cause} failure above: fix that first)")
+    lines.append(f"  {r.summary}")
+    lines += [f"  {line}" for line in r.details.splitlines() if line.strip()]
+    if r.diagnosis:
+        lines.append(f"  diagnosis: {r.diagnosis}")
+    if r.minimal_case:
+        case = r.minimal_case
+        lines.append(
+            f"  smallest case: layers {case['layers']}, {case['activation']}, x = {_numbers(case['x'])}, "
+            f"y = {_numbers(case['y'])}, learning rate {case['learning_rate']:g} "
+            "(weights in the JSON report)"
+        )
+    if r.reproduce:
+        lines.append(f"  reproduce: {r.reproduce}")
+    return lines
+
+
+def _numbers(values: list) -> str:
+    return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
+
+
+def render(result: BatteryResult, version: str) -> str:
+    """The whole report, as the `check` command prints it."""
+    lines = [header(result, version), ""] + table(result) + ["", "  " + counts_line(result)]
+    skipped = [r for r in result.results if r.status == "skipped"]
+    if skipped:
+        lines.append("")
+        lines += [f"  skipped {r.id}: {r.summary}" for r in skipped]
+    first_failure = True
+    for r in result.results:
+        if r.status in ("failed", "errored"):
+            lines.append("")
+            lines += explain(result, r, first_failure and r.status == "failed")
+            if r.status == "failed":
+                first_failure = False
+    return "\n".join(lines) + "\n"

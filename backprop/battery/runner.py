@@ -1,0 +1,236 @@
+"""Run the battery: detect the protocol, then each check in its own sandboxed child.
+
+A check searches hypothesis-generated cases for one that fails; when it finds one,
+hypothesis shrinks it to the smallest network and sample that still fail, and the check
+reports the numbers of that smallest case.  Each check runs in a forked child
+(`backprop.sandbox.run_isolated`), so an implementation that raises, hangs, exits or
+crashes costs that one check, reported as "errored", and the others still run.
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis.errors import NoSuchExample
+from hypothesis.reporting import with_reporter
+
+from ..losses import Loss, get_loss
+from ..sandbox import run_isolated
+from . import CHECK_IDS
+from .cases import Case, cases
+from .checks import CHECKS, Evidence, prepare, skip_reason
+from .protocols import PROBE_LAYERS, PluginError, ProtocolError, build, capabilities, detect_protocol
+from .results import BatteryResult, CheckResult
+from .targets import importable_name, resolve
+
+DEFAULT_MAX_EXAMPLES = 30
+"""Cases tried per check when nothing fails; the default battery on the reference takes a few seconds."""
+
+DEFAULT_TARGET = "backprop:NeuralNetwork"
+
+UNKNOWN_PROTOCOL = "unknown"
+
+
+def _validate(max_examples: Any, seed: Any, only: Any, timeout: Any) -> tuple[int, int, list[str], float]:
+    if max_examples is None:
+        max_examples = DEFAULT_MAX_EXAMPLES
+    if not isinstance(max_examples, numbers.Integral) or isinstance(max_examples, bool) or max_examples < 1:
+        raise ValueError(f"max_examples must be a positive integer, not {max_examples!r}")
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+    if only is None:
+        ids = list(CHECK_IDS)
+    else:
+        requested = [only] if isinstance(only, str) else list(only)
+        unknown = [i for i in requested if i not in CHECK_IDS]
+        if unknown:
+            raise ValueError(f"unknown check id {unknown[0]!r}; the checks are: {', '.join(CHECK_IDS)}")
+        ids = [i for i in CHECK_IDS if i in requested]
+    if (
+        not isinstance(timeout, numbers.Real)
+        or isinstance(timeout, bool)
+        or not 0 < float(timeout) < float("inf")
+    ):
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    return int(max_examples), int(seed), ids, float(timeout)
+
+
+def check(
+    factory_or_target: Any = DEFAULT_TARGET,
+    *,
+    loss: str | Loss = "half_sse",
+    max_examples: int | None = None,
+    seed: int = 0,
+    only: Iterable[str] | str | None = None,
+    timeout: float = 60.0,
+) -> BatteryResult:
+    """Run the battery on a factory `make(layers, activation)` or a target string.
+
+    Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
+    ValueError) when the target cannot be loaded; whatever the implementation does wrong is
+    reported in the result instead.
+    """
+    chosen = get_loss(loss)
+    n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
+    factory, target = resolve(factory_or_target, timeout)
+    reproducible = factory_or_target if isinstance(factory_or_target, str) else importable_name(factory)
+    probe = run_isolated(probe_protocol, factory, timeout=timeout)
+    result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
+    if probe.status != "returned" or isinstance(probe.value, str):
+        message = probe.value if probe.status == "returned" else probe.message
+        result.results = [
+            CheckResult(i, "errored", f"the protocol could not be detected: {message}") for i in ids
+        ]
+        return result
+    protocol, offers = probe.value
+    result.protocol = protocol
+    for check_id in ids:
+        reason = skip_reason(check_id, protocol, frozenset(offers))
+        if reason:
+            result.results.append(CheckResult(check_id, "skipped", reason))
+            continue
+        outcome = run_isolated(
+            run_check,
+            check_id,
+            factory,
+            protocol,
+            chosen,
+            seed,
+            n_examples,
+            reproduce_command(reproducible, check_id, chosen.name, seed, n_examples),
+            timeout=timeout,
+        )
+        if outcome.status == "returned" and isinstance(outcome.value, CheckResult):
+            result.results.append(outcome.value)
+        else:
+            message = outcome.message or "the check returned nothing usable"
+            result.results.append(CheckResult(check_id, "errored", _sentence(message)))
+    return result
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message if message.endswith(".") else message + "."
+
+
+def probe_protocol(factory: Callable[..., Any]) -> tuple[str, list[str]] | str:
+    """(protocol, optional parts offered) of the factory's network, or a sentence saying why not."""
+    try:
+        network = build(factory, PROBE_LAYERS, "tanh")
+        protocol = detect_protocol(network)
+    except (PluginError, ProtocolError) as error:
+        return str(error)
+    return protocol, sorted(capabilities(network, protocol))
+
+
+def reproduce_command(
+    target: str | None, check_id: str, loss: str, seed: int, max_examples: int
+) -> str | None:
+    if target is None:
+        return None
+    command = f"backprop check {target}"
+    if loss != "half_sse":
+        command += f" --loss {loss}"
+    command += f" --seed {seed}"
+    if max_examples != DEFAULT_MAX_EXAMPLES:
+        command += f" --max-examples {max_examples}"
+    return command + f" --only {check_id}"
+
+
+def evaluate(check_id: str, factory: Callable[..., Any], case: Case, loss: Loss, protocol: str) -> Evidence:
+    """One check on one case; a plug-in's error becomes an "errored" Evidence with its sentence."""
+    try:
+        return CHECKS[check_id](factory, case, loss, protocol)
+    except PluginError as error:
+        return Evidence("errored", summary=_sentence(str(error)))
+    except Exception as error:  # raised by the implementation inside a numerical estimate
+        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return Evidence(
+            "errored", summary=_sentence(f"{type(error).__name__}: {text}" if text else type(error).__name__)
+        )
+
+
+def search_settings(max_examples: int) -> settings:
+    """Settings of the battery's own search, whatever hypothesis profile the caller loaded."""
+    return settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+        report_multiple_bugs=False,
+    )
+
+
+def run_check(
+    check_id: str,
+    factory: Callable[..., Any],
+    protocol: str,
+    loss: Loss,
+    seed: int,
+    max_examples: int,
+    reproduce: str | None = None,
+) -> CheckResult:
+    """Search for a failing case of one check and report the smallest one (or the worst error seen)."""
+    worst: list[float] = []
+    skipped: list[str] = []
+
+    def fails(case: Case) -> bool:
+        evidence = evaluate(check_id, factory, case, loss, protocol)
+        if evidence.status == "skipped":
+            skipped.append(evidence.summary)
+        elif evidence.rel_error is not None and not evidence.failing:
+            worst.append(evidence.rel_error)
+        return evidence.failing
+
+    try:
+        with with_reporter(lambda _: None):
+            minimal = find(
+                cases(loss), fails, settings=search_settings(max_examples), random=random.Random(seed)
+            )
+    except NoSuchExample:
+        if skipped:
+            return CheckResult(check_id, "skipped", skipped[0])
+        return CheckResult(
+            check_id, "passed", f"passed on {max_examples} cases", max(worst) if worst else None
+        )
+    evidence = evaluate(check_id, factory, minimal, loss, protocol)
+    if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
+        return CheckResult(
+            check_id,
+            "failed",
+            "a failing case passed when run again: the implementation gives "
+            "different answers to the same call",
+            None,
+            "",
+            minimal.describe(),
+            None,
+            _case_json(factory, minimal, protocol),
+            reproduce,
+        )
+    return CheckResult(
+        check_id,
+        evidence.status,
+        evidence.summary,
+        evidence.rel_error,
+        evidence.where,
+        evidence.details,
+        evidence.diagnosis,
+        _case_json(factory, minimal, protocol, evidence.weights),
+        reproduce,
+    )
+
+
+def _case_json(factory: Callable[..., Any], case: Case, protocol: str, weights: Any = None) -> dict:
+    if weights is None:
+        try:
+            weights = prepare(factory, case, protocol).copy_weights()
+        except Exception:
+            weights = None
+    return case.to_json(weights)

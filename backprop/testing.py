@@ -1,0 +1,110 @@
+"""The battery inside a user's own pytest suite: one test per check.
+
+    from backprop.testing import parametrize_with_checks
+    from mynet import make
+
+    @parametrize_with_checks(make, expected_failed_checks={"batch-is-sum": "no batches yet"})
+    def test_backprop(check):
+        check()
+
+Each `check` runs one battery check (in its own sandboxed child, like `backprop check`) and
+fails with the battery's explanation, or skips with the reason the check does not apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from .battery import CHECK_IDS
+from .battery.results import CheckResult
+
+
+class BatteryCheckFailed(AssertionError):
+    """A battery check failed or errored; the message is the battery's explanation."""
+
+
+@dataclass(frozen=True)
+class BatteryCheck:
+    """One check of the battery on one implementation, run by calling it."""
+
+    factory: Callable[..., Any] | str
+    check_id: str
+    loss: str = "half_sse"
+    max_examples: int | None = None
+    seed: int = 0
+    timeout: float = 60.0
+
+    def __call__(self) -> CheckResult:
+        """Run the check: return its result when it passes, skip when it does not apply, raise otherwise."""
+        from .battery import check
+        from .battery.report import explain
+
+        battery = check(
+            self.factory,
+            loss=self.loss,
+            max_examples=self.max_examples,
+            seed=self.seed,
+            only=[self.check_id],
+            timeout=self.timeout,
+        )
+        result = battery.by_id(self.check_id)
+        if result.status == "skipped":
+            pytest.skip(f"{self.check_id}: {result.summary}")
+        if result.status in ("failed", "errored"):
+            raise BatteryCheckFailed("\n".join(explain(battery, result, first=False)))
+        return result
+
+    def __repr__(self) -> str:
+        return self.check_id
+
+
+def parametrize_with_checks(
+    factory: Callable[..., Any] | str,
+    *,
+    expected_failed_checks: Mapping[str, str] | Iterable[str] | None = None,
+    loss: str = "half_sse",
+    max_examples: int | None = None,
+    seed: int = 0,
+    timeout: float = 60.0,
+) -> pytest.MarkDecorator:
+    """A `pytest.mark.parametrize` over the battery's checks, passing each as the argument `check`.
+
+    `expected_failed_checks` (ids, or ids mapped to a reason) are marked strict xfail: the test
+    suite stays green while they fail and turns red the day one of them passes.
+    """
+    if expected_failed_checks is None:
+        expected: dict[str, str] = {}
+    elif isinstance(expected_failed_checks, Mapping):
+        expected = {str(k): str(v) for k, v in expected_failed_checks.items()}
+    elif isinstance(expected_failed_checks, str):
+        raise TypeError(
+            "expected_failed_checks must be a collection of check ids (or a dict), not one string"
+        )
+    else:
+        expected = {str(k): "a known failure" for k in expected_failed_checks}
+    unknown = sorted(set(expected) - set(CHECK_IDS))
+    if unknown:
+        raise ValueError(
+            f"unknown check id {unknown[0]!r} in expected_failed_checks; the checks are: "
+            f"{', '.join(CHECK_IDS)}"
+        )
+    params = []
+    for check_id in CHECK_IDS:
+        marks = (
+            [pytest.mark.xfail(strict=True, reason=expected[check_id], raises=BatteryCheckFailed)]
+            if check_id in expected
+            else []
+        )
+        params.append(
+            pytest.param(
+                BatteryCheck(factory, check_id, loss, max_examples, seed, timeout), id=check_id, marks=marks
+            )
+        )
+    return pytest.mark.parametrize("check", params)
+
+
+__all__ = ["BatteryCheck", "BatteryCheckFailed", "parametrize_with_checks"]
