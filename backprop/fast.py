@@ -23,9 +23,14 @@ deferred, the same numbers are added in another order, so the weights agree to r
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
+import glob
 import math
 import numbers
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -36,6 +41,9 @@ from .network import NeuralNetwork as ReferenceNetwork
 
 DEFER_MIN_WEIGHTS = 16_384
 """Weight matrices with at least this many entries get deferred (batched) updates in `fit`."""
+
+BLOCK_DEPTH = 32
+"""Samples per block of a large first layer (see `_InputBlockSlot`); INDEX_BLOCK is a multiple."""
 
 INDEX_BLOCK = 4096
 """Sample indices drawn from the generator at a time in `fit`."""
@@ -164,6 +172,12 @@ class _Slot:
     def flush(self) -> None:
         """Nothing is pending in an eager slot."""
 
+    def begin_block(self, inputs: NDArray, indices: list[int]) -> None:
+        """Only the first layer looks ahead at the inputs of the samples to come."""
+
+    def end_block(self) -> None:
+        """Only the first layer works in blocks."""
+
 
 class _DeferredSlot(_Slot):
     """A slot whose weight is W − Pᵀ Q, with up to `depth` pending rank-one updates in P and Q.
@@ -222,6 +236,65 @@ class _DeferredSlot(_Slot):
             self.pending = 0
 
 
+class _InputBlockSlot(_Slot):
+    """The first layer, whose inputs are known a block of samples ahead (the indices are drawn).
+
+    At the start of a block of inputs X (one a row) it computes all their pre-activations
+    against the block's starting weights, Z = XW, and the Gram matrix G = XXᵀ, in two BLAS
+    products. Sample t then needs z = Z[t] − Σ_{s<t} G[t, s]·Q[s] (Q[s] = learning_rate·δ of
+    sample s), a product of size t × columns instead of a pass over W, and the end of the
+    block applies all its updates at once: W −= XᵀQ. Its weights are never needed to go
+    backward, since no layer lies to its left.
+    """
+
+    def __init__(self, layer: Layer, depth: int) -> None:
+        super().__init__(layer)
+        rows, columns = layer.weight.shape
+        self.depth = depth
+        self.size = 0
+        self.t = 0
+        self.block = np.empty((depth, rows))
+        self.block_z = np.empty((depth, columns))
+        self.gram_buffer = np.empty(depth * depth)
+        self.gram = self.gram_buffer.reshape(depth, depth)
+        self.scaled_deltas = np.empty((depth, columns))
+        self.z_correction = np.empty(columns)
+
+    def begin_block(self, inputs: NDArray, indices: list[int]) -> None:
+        k = len(indices)
+        block = self.block[:k]
+        np.take(inputs, indices, axis=0, out=block)
+        np.dot(block, self.weight, out=self.block_z[:k])
+        self.gram = self.gram_buffer[:k * k].reshape(k, k)
+        np.dot(block, block.T, out=self.gram)
+        self.size, self.t = k, 0
+
+    def forward(self, x: NDArray) -> NDArray:
+        t = self.t
+        if t:
+            np.dot(self.gram[t, :t], self.scaled_deltas[:t], out=self.z_correction)
+            np.subtract(self.block_z[t], self.z_correction, out=self.z)
+        else:
+            np.copyto(self.z, self.block_z[0])
+        self.kernel(self.z, self.a, self.dz)
+        return self.a
+
+    def update(self, x: NDArray, learning_rate: float) -> None:
+        np.multiply(self.delta_flat, learning_rate, out=self.scaled_deltas[self.t])
+        self.t += 1
+
+    def end_block(self) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        """W −= XᵀQ over the samples of the block trained so far."""
+        t = self.t
+        if t:
+            np.dot(self.block[:t].T, self.scaled_deltas[:t], out=self.step)
+            np.subtract(self.weight, self.step, out=self.weight)
+            self.t = 0
+
+
 def deferral_depth(rows: int, columns: int) -> int:
     """How many updates to batch: balances the flush (∝ rows·columns / depth) against the
     per-sample correction (∝ depth·(rows + columns)); 0 means update eagerly."""
@@ -230,9 +303,59 @@ def deferral_depth(rows: int, columns: int) -> int:
     return max(4, min(64, round(math.sqrt(1.5 * rows * columns / (rows + columns)))))
 
 
-def _slot(layer: Layer) -> _Slot:
+def _slot(layer: Layer, first: bool) -> _Slot:
     depth = deferral_depth(*layer.weight.shape)
-    return _DeferredSlot(layer, depth) if depth else _Slot(layer)
+    if not depth:
+        return _Slot(layer)
+    return _InputBlockSlot(layer, BLOCK_DEPTH) if first else _DeferredSlot(layer, depth)
+
+
+_OPENBLAS_THREAD_FUNCTIONS = [
+    (f"{prefix}get_num_threads{suffix}", f"{prefix}set_num_threads{suffix}")
+    for prefix in ("scipy_openblas_", "openblas_") for suffix in ("64_", "")
+]
+
+
+@functools.cache
+def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """get and set of the thread count of the OpenBLAS bundled with numpy; None for any other BLAS."""
+    root = os.path.dirname(np.__file__)
+    paths = [path for folder in (os.path.join(root, os.pardir, "numpy.libs"), os.path.join(root, ".dylibs"))
+             for path in sorted(glob.glob(os.path.join(folder, "*openblas*")))]
+    for path in paths:
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for get_name, set_name in _OPENBLAS_THREAD_FUNCTIONS:
+            get, set_ = getattr(library, get_name, None), getattr(library, set_name, None)
+            if get is not None and set_ is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                set_.restype, set_.argtypes = None, [ctypes.c_int]
+                return get, set_
+    return None
+
+
+@contextlib.contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Run numpy's OpenBLAS on one thread inside the block (no effect with another BLAS).
+
+    A per-sample step gains next to nothing from BLAS threads, while on a machine whose cores
+    are busy with other work each multi-threaded call can wait a whole scheduler time slice
+    for its second thread: the fit loop of 784-128-10 then runs ten times slower.
+    The setting is process-wide, so BLAS calls made meanwhile by other threads run on one too.
+    """
+    threads = _openblas_threads()
+    if threads is None:
+        yield
+        return
+    get, set_ = threads
+    before = get()
+    set_(1)
+    try:
+        yield
+    finally:
+        set_(before)
 
 
 def _fits_buffers(layers: Sequence[Layer], n_inputs: int) -> bool:
@@ -267,8 +390,10 @@ class NeuralNetwork(ReferenceNetwork):
         inputs[:, 1:] = X
         targets = np.ascontiguousarray(y.reshape(X.shape[0], -1))
         randint = self._rng.integers if self._rng is not None else np.random.randint
-        slots = [_slot(layer) for layer in self.layers]
-        with np.errstate(under="ignore"):  # as the registry's activations do
+        slots = [_slot(layer, i == 0) for i, layer in enumerate(self.layers)]
+        eager = all(type(slot) is _Slot for slot in slots)
+        blas = contextlib.nullcontext() if eager else single_threaded_blas()
+        with np.errstate(under="ignore"), blas:  # underflow is ignored as in the registry's activations
             try:
                 for start in range(0, epochs, INDEX_BLOCK):
                     indices = randint(X.shape[0], size=min(INDEX_BLOCK, epochs - start))
@@ -283,21 +408,26 @@ class NeuralNetwork(ReferenceNetwork):
 def _train(slots: list[_Slot], inputs: NDArray, targets: NDArray, indices: list[int],
            learning_rate: float) -> None:
     """The reference's per-sample step (forward, backward, update) for each index, in the buffers."""
-    output = slots[-1]
+    first, output = slots[0], slots[-1]
     hidden = slots[-2::-1]
     rights = slots[:0:-1]
-    for i in indices:
-        x = inputs[i]
-        a = x
-        for slot in slots:
-            a = slot.forward(a)
-        output.output_delta(targets[i])
-        for slot, right in zip(hidden, rights):
-            slot.hidden_delta(right.backpropagate())
-        a = x
-        for slot in slots:
-            slot.update(a, learning_rate)
-            a = slot.a
+    size = first.depth if isinstance(first, _InputBlockSlot) else len(indices)
+    for start in range(0, len(indices), size):
+        block = indices[start:start + size]
+        first.begin_block(inputs, block)
+        for i in block:
+            x = inputs[i]
+            a = x
+            for slot in slots:
+                a = slot.forward(a)
+            output.output_delta(targets[i])
+            for slot, right in zip(hidden, rights):
+                slot.hidden_delta(right.backpropagate())
+            a = x
+            for slot in slots:
+                slot.update(a, learning_rate)
+                a = slot.a
+        first.end_block()
 
 
 make = NeuralNetwork
