@@ -45,7 +45,8 @@ def parse_arch(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",")]
     except ValueError:
-        raise BenchError(f"--arch must be layer sizes separated by commas, such as 784,128,10, not {text!r}") from None
+        raise BenchError(f"--arch must be layer sizes separated by commas, such as 784,128,10, "
+                         f"not {text!r}") from None
     if len(sizes) < 2 or min(sizes) < 1:
         raise BenchError(f"--arch needs at least two positive sizes (inputs and outputs), not {text!r}")
     return sizes
@@ -222,13 +223,15 @@ def render(result: BenchResult) -> str:
     ]
     for label, name, seconds in (("target", result.target, result.target_seconds),
                                  ("baseline", result.baseline, result.baseline_seconds)):
-        lines.append(f"  {label:<9} {name:<{width}}  {_microseconds(float(np.median(seconds))):>12} per sample "
+        median = _microseconds(float(np.median(seconds)))
+        lines.append(f"  {label:<9} {name:<{width}}  {median:>12} per sample "
                      f"(median; fastest round {_microseconds(min(seconds))})")
     lines.append(f"  speedup   {result.speedup:.2f}x (baseline median / target median)")
-    lines.append(f"  memory floor {_microseconds(floor.seconds_per_sample)} per sample: {floor.passes} passes "
-                 f"over {floor.weight_bytes / 1024:,.1f} KiB of weights at {floor.copy_bandwidth / 1e9:.1f} GB/s "
-                 f"(np.copyto, measured); the target takes {result.target_median / floor.seconds_per_sample:.2f}x "
-                 "the floor")
+    kib, bandwidth = floor.weight_bytes / 1024, floor.copy_bandwidth / 1e9
+    lines.append(f"  memory floor {_microseconds(floor.seconds_per_sample)} per sample: "
+                 f"{floor.passes} passes over {kib:,.1f} KiB of weights at {bandwidth:.1f} GB/s "
+                 f"(np.copyto, measured); the target takes "
+                 f"{result.target_median / floor.seconds_per_sample:.2f}x the floor")
     return "\n".join(lines) + "\n"
 
 
@@ -240,15 +243,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"what to compare against (default: {DEFAULT_BASELINE}, the reference network)")
     parser.add_argument("--arch", default=",".join(map(str, DEFAULT_ARCH)), metavar="SIZES",
                         help="layer sizes, inputs first (default: 784,128,10)")
-    parser.add_argument("--activation", default="tanh", metavar="NAME", help="activation name (default: tanh)")
+    parser.add_argument("--activation", default="tanh", metavar="NAME",
+                        help="activation name (default: tanh)")
     parser.add_argument("--samples", type=int, default=None, metavar="N",
                         help=f"samples per round (default: about {ROUND_SECONDS} s of the slower side)")
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, metavar="N",
                         help=f"rounds of each side (default {DEFAULT_ROUNDS})")
     parser.add_argument("--learning-rate", type=float, default=0.001, metavar="RATE",
                         help="learning rate of the steps (default 0.001)")
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the data and weights (default 0)")
-    parser.add_argument("--json", metavar="PATH", help="also write the timings, the floor and the machine as JSON")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="seed of the data and weights (default 0)")
+    parser.add_argument("--json", metavar="PATH",
+                        help="also write the timings, the floor and the machine as JSON")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
