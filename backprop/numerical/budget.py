@@ -23,6 +23,8 @@ ROUNDING_ULPS = 2.0
 """How many units of eps·|f| each function value is assumed to be off by."""
 KINK_NOISE = 16.0
 """How far (in rounding units) the one-sided differences must depart from smooth scaling to be a kink."""
+KINK_SHARE = 0.1
+"""...and how large a share of the one-sided jump that departure must be."""
 
 
 def rounding_error(scale: NDArray, step: NDArray, eps: float) -> NDArray:
@@ -30,12 +32,19 @@ def rounding_error(scale: NDArray, step: NDArray, eps: float) -> NDArray:
     return ROUNDING_ULPS * eps * scale / np.maximum(step, np.finfo(float).tiny)
 
 
-def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, kinks: Sequence[Kink] = (),
-                     crossing: NDArray | None = None, method: str = "central", note: str = "") -> Estimate:
+def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnitude: NDArray | float = 0.0,
+                     kinks: Sequence[Kink] = (), crossing: NDArray | None = None, method: str = "central",
+                     note: str = "", shared_noise: bool = False) -> Estimate:
     """Central difference D(h) with budget |D(2h) − D(h)|/3 + rounding, and kinks bracketed.
 
+    `magnitude` is |x| of each perturbed element: f's rounding follows the size of its terms,
+    about max(|f|, |x·f'|), not |f| alone (x⁵/20 − x near x = −2.1 is 0.06 made of terms of 2).
     `crossing` marks elements where the caller already knows a kink lies within 2h
     (a pre-activation changed sign); the one-sided test finds the others.
+    `shared_noise` says every element perturbs the same scalar function (a loss): its
+    rounding noise is then measured, as the median over elements of the departure from
+    smooth scaling, which for smooth f is pure noise (the O(h³) term is far below eps).
+    A loss near 0 built from outputs near 1 rounds like the outputs, not like its value.
     """
     fp1, hp1 = sample(1.0)
     fm1, hm1 = sample(-1.0)
@@ -47,20 +56,24 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, kinks:
     for v in values:
         if not np.all(np.isfinite(v)):
             raise ValueError("the function is not finite within a step of the point (NaN or inf values)")
-    scale = np.maximum.reduce([np.abs(v) for v in values])
     h = (hp1 + hm1) / 2
     d1 = (fp1 - fm1) / np.maximum(hp1 + hm1, np.finfo(float).tiny)
+    scale = np.maximum.reduce([np.abs(v) for v in values] + [np.abs(magnitude * d1)])
     d2 = (fp2 - fm2) / np.maximum(hp2 + hm2, np.finfo(float).tiny)
     noise = rounding_error(scale, h, eps)
-    budget = np.abs(d2 - d1) / 3 + noise
-
     with np.errstate(invalid="ignore", divide="ignore"):
         right1 = np.where(hp1 > 0, (fp1 - f0) / hp1, d1)
         left1 = np.where(hm1 > 0, (f0 - fm1) / hm1, d1)
         right2 = np.where(hp2 > 0, (fp2 - f0) / hp2, d2)
         left2 = np.where(hm2 > 0, (f0 - fm2) / hm2, d2)
     departure = np.abs((right2 - left2) - 2 * (right1 - left1))
-    kinked = departure > KINK_NOISE * noise
+    if shared_noise and departure.size:
+        # departure·h is about 5 standard deviations of one function value's noise.
+        noise = np.maximum(noise, float(np.median(departure * h)) / np.maximum(h, np.finfo(float).tiny))
+    budget = np.abs(d2 - d1) / 3 + noise
+    # A kink's departure is of the order of the jump itself; rounding's is of the order of noise.
+    jump = np.maximum(np.abs(right1 - left1), np.abs(right2 - left2))
+    kinked = (departure > KINK_NOISE * noise) & (departure > KINK_SHARE * jump)
     if crossing is not None:
         kinked |= np.asarray(crossing, bool)
     # At a kink the one-sided differences at h bracket the true one-sided derivatives;

@@ -58,10 +58,10 @@ def point_sampler(f: Callable, point: NDArray, elementwise: bool) -> Sampler:
 def central_difference(f: Callable, x: ArrayLike) -> Estimate:
     """Central differences at steps eps^(1/3)·max(1, |x|), with a truncation + rounding budget."""
     point, f0, elementwise, eps = prepare(f, x)
-    return central_estimate(point_sampler(f, point, elementwise), f0, eps)
+    return central_estimate(point_sampler(f, point, elementwise), f0, eps, magnitude=np.abs(point))
 
 
 def richardson(f: Callable, x: ArrayLike) -> Estimate:
     """Richardson-extrapolated central differences: for rough scales or when more digits are needed."""
     point, f0, elementwise, eps = prepare(f, x)
-    return richardson_estimate(point_sampler(f, point, elementwise), f0, eps)
+    return richardson_estimate(point_sampler(f, point, elementwise), f0, eps, magnitude=np.abs(point))

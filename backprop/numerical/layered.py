@@ -28,8 +28,8 @@ from .rowwise import rowwise_loss
 from .steps import central_step, machine_epsilon, realised_step
 from .validation import check_method, finite_point
 
-CHUNK_ELEMENTS = 1 << 21
-"""How many floats one batch of perturbed activations may hold (about 16 MB)."""
+CHUNK_ELEMENTS = 1 << 18
+"""How many floats one batch of perturbed activations may hold (2 MB: it stays in cache)."""
 EPS = machine_epsilon(np.float64)
 
 
@@ -120,7 +120,7 @@ def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain 
         chain.functions.append(function)
         chain.kinked.append(has_kink(function))
         a_impl, a = out, expected
-    chain.loss0 = float(np.real(chain.rowloss(a, y)))
+    chain.loss0 = float(np.real(chain.rowloss(a.copy(), y)))
     return chain
 
 
@@ -136,6 +136,8 @@ def propagate(chain: Chain, layer: int, delta_z: NDArray,
     dtype = np.result_type(delta_z.dtype, float)
     losses = np.empty((rows, units), dtype=dtype)
     crossing = np.zeros((rows, units), bool)
+    if layer + 1 < len(chain.weights):
+        scratch = np.empty((min(rows, chunk), units, chain.weights[layer + 1].shape[1]), dtype=dtype)
     for start in range(0, rows, chunk):
         stop = min(rows, start + chunk)
         z_moved = chain.z[layer] + delta_z[start:stop]
@@ -145,12 +147,13 @@ def propagate(chain: Chain, layer: int, delta_z: NDArray,
             if log is not None:
                 log.add(layer, chain.z[layer], hit, start, own=True)
         change = chain.functions[layer](z_moved) - chain.outputs[layer]
-        last = layer == len(chain.weights) - 1
-        if last:
+        if layer == len(chain.weights) - 1:
             batch = np.broadcast_to(chain.outputs[layer], (stop - start, units, units)).astype(dtype)
             batch[:, np.arange(units), np.arange(units)] += change
         else:
-            batch = chain.z[layer + 1] + change[..., None] * chain.weights[layer + 1][None]
+            # The rank-one step into the next layer, written into one scratch buffer.
+            batch = np.multiply(change[..., None], chain.weights[layer + 1], out=scratch[: stop - start])
+            batch += chain.z[layer + 1]
             for m in range(layer + 1, len(chain.weights)):
                 if chain.kinked[m]:
                     hit = crossed(batch.real, chain.z[m])
@@ -191,11 +194,13 @@ def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed
     crossing = np.zeros(base.shape, bool)
     log = KinkLog(perturbed)
     sample = _sampler(chain, layer, base, h, scale, crossing, log)
+    magnitude = np.abs(base)
     if method == "richardson":
-        return richardson_estimate(sample, chain.loss0, EPS)
+        return richardson_estimate(sample, chain.loss0, EPS, magnitude=magnitude, shared_noise=True)
     for m in (1.0, -1.0, 2.0, -2.0):
         sample(m)
-    return central_estimate(sample, chain.loss0, EPS, crossing=crossing, kinks=log.kinks())
+    return central_estimate(sample, chain.loss0, EPS, magnitude=magnitude, crossing=crossing,
+                            kinks=log.kinks(), shared_noise=True)
 
 
 def _weights(chain: Chain, layer: int, method: str) -> Estimate:

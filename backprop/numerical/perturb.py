@@ -55,10 +55,11 @@ def parameter_gradient_estimates(loss_fn: Callable[[], float], params: list[NDAr
     for index, array in enumerate(arrays):
         eps = max(machine_epsilon(array.dtype), machine_epsilon(np.float64))
         sample = element_sampler(loss_fn, array, central_step(array))
+        magnitude = np.abs(array.astype(float))
         if method == "richardson":
-            estimate = richardson_estimate(sample, f0, eps)
+            estimate = richardson_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=True)
         else:
-            estimate = central_estimate(sample, f0, eps)
+            estimate = central_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=True)
         estimates.append(_located(estimate, f"params[{index}]"))
     return estimates
 

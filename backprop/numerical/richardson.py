@@ -29,7 +29,8 @@ def _difference(sample: Sampler, m: float) -> tuple[NDArray, NDArray, NDArray]:
     return (fp - fm) / width, np.maximum(np.abs(fp), np.abs(fm)), width / 2
 
 
-def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float) -> Estimate:
+def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float, *,
+                        magnitude: NDArray | float = 0.0, shared_noise: bool = False) -> Estimate:
     """The extrapolated derivative, budgeted by its distance to the previous extrapolation level.
 
     Elements where a kink lies within the steps get the kink-aware central estimate instead.
@@ -40,10 +41,11 @@ def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float) -> Est
     d4, scale4, _ = _difference(sample, 4 * s)
     first = (4 * d1 - d2) / 3
     value = (64 * d1 - 20 * d2 + d4) / 45
-    scale = np.maximum.reduce([scale1, scale2, scale4, np.abs(np.broadcast_to(f0, d1.shape))])
+    scale = np.maximum.reduce([scale1, scale2, scale4, np.abs(np.broadcast_to(f0, d1.shape)),
+                               np.abs(magnitude * value)])
     budget = np.abs(value - first) + 2 * rounding_error(scale, h, eps)
     estimate = Estimate(value, budget, "richardson", step=h)
-    central = central_estimate(sample, f0, eps, method="central")
+    central = central_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=shared_noise)
     # A kink inside the large steps shows as a level that disagrees with the small-step estimate.
     suspect = central.kink_mask | (np.abs(value - central.value) > budget + central.budget)
     # Kinks near the large steps spoil the table; rely on the small-step estimate there.

@@ -19,16 +19,25 @@ def _log_softmax(a: NDArray) -> NDArray:
     return a - shift - np.log(np.sum(np.exp(a - shift), axis=-1, keepdims=True))
 
 
+def _sum_of_squares(a: NDArray, y: NDArray) -> NDArray:
+    """Σ (a − y)² over the last axis, computed in a's own storage (no squared copy); a is overwritten."""
+    difference = np.subtract(a, y, out=a) if a.dtype == np.result_type(a, y) else a - y
+    return np.einsum("...k,...k->...", difference, difference)
+
+
 _ROWWISE: dict[int, Callable[[NDArray, NDArray], NDArray]] = {
-    id(HALF_SSE): lambda a, y: 0.5 * np.sum((a - y) ** 2, axis=-1),
-    id(MSE): lambda a, y: np.sum((a - y) ** 2, axis=-1) / a.shape[-1],
+    id(HALF_SSE): lambda a, y: 0.5 * _sum_of_squares(a, y),
+    id(MSE): lambda a, y: _sum_of_squares(a, y) / a.shape[-1],
     id(BINARY_CROSS_ENTROPY): lambda a, y: -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a), axis=-1),
     id(SOFTMAX_CROSS_ENTROPY): lambda a, y: -np.sum(y * _log_softmax(a), axis=-1),
 }
 
 
 def rowwise_loss(loss: Loss) -> Callable[[NDArray, NDArray], NDArray]:
-    """loss(rows, y) -> one value per row (over the last axis), vectorised when the loss is built in."""
+    """loss(rows, y) -> one value per row (over the last axis), vectorised when the loss is built in.
+
+    The rows are scratch: the returned function may overwrite them.
+    """
     known = _ROWWISE.get(id(loss))
     if known is not None:
         return known
