@@ -18,13 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .battery.protocols import (
+    LAYER_LEVEL,
+    MODEL_LEVEL,
+    LayerNetwork,
+    ModelNetwork,
+    build,
+    detect_protocol,
+    wrap,
+)
 from .losses import HALF_SSE, Loss, get_loss
+from .numerical import Estimate, parameter_gradient_estimates, weight_gradient_estimates
+from .numerical.comparison import DEFAULT_SAFETY, analytic_rounding
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,9 +59,9 @@ _RELATIVE_ERROR_RANGE = (1e-12, 1.0)
 class StepSweep:
     """The central-difference error of one weight's gradient, step by step."""
 
-    layer: int
-    """0-based index into `network.layers`."""
-    index: tuple[int, int]
+    array: int
+    """0-based index of the weight array (the layer, or the parameter)."""
+    index: tuple[int, ...]
     steps: NDArray
     errors: NDArray
     """|central difference at that step − reference|; NaN where it came out exactly right."""
@@ -65,21 +77,26 @@ class StepSweep:
 class GradientCheck:
     """Analytic and numerical weight gradients of one case, and what the pictures show."""
 
+    protocol: str
+    """"layer-level" (the article's `net.layers`) or "model-level" (`parameters()`, `gradients`)."""
+    names: list[str]
+    """What each array is: "layer 1", ... or "parameter 1", ..."""
     analytic: list[NDArray]
     numerical: list[NDArray]
-    budget: list[NDArray]
-    """The checker's absolute error bound, element by element."""
+    outside: list[NDArray]
+    """Where the analytic value is outside the checker's error budget (as numerical.compare judges)."""
     relative_error: list[NDArray]
-    """|analytic − numerical| / max(|analytic|, |numerical|, budget), element by element."""
-    worst: tuple[int, int, int]
-    """(layer, row, column) of the largest relative error."""
+    """excess / max(|analytic|, |numerical|, budget), where excess is |analytic − numerical| (or the
+    distance to the one-sided interval at a kink): the budget as floor keeps two values both lost
+    in the numerical noise from reading as a disagreement."""
+    worst: tuple[int, tuple[int, ...]]
+    """(array, index) of the largest relative error."""
     sweep: StepSweep
     method: str
 
     @property
     def n_outside_budget(self) -> int:
-        return int(sum(np.count_nonzero(np.abs(a - n) > b)
-                       for a, n, b in zip(self.analytic, self.numerical, self.budget, strict=True)))
+        return int(sum(np.count_nonzero(o) for o in self.outside))
 
     @property
     def n_weights(self) -> int:
@@ -96,7 +113,8 @@ def write_check_plot(path: str | Path, factory: Factory, case: Mapping[str, Any]
         leading 1), "y": [1.0], "weights": one 2-D list per layer in the article's layout
         ((n_prev + 1, n + 1) for hidden layers, (n_prev + 1, n_out) for the output layer)};
         a "learning_rate" key and any others are ignored.
-    loss: a loss name ("half_sse", "mse", ...) or a `backprop.losses.Loss`.
+    loss: a loss name ("half_sse", "mse", ...) or a `backprop.losses.Loss`: the loss the network's
+        backward is meant to differentiate (the battery's --loss); its output layer is given y.
 
     Returns the path written.  The analytic gradient is aᵀδ per layer after one forward and one
     backward pass (update is never called); the numerical one comes from
@@ -127,66 +145,48 @@ def write_demo_plot(path: str | Path, runs: Sequence[Mapping[str, Any]]) -> Path
 # ----------------------------------------------------------------------------- gradient check
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """A network built for one case: its live weight arrays, their gradients, and its loss."""
+
+    protocol: str
+    arrays: list[NDArray]
+    analytic: list[NDArray]
+    estimates: list[Estimate]
+    loss: Callable[[], float]
+
+
 def gradient_check(factory: Factory, case: Mapping[str, Any], loss: str | Loss = HALF_SSE) -> GradientCheck:
     """Analytic and numerical weight gradients of `case` (see `write_check_plot`), and their errors."""
-    chosen_loss = get_loss(loss)
-    network, x, y = _build(factory, case)
-    analytic = _analytic_gradients(network, x, y, chosen_loss)
-    estimates = _estimates(network, x, y, chosen_loss)
-    numerical = [np.asarray(e.value, dtype=float).reshape(a.shape) for e, a in zip(estimates, analytic,
-                                                                                     strict=True)]
-    budget = [np.broadcast_to(np.asarray(e.budget, dtype=float), a.shape) for e, a in zip(estimates, analytic,
-                                                                                         strict=True)]
-    relative = [_relative_error(a, n, b) for a, n, b in zip(analytic, numerical, budget, strict=True)]
-    worst = _worst(relative)
-    layer, row, column = worst
-    step = estimates[layer].step
-    chosen = _element(step, (row, column)) if step is not None else None
-    sweep = _step_sweep(network, x, y, chosen_loss, layer, (row, column),
-                        float(analytic[layer][row, column]), chosen)
-    return GradientCheck(analytic, numerical, budget, relative, worst, sweep,
-                         method=", ".join(sorted({e.method for e in estimates})))
+    subject = _subject(factory, case, get_loss(loss))
+    outside, relative = [], []
+    for analytic, estimate in zip(subject.analytic, subject.estimates, strict=True):
+        excess = np.maximum(np.maximum(estimate.lower - analytic, analytic - estimate.upper), 0.0)
+        allowed = DEFAULT_SAFETY * (estimate.budget + analytic_rounding(analytic, analytic.dtype))
+        outside.append(excess > allowed)
+        scale = np.maximum(np.maximum(np.abs(analytic), np.abs(estimate.value)), estimate.budget)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            relative.append(np.where(excess > 0, excess / scale, 0.0))
+    array = int(np.argmax([r.max(initial=0.0) for r in relative]))
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(relative[array])), relative[array].shape))
+    step = subject.estimates[array].step
+    chosen = None if step is None else float(np.broadcast_to(step, relative[array].shape)[index])
+    sweep = _step_sweep(subject, array, index, chosen)
+    word = "layer" if subject.protocol == LAYER_LEVEL else "parameter"
+    return GradientCheck(subject.protocol, [f"{word} {i}" for i in range(1, len(subject.arrays) + 1)],
+                         subject.analytic, [e.value for e in subject.estimates], outside, relative,
+                         (array, index), sweep, ", ".join(sorted({e.method for e in subject.estimates})))
 
 
-def _estimates(network: Any, x: NDArray, y: NDArray, loss: Loss) -> list[Any]:
-    try:
-        from .numerical import weight_gradient_estimates
-    except ImportError:  # TEMPORARY until backprop.numerical lands
-        return _central_estimates(network, x, y, loss)
-    return list(weight_gradient_estimates(network, x, y, loss))
+def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
+    """The factory's network with the case's weights written in place, and both gradients.
 
-
-@dataclass(frozen=True)
-class _Estimate:  # TEMPORARY
-    value: NDArray
-    budget: NDArray
-    method: str
-    step: NDArray
-
-
-def _central_estimates(network: Any, x: NDArray, y: NDArray, loss: Loss) -> list[Any]:  # TEMPORARY
-    evaluate = _loss_function(network, x, y, loss)
-    out = []
-    for layer in network.layers:
-        w = layer.weight
-        value = np.zeros(w.shape)
-        steps = np.zeros(w.shape)
-        for index in np.ndindex(w.shape):
-            original = w[index].copy()
-            h = 1e-5 * max(1.0, abs(float(original)))
-            w[index] = original + h
-            plus = evaluate()
-            w[index] = original - h
-            minus = evaluate()
-            w[index] = original
-            value[index] = (plus - minus) / (2 * h)
-            steps[index] = h
-        out.append(_Estimate(value, np.full(w.shape, 1e-8), "central", steps))
-    return out
-
-
-def _build(factory: Factory, case: Mapping[str, Any]) -> tuple[Any, NDArray, NDArray]:
-    """The factory's network with the case's weights set in place; x with its leading 1, and y."""
+    Layer-level: aᵀδ per layer after one forward (the sample with its leading 1) and one backward
+    pass, the output layer handed y whatever the loss (the loss names what its backward should
+    differentiate); update is never called.  Model-level: `gradients(x, y)` against the model's
+    own `loss(x, y)`.  Calls into the implementation go through the battery's protocol wrappers,
+    so that a raise or a malformed array is a PluginError naming the call.
+    """
     if not callable(factory):
         raise TypeError(f"factory must be a callable make(layers, activation), not {type(factory).__name__}")
     if not isinstance(case, Mapping):
@@ -201,85 +201,48 @@ def _build(factory: Factory, case: Mapping[str, Any]) -> tuple[Any, NDArray, NDA
         raise ValueError(f"case['x'] has {x.size} values but the network takes {layers[0]} inputs")
     if y.size != layers[-1]:
         raise ValueError(f"case['y'] has {y.size} values but the network has {layers[-1]} outputs")
-    network = factory(layers, case["activation"])
-    if len(case["weights"]) != len(network.layers):
-        raise ValueError(f"case['weights'] holds {len(case['weights'])} matrices but the network has "
-                         f"{len(network.layers)} layers")
-    for i, (layer, weight) in enumerate(zip(network.layers, case["weights"], strict=True)):
+    network = build(factory, layers, str(case["activation"]))
+    wrapped = wrap(network, detect_protocol(network))
+    arrays = wrapped.weight_arrays()
+    if len(case["weights"]) != len(arrays):
+        raise ValueError(f"case['weights'] holds {len(case['weights'])} arrays but the network has "
+                         f"{len(arrays)}")
+    for i, (array, weight) in enumerate(zip(arrays, case["weights"], strict=True)):
         weight = _finite(f"case['weights'][{i}]", weight)
-        if weight.shape != np.shape(layer.weight):
-            raise ValueError(f"case['weights'][{i}] has shape {weight.shape} but layer {i + 1}'s weight "
-                             f"has shape {np.shape(layer.weight)}")
-        layer.weight[...] = weight
-    return network, np.concatenate(([1.0], x)), y
+        if weight.shape != array.shape:
+            raise ValueError(f"case['weights'][{i}] has shape {weight.shape} but the network's array {i + 1} "
+                             f"has shape {array.shape}")
+    wrapped.set_weights([_finite("weights", w) for w in case["weights"]])
+    if isinstance(wrapped, ModelNetwork):
+        model = wrapped
+        analytic = model.gradients(x, y, [a.shape for a in arrays])
+        loss_of_model = partial(model.loss, x, y)
+        return _Subject(MODEL_LEVEL, arrays, analytic, parameter_gradient_estimates(loss_of_model, arrays),
+                        loss_of_model)
+    x1 = np.concatenate(([1.0], x))
+    seen = wrapped.forward(x1)
+    deltas = wrapped.backward(y)
+    analytic = [np.outer(a, d).reshape(w.shape) for a, d, w in zip(seen, deltas, arrays, strict=False)]
+    estimates = weight_gradient_estimates(network, x1, y, loss)
+    return _Subject(LAYER_LEVEL, arrays, analytic, estimates, partial(_layered_loss, wrapped, x1, y, loss))
 
 
-def _analytic_gradients(network: Any, x: NDArray, y: NDArray, loss: Loss) -> list[NDArray]:
-    """aᵀδ per layer, from one forward and one backward pass the article's way (no update).
-
-    The article's output layer computes (A − y)·f'(z), the gradient of ½‖A − y‖²; for another
-    loss it is handed the target A − ∂L/∂A, so that A − target is that loss's gradient.
-    """
-    inputs = []
-    a: Any = x
-    for layer in network.layers:
-        inputs.append(np.asarray(a))
-        a = layer.forward(a)
-    output = np.asarray(a)
-    target = y if loss is HALF_SSE else output - loss.gradient(output, y)
-    delta = network.layers[-1].backward(target, None)
-    for i in range(len(network.layers) - 2, -1, -1):
-        delta = network.layers[i].backward(delta, network.layers[i + 1])
-    gradients = []
-    for layer, left_a in zip(network.layers, inputs, strict=True):
-        d = layer.delta if getattr(layer, "delta", None) is not None else delta
-        gradients.append(np.atleast_2d(left_a).reshape(1, -1).T @ np.atleast_2d(d).reshape(1, -1))
-    return [np.asarray(g, dtype=float) for g in gradients]
+def _layered_loss(network: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> float:
+    return float(np.real(loss.value(network.forward(x1)[-1], y)))
 
 
-def _relative_error(analytic: NDArray, numerical: NDArray, budget: NDArray) -> NDArray:
-    """Relative error with the budget as its floor, so that two values both lost in the
-    numerical noise do not read as a disagreement."""
-    scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numerical)), budget)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        relative = np.abs(analytic - numerical) / scale
-    return np.where(scale > 0, relative, 0.0)
-
-
-def _worst(relative: list[NDArray]) -> tuple[int, int, int]:
-    layer = int(np.argmax([r.max() for r in relative]))
-    row, column = np.unravel_index(int(np.argmax(relative[layer])), relative[layer].shape)
-    return layer, int(row), int(column)
-
-
-def _element(value: Any, index: tuple[int, int]) -> float:
-    array = np.asarray(value, dtype=float)
-    return float(array if array.ndim == 0 else array[index])
-
-
-def _loss_function(network: Any, x: NDArray, y: NDArray, loss: Loss) -> Callable[[], float]:
-    def value() -> float:
-        a: Any = x
-        for layer in network.layers:
-            a = layer.forward(a)
-        return float(np.real(loss.value(np.asarray(a), y)))
-
-    return value
-
-
-def _step_sweep(network: Any, x: NDArray, y: NDArray, loss: Loss, layer: int, index: tuple[int, int],
-                analytic: float, chosen_step: float | None) -> StepSweep:
+def _step_sweep(subject: _Subject, array: int, index: tuple[int, ...],
+                chosen_step: float | None) -> StepSweep:
     """Central differences of one weight at every step of `_STEPS`, against a Richardson reference."""
-    weight = network.layers[layer].weight
+    weight = subject.arrays[array]
     original = weight[index].copy()
-    evaluate = _loss_function(network, x, y, loss)
 
     def central(h: float) -> float:
         try:
             weight[index] = original + h
-            plus = evaluate()
+            plus = subject.loss()
             weight[index] = original - h
-            minus = evaluate()
+            minus = subject.loss()
         finally:
             weight[index] = original
         return (plus - minus) / (2 * h)
@@ -291,64 +254,72 @@ def _step_sweep(network: Any, x: NDArray, y: NDArray, loss: Loss, layer: int, in
     reference = (16 * r2 - r1) / 15
     errors = np.array([abs(central(float(s)) - reference) for s in _STEPS])
     errors[errors == 0] = np.nan
-    return StepSweep(layer, index, _STEPS.copy(), errors, reference, analytic, chosen_step, evaluate())
+    return StepSweep(array, index, _STEPS.copy(), errors, reference, float(subject.analytic[array][index]),
+                     chosen_step, subject.loss())
 
 
 def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = HALF_SSE) -> Figure:
-    """The figure `write_check_plot` saves: one heatmap per layer, a colour bar, the step sweep."""
+    """The figure `write_check_plot` saves: one heatmap per weight array, a colour bar, the step sweep."""
     check = gradient_check(factory, case, loss)
     Figure, LogNorm = _matplotlib()
-    n_layers = len(check.analytic)
-    figure = Figure(figsize=(max(8.0, 3.2 * n_layers + 1.0), 7.6), layout="constrained")
-    grid = figure.add_gridspec(2, n_layers + 1, width_ratios=[1.0] * n_layers + [0.06],
-                               height_ratios=[1.0, 1.0])
+    n_arrays = len(check.analytic)
+    figure = Figure(figsize=(max(8.0, 3.2 * n_arrays + 1.0), 7.6), layout="constrained")
+    grid = figure.add_gridspec(2, n_arrays + 1, width_ratios=[1.0] * n_arrays + [0.06])
     norm = LogNorm(*_RELATIVE_ERROR_RANGE, clip=True)
     image = None
-    for i, (relative, analytic, numerical, budget) in enumerate(
-            zip(check.relative_error, check.analytic, check.numerical, check.budget, strict=True)):
+    for i, (name, relative, outside) in enumerate(zip(check.names, check.relative_error, check.outside,
+                                                     strict=True)):
         axes = figure.add_subplot(grid[0, i])
-        axes.set_label(f"heatmap layer {i + 1}")
-        image = _heatmap(axes, i, relative, np.abs(analytic - numerical) > budget, norm,
-                         worst=check.worst[1:] if check.worst[0] == i else None)
-    colorbar_axes = figure.add_subplot(grid[0, n_layers])
+        axes.set_label(f"heatmap {name}")
+        worst = check.worst[1] if check.worst[0] == i else None
+        image = _heatmap(axes, name, relative, outside, norm, worst, check.protocol)
+    colorbar_axes = figure.add_subplot(grid[0, n_arrays])
     colorbar_axes.set_label("colorbar")
     figure.colorbar(image, cax=colorbar_axes, label="relative error")
     sweep_axes = figure.add_subplot(grid[1, :])
     sweep_axes.set_label("step sweep")
-    _sweep_panel(sweep_axes, check.sweep)
-    outside = check.n_outside_budget
-    verdict = (f"all {check.n_weights} weight gradients agree within the error budget" if outside == 0
-               else f"{outside} of {check.n_weights} weight gradients are outside the error budget (×)")
+    _sweep_panel(sweep_axes, check.sweep, check.names[check.sweep.array])
+    n_outside = check.n_outside_budget
+    verdict = (f"all {check.n_weights} weight gradients agree within the error budget" if n_outside == 0
+               else f"{n_outside} of {check.n_weights} weight gradients are outside the error budget (×)")
     figure.suptitle(f"Analytic vs numerical weight gradients: layers {list(case['layers'])}, "
                     f"{case['activation']}, loss {get_loss(loss).name}, numerical by {check.method}"
                     f"\n{verdict}")
     return figure
 
 
-def _heatmap(axes: Axes, layer: int, relative: NDArray, outside: NDArray, norm: Any,
-             worst: tuple[int, int] | None) -> Any:
-    shown = np.clip(relative, *_RELATIVE_ERROR_RANGE)
+def _heatmap(axes: Axes, name: str, relative: NDArray, outside: NDArray, norm: Any,
+             worst: tuple[int, ...] | None, protocol: str) -> Any:
+    """One array's relative errors as an image; a 1-D array (a model's bias) is drawn as one row."""
+    as_matrix = relative.reshape(1, -1) if relative.ndim != 2 else relative
+    shown = np.clip(as_matrix, *_RELATIVE_ERROR_RANGE)
     image = axes.imshow(shown, norm=norm, cmap="viridis", aspect="auto", interpolation="nearest")
-    rows, columns = relative.shape
-    axes.set_title(f"layer {layer + 1}: W {rows}×{columns}\nworst relative error {relative.max():.1e}",
-                   fontsize=10)
-    axes.set_xlabel("unit (column of W)")
-    axes.set_ylabel("input (row of W)")
-    inputs = "x" if layer == 0 else "a"
-    row_names = ["1 (bias)" if layer == 0 else "a0"] + [f"{inputs}{r}" for r in range(1, rows)]
-    if rows <= 16:
-        axes.set_yticks(range(rows), row_names)
+    rows, columns = as_matrix.shape
+    shape = "×".join(str(n) for n in relative.shape)
+    axes.set_title(f"{name}: {'W' if protocol == LAYER_LEVEL else 'array'} {shape}\n"
+                   f"worst relative error {relative.max(initial=0.0):.1e}", fontsize=10)
+    if protocol == LAYER_LEVEL:
+        axes.set_xlabel("unit (column of W)")
+        axes.set_ylabel("input (row of W)")
+        inputs = "x" if name == "layer 1" else "a"
+        row_names = ["1 (bias)" if inputs == "x" else "a0"] + [f"{inputs}{r}" for r in range(1, rows)]
+        if rows <= 16:
+            axes.set_yticks(range(rows), row_names)
+    else:
+        axes.set_xlabel("column")
+        axes.set_ylabel("row")
     if columns <= 16:
         axes.set_xticks(range(columns))
     if rows * columns <= 48:
-        for (row, column), value in np.ndenumerate(relative):
+        for (row, column), value in np.ndenumerate(as_matrix):
             bright = norm(max(value, _RELATIVE_ERROR_RANGE[0])) > 0.6
             axes.text(column, row + 0.3, f"{value:.0e}", ha="center", va="center", fontsize=7,
                       color="black" if bright else "white")
-    marked_rows, marked_columns = np.nonzero(outside)
+    marked_rows, marked_columns = np.nonzero(outside.reshape(as_matrix.shape))
     axes.scatter(marked_columns, marked_rows, marker="x", color="red", s=40, linewidths=1.5)
     if worst is not None:
-        axes.add_patch(_rectangle(worst))
+        cell = np.unravel_index(int(np.ravel_multi_index(worst, relative.shape)), as_matrix.shape)
+        axes.add_patch(_rectangle((int(cell[0]), int(cell[1]))))
     return image
 
 
@@ -359,8 +330,7 @@ def _rectangle(cell: tuple[int, int]) -> Any:
     return Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2)
 
 
-def _sweep_panel(axes: Axes, sweep: StepSweep) -> None:
-    row, column = sweep.index
+def _sweep_panel(axes: Axes, sweep: StepSweep, name: str) -> None:
     axes.loglog(sweep.steps, sweep.errors, "o-", color="C0", markersize=3,
                 label="|central difference − reference|")
     finite = sweep.errors[np.isfinite(sweep.errors)]
@@ -388,7 +358,8 @@ def _sweep_panel(axes: Axes, sweep: StepSweep) -> None:
     axes.set_ylim(max(low, 1e-20), high)
     axes.set_xlabel("step h")
     axes.set_ylabel("absolute error of ∂L/∂w")
-    axes.set_title(f"worst weight: layer {sweep.layer + 1}, W[{row}, {column}]; "
+    index = ", ".join(str(i) for i in sweep.index)
+    axes.set_title(f"worst weight: {name}, [{index}]; "
                    f"reference ∂L/∂w = {sweep.reference:.6g}, analytic {sweep.analytic:.6g}", fontsize=10)
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(fontsize=8, loc="best")
@@ -429,8 +400,8 @@ def _demo_figure(runs: Sequence[Mapping[str, Any]]) -> Figure:
 def _decision_surface(axes: Axes, run: Mapping[str, Any]) -> Any:
     X, y = run["X"], run["y"]
     margin = 0.5
-    u = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, 121)
-    v = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, 121)
+    u = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, 81)
+    v = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, 81)
     U, V = np.meshgrid(u, v)
     grid = np.column_stack([U.ravel(), V.ravel()])
     output = _predict_all(run["network"], grid).reshape(U.shape)

@@ -118,7 +118,7 @@ def test_a_wrong_unit_is_the_bright_column_of_its_heatmap() -> None:
     first = check.relative_error[0]
     assert first[:, 1].min() > 1e-2
     assert np.delete(first, 1, axis=1).max() < 1e-6
-    assert check.worst[0] == 0 and check.worst[2] == 1
+    assert check.worst[0] == 0 and check.worst[1][1] == 1
 
 
 def test_the_step_sweep_shows_both_regimes_around_the_chosen_step() -> None:
@@ -132,6 +132,22 @@ def test_the_step_sweep_shows_both_regimes_around_the_chosen_step() -> None:
     assert sweep.chosen_step is not None and sweep.steps[0] < sweep.chosen_step < sweep.steps[-1]
 
 
+def test_the_crosses_are_the_elements_the_checker_rejects() -> None:
+    """The per-element marks agree, in number, with backprop.numerical.compare's verdict."""
+    from backprop.numerical import compare, weight_gradient_estimates
+
+    buggy = _load_example("mynet")
+    case = _case([2, 3, 2], "sigmoid", seed=6)
+    check = gradient_check(buggy.make, case)
+    network = buggy.make([2, 3, 2], "sigmoid")
+    for layer, weight in zip(network.layers, case["weights"], strict=True):
+        layer.weight[...] = weight
+    estimates = weight_gradient_estimates(network, np.concatenate(([1.0], case["x"])), np.array(case["y"]))
+    for outside, analytic, estimate in zip(check.outside, check.analytic, estimates, strict=True):
+        assert np.count_nonzero(outside) == compare(analytic, estimate).n_mismatched
+    assert check.n_outside_budget > 0
+
+
 def test_the_articles_warned_mistake_shows_as_an_analytic_error_far_above_the_sweep() -> None:
     buggy = _load_example("mynet")
     check = gradient_check(buggy.make, _case([2, 3, 1], "tanh", seed=4))
@@ -141,20 +157,30 @@ def test_the_articles_warned_mistake_shows_as_an_analytic_error_far_above_the_sw
     assert gradient_check(fixed.make, _case([2, 3, 1], "tanh", seed=4)).n_outside_budget == 0
 
 
-@pytest.mark.parametrize("loss", ["mse", "half_sse"])
-def test_both_gradients_follow_the_loss_asked_for(loss: str) -> None:
-    check = gradient_check(NeuralNetwork, _case([2, 3, 2], "sigmoid", seed=5), loss)
-    assert check.n_outside_budget == 0
-    assert max(r.max() for r in check.relative_error) < 1e-6
+class _MseOutputLayer(Layer):
+    """An output layer whose backward differentiates the mean squared error, ‖A − y‖² / n_out."""
+
+    def backward(self, y: Any, rightLayer: Any) -> Any:
+        self.delta = np.atleast_2d((self.A - y) * 2 / self.weight.shape[1] * self.dZ)
+        return self.delta
 
 
-def test_mse_gives_different_gradients_from_half_sse() -> None:
-    """mse = ½‖A − y‖² · 2/n_out, so with 4 outputs every gradient is half of half_sse's."""
-    case = _case([2, 3, 4], "sigmoid", seed=5)
-    half, mse = gradient_check(NeuralNetwork, case), gradient_check(NeuralNetwork, case, "mse")
-    for layer in range(2):
-        np.testing.assert_allclose(mse.analytic[layer], half.analytic[layer] / 2, rtol=1e-9)
-        np.testing.assert_allclose(mse.numerical[layer], half.numerical[layer] / 2, rtol=1e-6, atol=1e-12)
+def _mse_network(layers: list[int], activation: str) -> NeuralNetwork:
+    network = NeuralNetwork(layers, activation)
+    network.layers[-1].__class__ = _MseOutputLayer
+    return network
+
+
+@pytest.mark.parametrize(("factory", "loss", "agrees"), [
+    (NeuralNetwork, "half_sse", True), (NeuralNetwork, "mse", False),
+    (_mse_network, "mse", True), (_mse_network, "half_sse", False),
+])
+def test_the_numerical_side_follows_the_declared_loss(factory: Any, loss: str, agrees: bool) -> None:
+    """The network's backward is given y; the loss says what it should be differentiating."""
+    check = gradient_check(factory, _case([2, 3, 4], "sigmoid", seed=5), loss)
+    worst = max(r.max() for r in check.relative_error)
+    assert (check.n_outside_budget == 0) == agrees
+    assert worst < 1e-6 if agrees else worst > 0.3  # mse is half of half_sse with four outputs
 
 
 def test_the_check_leaves_the_case_weights_in_place() -> None:
@@ -181,8 +207,8 @@ def test_write_check_plot_writes_a_png_and_returns_its_path(tmp_path: Path) -> N
     (lambda case: case.pop("weights"), ValueError, "missing the key(s) weights"),
     (lambda case: case.update(x=[1.0, 2.0, 3.0]), ValueError, "has 3 values but the network takes 2"),
     (lambda case: case.update(y=[1.0, 2.0]), ValueError, "has 2 values but the network has 1 outputs"),
-    (lambda case: case["weights"].pop(), ValueError, "holds 1 matrices but the network has 2 layers"),
-    (lambda case: case["weights"].__setitem__(0, [[1.0]]), ValueError, "has shape (1, 1) but layer 1"),
+    (lambda case: case["weights"].pop(), ValueError, "holds 1 arrays but the network has 2"),
+    (lambda case: case["weights"].__setitem__(0, [[1.0]]), ValueError, "has shape (1, 1) but the network's"),
     (lambda case: case.update(x=[float("nan"), 1.0]), ValueError, "NaN or an infinity"),
 ])
 def test_a_bad_case_is_a_one_sentence_error(change: Any, error: type[Exception], words: str) -> None:
@@ -211,6 +237,65 @@ def test_without_matplotlib_the_error_says_how_to_install_it(monkeypatch: pytest
         write_check_plot(tmp_path / "x.png", NeuralNetwork, _case([2, 1]))
     with pytest.raises(ImportError, match=r"pip install 'backprop\[plot\]'"):
         write_demo_plot(tmp_path / "x.png", _runs(["tanh"], epochs=10))
+
+
+class _TinyModel:
+    """The model-level protocol: one dense layer z = xW + b, tanh, ½‖A − y‖²; `bias_bug` drops ∂L/∂b."""
+
+    def __init__(self, layers: list[int], activation: str, bias_bug: bool = False) -> None:
+        self.W = np.zeros((layers[0], layers[-1]))
+        self.b = np.zeros(layers[-1])
+        self.bias_bug = bias_bug
+
+    def parameters(self) -> list[Any]:
+        return [self.W, self.b]
+
+    def loss(self, x: Any, y: Any) -> float:
+        return float(0.5 * np.sum((np.tanh(x @ self.W + self.b) - y) ** 2))
+
+    def gradients(self, x: Any, y: Any) -> list[Any]:
+        a = np.tanh(x @ self.W + self.b)
+        delta = (a - y) * (1 - a**2)
+        return [np.outer(x, delta), np.zeros_like(delta) if self.bias_bug else delta]
+
+
+def _model_case(seed: int = 7) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    return {"layers": [3, 2], "activation": "tanh", "x": rng.uniform(-1, 1, 3).tolist(),
+            "y": rng.uniform(-1, 1, 2).tolist(),
+            "weights": [rng.uniform(-1, 1, (3, 2)).tolist(), rng.uniform(-1, 1, 2).tolist()]}
+
+
+def test_a_model_level_implementation_gets_one_heatmap_per_parameter_array() -> None:
+    figure = _check_figure(_TinyModel, _model_case())
+    labels = [axes.get_label() for axes in figure.axes]
+    assert labels == ["heatmap parameter 1", "heatmap parameter 2", "colorbar", "step sweep"]
+    assert figure.axes[1].images[0].get_array().shape == (1, 2)  # the 1-D bias, drawn as one row
+    assert gradient_check(_TinyModel, _model_case()).n_outside_budget == 0
+
+
+def test_a_model_whose_bias_gradient_is_dropped_shows_it_in_the_bias_panel() -> None:
+    check = gradient_check(lambda layers, activation: _TinyModel(layers, activation, bias_bug=True),
+                           _model_case())
+    assert check.protocol == "model-level"
+    assert check.relative_error[1].min() > 0.5 and check.relative_error[0].max() < 1e-6
+    assert check.worst[0] == 1 and check.sweep.array == 1
+
+
+def test_an_implementation_that_raises_is_reported_by_the_call_that_raised() -> None:
+    from backprop.battery.protocols import PluginError
+
+    class Raising(Layer):
+        def backward(self, y: Any, rightLayer: Any) -> Any:
+            raise ZeroDivisionError("oops")
+
+    def factory(layers: list[int], activation: str) -> NeuralNetwork:
+        network = NeuralNetwork(layers, activation)
+        network.layers[-1].__class__ = Raising
+        return network
+
+    with pytest.raises(PluginError, match=r"layer 2's backward \(output layer\) raised ZeroDivisionError"):
+        gradient_check(factory, _case([2, 3, 1]))
 
 
 # ----------------------------------------------------------------------------- demo
