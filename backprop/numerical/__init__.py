@@ -9,7 +9,7 @@ without one forward pass per weight.
 
 from .comparison import DEFAULT_SAFETY, Comparison, compare
 from .complex_step import complex_step
-from .directional import DirectionalResult, TaylorResult, directional_check, taylor_test
+from .directional import TaylorResult, directional_check, network_directional_check, taylor_test
 from .estimate import Estimate, Kink
 from .functions import central_difference, richardson
 from .layered import (
@@ -22,7 +22,6 @@ from .perturb import parameter_gradient_estimates
 __all__ = [
     "DEFAULT_SAFETY",
     "Comparison",
-    "DirectionalResult",
     "Estimate",
     "Kink",
     "TaylorResult",
@@ -30,6 +29,7 @@ __all__ = [
     "compare",
     "complex_step",
     "directional_check",
+    "network_directional_check",
     "numerical_weight_gradients",
     "parameter_gradient_estimates",
     "preactivation_gradient_estimates",

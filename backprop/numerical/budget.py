@@ -27,6 +27,18 @@ KINK_SHARE = 0.1
 """...and how large a share of the one-sided jump that departure must be."""
 
 
+def cached(sample: Sampler) -> Sampler:
+    """The same sampler, evaluating each multiplier once (estimates ask for some of them twice)."""
+    store: dict[float, tuple[NDArray, NDArray]] = {}
+
+    def again(m: float) -> tuple[NDArray, NDArray]:
+        if m not in store:
+            store[m] = sample(m)
+        return store[m]
+
+    return again
+
+
 def rounding_error(scale: NDArray, step: NDArray, eps: float) -> NDArray:
     """The rounding error of a difference quotient: two values off by eps·|f| each, over the step."""
     return ROUNDING_ULPS * eps * scale / np.maximum(step, np.finfo(float).tiny)
@@ -76,9 +88,11 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnit
     kinked = (departure > KINK_NOISE * noise) & (departure > KINK_SHARE * jump)
     if crossing is not None:
         kinked |= np.asarray(crossing, bool)
-    # At a kink the one-sided differences at h bracket the true one-sided derivatives;
-    # only their rounding (and an O(h²) curvature term of the same size) remains.
-    budget = np.where(kinked, 2 * noise, budget)
+    # At a kink the one-sided differences at h bracket the true one-sided derivatives, up to
+    # their rounding and their curvature error h·f''/2, measured on the side that stays clean
+    # (its differences at h and 2h differ by exactly that much).
+    curvature = np.minimum(np.abs(right2 - right1), np.abs(left2 - left1))
+    budget = np.where(kinked, 2 * noise + 1.5 * curvature, budget)
     if np.any(kinked) and not kinks:
         kinks = [Kink(None, tuple(int(i) for i in np.argwhere(kinked)[0]), None,
                       f"element {tuple(int(i) for i in np.argwhere(kinked)[0])}"

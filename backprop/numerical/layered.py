@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..losses import HALF_SSE, Loss, get_loss
-from .budget import Sampler, central_estimate
+from .budget import Sampler, cached, central_estimate
 from .complex_step import DropsImaginaryPart, complex_budget
 from .estimate import Estimate
 from .kinks import KinkLog, crossed, has_kink
@@ -174,17 +174,14 @@ def _sampler(chain: Chain, layer: int, base: NDArray, h: NDArray, scale: NDArray
     A weight step s moves the pre-activation by s·scale (scale = a[i] for W[i, j], 1 for z[j]).
     Samples are cached, and the kinks they cross are recorded in `crossing` and `log`.
     """
-    cache: dict[float, tuple[NDArray, NDArray]] = {}
 
     def sample(m: float) -> tuple[NDArray, NDArray]:
-        if m not in cache:
-            _, steps = realised_step(base, m * h)
-            losses, hit = propagate(chain, layer, steps * scale, log)
-            crossing[...] |= hit
-            cache[m] = (losses.real, steps)
-        return cache[m]
+        _, steps = realised_step(base, m * h)
+        losses, hit = propagate(chain, layer, steps * scale, log)
+        crossing[...] |= hit
+        return losses.real, steps
 
-    return sample
+    return cached(sample)
 
 
 def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed: str,
