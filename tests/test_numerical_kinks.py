@@ -1,4 +1,4 @@
-"""relu kinks: a perturbation across one, or a pre-activation exactly on one, is a reported kink, not a failure."""
+"""relu kinks: a step across one, or a pre-activation exactly on one, is a reported kink, not a failure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import pytest
 from test_numerical_engine import analytic_gradients
 
 from backprop import NeuralNetwork, relu, relu_prime
-from backprop.numerical import central_difference, compare, complex_step, richardson, weight_gradient_estimates
+from backprop.numerical import (
+    central_difference,
+    compare,
+    complex_step,
+    richardson,
+    weight_gradient_estimates,
+)
 
 X = np.array([1.0, 0.5, -0.25, 0.75])
 Y = np.array([0.5, -0.5])
