@@ -25,6 +25,9 @@ MAX_WIDTH = 8
 MAX_OUTPUTS = 4
 SCALES = (1.0, 0.1)
 """Weights and inputs of order one, and small ones (where saturation and cancellation differ)."""
+SHRINK_ORDER = ("tanh", "sigmoid", "relu")
+"""Activations in the order failures shrink toward: smooth ones first, relu (whose dead units
+hide mistakes behind zeros) last."""
 LEARNING_RATES = (0.1, 0.01, 0.3)
 """Realistic rates; none is 0.5 or 2, so a factor of the rate is not mistaken for a factor 2."""
 
@@ -107,7 +110,8 @@ def activations_for(loss: Loss) -> list[str]:
     """Binary cross-entropy is defined on sigmoid outputs only; the other losses take any activation."""
     if loss.name == "bce":
         return ["sigmoid"]
-    return activation_names()
+    preferred = [name for name in SHRINK_ORDER if name in activation_names()]
+    return preferred + [name for name in activation_names() if name not in preferred]
 
 
 def default_case(loss: Loss, activation: str | None = None) -> Case:

@@ -36,6 +36,11 @@ def agreement(a: ArrayLike, b: ArrayLike, budget: ArrayLike | float = 0.0) -> fl
     return gap if gap <= _tolerance(b_arr, budget) else None
 
 
+def within(gap: float) -> str:
+    """How closely a relation holds, in words: "exactly" or "to 3e-12"."""
+    return "exactly" if gap == 0 else f"to {gap:.0e}"
+
+
 def _elements(array: NDArray) -> str:
     return "the only element" if array.size == 1 else f"all {array.size} elements"
 
@@ -53,7 +58,7 @@ def sign_flipped(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | f
     if gap is None:
         return None
     return (
-        f"the values equal −1 × the expected ones to {gap:.0e} in {_elements(a)}: the sign is "
+        f"the values equal −1 × the expected ones {within(gap)} in {_elements(a)}: the sign is "
         "flipped (A − y written y − A, or a gradient added instead of subtracted)"
     )
 
@@ -101,9 +106,11 @@ def scaled(
         for value, name in _factor_names(learning_rate, n_outputs)
         if abs(abs(factor) - value) <= 1e-6 * value
     ]
+    if not named and a.size < 3:  # any two numbers are in some ratio: one or two elements prove nothing
+        return None
     sign = "−" if factor < 0 else ""
     what = f"{sign}{named[0]}" if named else f"{factor:.6g}"
-    return f"the values equal {what} × the expected ones to {gap:.0e} in {_elements(a)}: a constant factor"
+    return f"the values equal {what} × the expected ones {within(gap)} in {_elements(a)}: a constant factor"
 
 
 def transposed(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:
@@ -116,7 +123,7 @@ def transposed(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | flo
     if gap is None:
         return None
     return (
-        f"the values equal the transpose of the expected ones to {gap:.0e} in {_elements(a)}: "
+        f"the values equal the transpose of the expected ones {within(gap)} in {_elements(a)}: "
         "a transposed product (δ·aᵀ instead of aᵀ·δ, or W instead of Wᵀ)"
     )
 
@@ -149,7 +156,7 @@ def frozen_lines(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | f
             )
             return (
                 f"{word}{plural} {names} stay at 0 where the expected values are not, and every other "
-                f"{word} agrees to {gap:.0e}: {hint}"
+                f"{word} agrees {within(gap)}: {hint}"
             )
     return None
 
@@ -162,7 +169,7 @@ def dz_is_fprime_of_a(dz: ArrayLike, a: ArrayLike, fprime: Callable[[NDArray], N
     if gap is None:
         return None
     return (
-        f"dZ equals f'(A) to {gap:.0e} in {_elements(dz_arr)}: the derivative was taken at the layer's "
+        f"dZ equals f'(A) {within(gap)} in {_elements(dz_arr)}: the derivative was taken at the layer's "
         "output A = f(z) instead of at z; use activation_prime(z) in forward"
     )
 
@@ -180,23 +187,25 @@ def delta_uses_fprime_of_a(
     if gap is None:
         return None
     return (
-        f"the delta equals (∂L/∂z ÷ f'(z)) × f'(A) to {gap:.0e} in {_elements(d)}: f'(A) is used where "
+        f"the delta equals (∂L/∂z ÷ f'(z)) × f'(A) {within(gap)} in {_elements(d)}: f'(A) is used where "
         "f'(z) belongs"
     )
 
 
-def missing_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> str | None:
-    """The delta is the expected one without its f'(z) factor."""
+def missing_fprime(
+    delta: ArrayLike, expected: ArrayLike, dl_da: ArrayLike, budget: ArrayLike | float = 0.0
+) -> str | None:
+    """The delta is ∂L/∂A, the layer's error before the factor f'(z) that turns it into ∂L/∂z."""
     d, e = _arrays(delta, expected)
-    fz = np.asarray(fprime_z, dtype=float)
-    if not _significant(e) or d.shape != e.shape or np.any(np.abs(fz) < 1e-12) or np.allclose(fz, 1.0):
+    g = np.asarray(dl_da, dtype=float)
+    if d.shape != g.shape or not _significant(g) or agreement(g, e, budget) is not None:
         return None
-    gap = agreement(d, e / fz)
+    gap = agreement(d, g)
     if gap is None:
         return None
     return (
-        f"the delta equals ∂L/∂z ÷ f'(z) to {gap:.0e} in {_elements(d)}: the factor f'(z) (dZ) is "
-        "missing from the delta"
+        f"the delta equals ∂L/∂A {within(gap)} in {_elements(d)}: the factor f'(z) (dZ) that turns it into "
+        "∂L/∂z is missing"
     )
 
 
@@ -210,7 +219,7 @@ def extra_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> 
     if gap is None:
         return None
     return (
-        f"the delta equals ∂L/∂z × f'(z) to {gap:.0e} in {_elements(d)}: an extra factor f'(z) "
+        f"the delta equals ∂L/∂z × f'(z) {within(gap)} in {_elements(d)}: an extra factor f'(z) "
         "(for cross-entropy on sigmoid outputs the output delta is A − y, without f'(z))"
     )
 

@@ -47,13 +47,18 @@ def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def as_array(what: str, value: Any, shape: tuple[int, ...] | None = None) -> NDArray:
-    """value as a float array, or a PluginError when it is not numbers, not finite or mis-shaped."""
+    """A copy of value as a real float array (float32 stays float32, so its rounding is allowed for),
+    or a PluginError when it is not real numbers, not finite or mis-shaped."""
     if value is None:
         raise PluginError(f"{what} is None")
     try:
-        array = np.array(value, dtype=float)
+        array = np.array(value)
+        if array.dtype.kind not in "f":
+            if array.dtype.kind not in "biu":
+                raise TypeError(array.dtype)
+            array = array.astype(float)
     except (TypeError, ValueError):
-        raise PluginError(f"{what} is not an array of numbers ({type(value).__name__})") from None
+        raise PluginError(f"{what} is not an array of real numbers ({type(value).__name__})") from None
     if shape is not None and array.size == int(np.prod(shape)) and array.shape != shape:
         array = array.reshape(shape)
     if shape is not None and array.shape != shape:
