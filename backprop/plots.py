@@ -263,7 +263,7 @@ def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = 
     check = gradient_check(factory, case, loss)
     Figure, LogNorm = _matplotlib()
     n_arrays = len(check.analytic)
-    figure = Figure(figsize=(max(8.0, 3.2 * n_arrays + 1.0), 7.6), layout="constrained")
+    figure = Figure(figsize=(max(9.0, 3.2 * n_arrays + 1.0), 7.6), layout="constrained")
     grid = figure.add_gridspec(2, n_arrays + 1, width_ratios=[1.0] * n_arrays + [0.06])
     norm = LogNorm(*_RELATIVE_ERROR_RANGE, clip=True)
     image = None
@@ -278,13 +278,16 @@ def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = 
     figure.colorbar(image, cax=colorbar_axes, label="relative error")
     sweep_axes = figure.add_subplot(grid[1, :])
     sweep_axes.set_label("step sweep")
-    _sweep_panel(sweep_axes, check.sweep, check.names[check.sweep.array])
+    index = ", ".join(str(i) for i in check.sweep.index)
+    element = f", W[{index}]" if check.protocol == LAYER_LEVEL else f"[{index}]"
+    where = check.names[check.sweep.array] + element
+    _sweep_panel(sweep_axes, check.sweep, where)
     n_outside = check.n_outside_budget
     verdict = (f"all {check.n_weights} weight gradients agree within the error budget" if n_outside == 0
                else f"{n_outside} of {check.n_weights} weight gradients are outside the error budget (×)")
     figure.suptitle(f"Analytic vs numerical weight gradients: layers {list(case['layers'])}, "
-                    f"{case['activation']}, loss {get_loss(loss).name}, numerical by {check.method}"
-                    f"\n{verdict}")
+                    f"{case['activation']}, loss {get_loss(loss).name}\n{verdict} "
+                    f"(numerical: {check.method})")
     return figure
 
 
@@ -330,7 +333,7 @@ def _rectangle(cell: tuple[int, int]) -> Any:
     return Rectangle((column - 0.5, row - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2)
 
 
-def _sweep_panel(axes: Axes, sweep: StepSweep, name: str) -> None:
+def _sweep_panel(axes: Axes, sweep: StepSweep, where: str) -> None:
     axes.loglog(sweep.steps, sweep.errors, "o-", color="C0", markersize=3,
                 label="|central difference − reference|")
     finite = sweep.errors[np.isfinite(sweep.errors)]
@@ -358,8 +361,7 @@ def _sweep_panel(axes: Axes, sweep: StepSweep, name: str) -> None:
     axes.set_ylim(max(low, 1e-20), high)
     axes.set_xlabel("step h")
     axes.set_ylabel("absolute error of ∂L/∂w")
-    index = ", ".join(str(i) for i in sweep.index)
-    axes.set_title(f"worst weight: {name}, [{index}]; "
+    axes.set_title(f"worst weight: {where}; "
                    f"reference ∂L/∂w = {sweep.reference:.6g}, analytic {sweep.analytic:.6g}", fontsize=10)
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(fontsize=8, loc="best")
@@ -407,7 +409,10 @@ def _decision_surface(axes: Axes, run: Mapping[str, Any]) -> Any:
     output = _predict_all(run["network"], grid).reshape(U.shape)
     surface = axes.contourf(U, V, output, levels=np.linspace(-0.25, 1.25, 13), cmap="coolwarm", extend="both")
     axes.contour(U, V, output, levels=[0.5], colors="black", linewidths=1.5)
-    axes.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=-0.25, vmax=1.25, edgecolors="black", s=80)
+    # Each point in its target's colour, saturated, ringed in white: on a network that learned it,
+    # the point sits on a background of the same hue.
+    axes.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0.0, vmax=1.0, edgecolors="white",
+                 linewidths=2, s=120, zorder=3)
     final = run["losses"][1][-1] if run["losses"][1].size else float("nan")
     axes.set_title(f"{run['activation']}: final loss {final:.2g}")
     axes.set_xlabel("x1")
