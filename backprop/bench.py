@@ -2,10 +2,12 @@
 
 Timings on a shared or throttled machine drift, so the target and the baseline are timed in
 alternating rounds of the same samples in one process, and only medians and their ratio are
-reported. A round trains on a block of samples (one step takes microseconds), and the figure
-given is the time per sample. Beside them stands the memory floor of the per-sample step:
-three passes over the weights (read in forward, read and written in the update) at the copy
-bandwidth measured in the same rounds on an array of that size.
+reported. Both run with numpy's BLAS on one thread: a per-sample step gains nothing from
+threads, and on a busy machine a multi-threaded call can wait a whole time slice. A round
+trains on a block of samples (one step takes microseconds), and the figure given is the time
+per sample. Beside them stands the memory floor of the per-sample step: three passes over
+the weights (read in forward, read and written in the update) at the copy bandwidth measured
+in the same rounds on an array of that size.
 
 Exit codes: 0 when both were timed, 1 when the target or the baseline raised while training,
 2 for a bad argument or a target that cannot be loaded (one line on stderr).
@@ -170,15 +172,26 @@ def compare(make_target: Callable[..., Any], make_baseline: Callable[..., Any], 
             activation: str = "tanh", *, samples: int | None = None, rounds: int = DEFAULT_ROUNDS,
             learning_rate: float = 0.001, seed: int = 0,
             names: tuple[str, str] = ("target", "baseline")) -> BenchResult:
-    """Time both factories' per-sample step in alternating rounds (the order flips every round)."""
+    """Time both factories' per-sample step in alternating rounds (the order flips every round),
+    with numpy's BLAS on one thread for both, as backprop.fast uses it."""
+    from .fast import single_threaded_blas
+
+    with single_threaded_blas():
+        return _alternate(make_target, make_baseline, layers, activation, samples, rounds, learning_rate,
+                          seed, names)
+
+
+def _alternate(make_target: Callable[..., Any], make_baseline: Callable[..., Any], layers: Sequence[int],
+               activation: str, samples: int | None, rounds: int, learning_rate: float, seed: int,
+               names: tuple[str, str]) -> BenchResult:
     X, y = training_data(layers, seed=seed)
     trains = []
     for make in (make_target, make_baseline):
         np.random.seed(seed)  # the same initial weights for factories that draw from np.random
         trains.append(trainer(make(list(layers), activation), X, y, learning_rate))
-    warmup = [seconds_per_sample(train, 5) for train in trains]
+    warmup = [seconds_per_sample(train, 20) for train in trains]
     if samples is None:
-        samples = int(min(20_000, max(20, ROUND_SECONDS / max(warmup))))
+        samples = int(min(20_000, max(100, ROUND_SECONDS / max(warmup))))
     result = BenchResult(*names, list(layers), activation, samples)
     for round_index in range(rounds):
         order = (0, 1) if round_index % 2 == 0 else (1, 0)
@@ -219,7 +232,8 @@ def render(result: BenchResult) -> str:
     width = max(len(result.target), len(result.baseline))
     lines = [
         f"per-sample training step (forward, backward, update) of {arch} {result.activation}, float64",
-        f"{len(result.target_seconds)} rounds of {result.samples} samples, target and baseline alternating",
+        f"{len(result.target_seconds)} rounds of {result.samples} samples, target and baseline alternating, "
+        "numpy's BLAS on one thread",
     ]
     for label, name, seconds in (("target", result.target, result.target_seconds),
                                  ("baseline", result.baseline, result.baseline_seconds)):
