@@ -236,41 +236,33 @@ class _DeferredSlot(_Slot):
             self.pending = 0
 
 
-class _InputBlockSlot(_Slot):
+class _InputBlockSlot(_DeferredSlot):
     """The first layer, whose inputs are known a block of samples ahead (the indices are drawn).
 
-    At the start of a block of inputs X (one a row) it computes all their pre-activations
+    At the start of a block of inputs X (the rows of P) it computes all their pre-activations
     against the block's starting weights, Z = XW, and the Gram matrix G = XXᵀ, in two BLAS
-    products. Sample t then needs z = Z[t] − Σ_{s<t} G[t, s]·Q[s] (Q[s] = learning_rate·δ of
-    sample s), a product of size t × columns instead of a pass over W, and the end of the
-    block applies all its updates at once: W −= XᵀQ. Its weights are never needed to go
-    backward, since no layer lies to its left.
+    products. Sample t then needs z = Z[t] − Σ_{s<t} G[t, s]·Q[s], a product of size
+    t × columns instead of a pass over W, and the end of the block applies all its updates at
+    once (the inherited flush). Its weights are never needed to go backward, since no layer
+    lies to its left.
     """
 
     def __init__(self, layer: Layer, depth: int) -> None:
-        super().__init__(layer)
-        rows, columns = layer.weight.shape
-        self.depth = depth
-        self.size = 0
-        self.t = 0
-        self.block = np.empty((depth, rows))
-        self.block_z = np.empty((depth, columns))
+        super().__init__(layer, depth)
+        self.block_z = np.empty((depth, layer.weight.shape[1]))
         self.gram_buffer = np.empty(depth * depth)
         self.gram = self.gram_buffer.reshape(depth, depth)
-        self.scaled_deltas = np.empty((depth, columns))
-        self.z_correction = np.empty(columns)
 
     def begin_block(self, inputs: NDArray, indices: list[int]) -> None:
         k = len(indices)
-        block = self.block[:k]
+        block = self.inputs[:k]
         np.take(inputs, indices, axis=0, out=block)
         np.dot(block, self.weight, out=self.block_z[:k])
         self.gram = self.gram_buffer[:k * k].reshape(k, k)
         np.dot(block, block.T, out=self.gram)
-        self.size, self.t = k, 0
 
     def forward(self, x: NDArray) -> NDArray:
-        t = self.t
+        t = self.pending
         if t:
             np.dot(self.gram[t, :t], self.scaled_deltas[:t], out=self.z_correction)
             np.subtract(self.block_z[t], self.z_correction, out=self.z)
@@ -280,19 +272,12 @@ class _InputBlockSlot(_Slot):
         return self.a
 
     def update(self, x: NDArray, learning_rate: float) -> None:
-        np.multiply(self.delta_flat, learning_rate, out=self.scaled_deltas[self.t])
-        self.t += 1
+        """Q[t] = learning_rate·δ; x is already row t of P."""
+        np.multiply(self.delta_flat, learning_rate, out=self.scaled_deltas[self.pending])
+        self.pending += 1
 
     def end_block(self) -> None:
         self.flush()
-
-    def flush(self) -> None:
-        """W −= XᵀQ over the samples of the block trained so far."""
-        t = self.t
-        if t:
-            np.dot(self.block[:t].T, self.scaled_deltas[:t], out=self.step)
-            np.subtract(self.weight, self.step, out=self.weight)
-            self.t = 0
 
 
 def deferral_depth(rows: int, columns: int) -> int:
