@@ -35,6 +35,7 @@ from .battery.protocols import (
     wrap,
 )
 from .losses import HALF_SSE, Loss, get_loss
+from .network import _finite_array
 from .numerical import Estimate, parameter_gradient_estimates, weight_gradient_estimates
 from .numerical.comparison import DEFAULT_SAFETY, analytic_rounding
 
@@ -195,8 +196,8 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
     if missing:
         raise ValueError(f"case is missing the key(s) {', '.join(missing)}")
     layers = [int(n) for n in case["layers"]]
-    x = _finite("case['x']", case["x"]).reshape(-1)
-    y = _finite("case['y']", case["y"]).reshape(-1)
+    x = _finite_array("case['x']", case["x"]).reshape(-1)
+    y = _finite_array("case['y']", case["y"]).reshape(-1)
     if x.size != layers[0]:
         raise ValueError(f"case['x'] has {x.size} values but the network takes {layers[0]} inputs")
     if y.size != layers[-1]:
@@ -208,11 +209,11 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
         raise ValueError(f"case['weights'] holds {len(case['weights'])} arrays but the network has "
                          f"{len(arrays)}")
     for i, (array, weight) in enumerate(zip(arrays, case["weights"], strict=True)):
-        weight = _finite(f"case['weights'][{i}]", weight)
+        weight = _finite_array(f"case['weights'][{i}]", weight)
         if weight.shape != array.shape:
             raise ValueError(f"case['weights'][{i}] has shape {weight.shape} but the network's array {i + 1} "
                              f"has shape {array.shape}")
-    wrapped.set_weights([_finite("weights", w) for w in case["weights"]])
+    wrapped.set_weights([np.asarray(w, dtype=float) for w in case["weights"]])
     if isinstance(wrapped, ModelNetwork):
         model = wrapped
         analytic = model.gradients(x, y, [a.shape for a in arrays])
@@ -443,14 +444,15 @@ def _validated_runs(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             raise ValueError(f"runs[{i}] must be a dict with keys activation, network, losses")
         if not callable(getattr(run["network"], "predict", None)):
             raise TypeError(f"runs[{i}]['network'] has no predict method")
-        pairs = _finite(f"runs[{i}]['losses']", run["losses"] if len(run["losses"]) else np.empty((0, 2)))
+        losses = run["losses"] if len(run["losses"]) else np.empty((0, 2))
+        pairs = _finite_array(f"runs[{i}]['losses']", losses)
         if pairs.ndim != 2 or pairs.shape[1] != 2:
             raise ValueError(f"runs[{i}]['losses'] must be a list of (epoch, loss) pairs, "
                              f"got shape {pairs.shape}")
         if np.any(pairs[:, 1] < 0):
             raise ValueError(f"runs[{i}]['losses'] holds a negative loss")
-        X = _finite(f"runs[{i}]['X']", run.get("X", XOR_INPUTS))
-        y = _finite(f"runs[{i}]['y']", run.get("y", XOR_TARGETS)).reshape(-1)
+        X = _finite_array(f"runs[{i}]['X']", run.get("X", XOR_INPUTS))
+        y = _finite_array(f"runs[{i}]['y']", run.get("y", XOR_TARGETS)).reshape(-1)
         if X.ndim != 2 or X.shape[1] != 2 or y.shape != (X.shape[0],):
             raise ValueError(f"runs[{i}]['X'] must be (n, 2) and runs[{i}]['y'] (n,), "
                              f"got {X.shape} and {y.shape}")
@@ -459,16 +461,6 @@ def _validated_runs(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _finite(name: str, value: Any) -> NDArray:
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numbers, not {type(value).__name__}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds a NaN or an infinity")
-    return array
 
 
 def _matplotlib() -> tuple[Any, Any]:
