@@ -118,8 +118,11 @@ def write_check_plot(path: str | Path, factory: Factory, case: Mapping[str, Any]
         backward is meant to differentiate (the battery's --loss); its output layer is given y.
 
     Returns the path written.  The analytic gradient is aᵀδ per layer after one forward and one
-    backward pass (update is never called); the numerical one comes from
-    `backprop.numerical.weight_gradient_estimates`.
+    backward pass; the numerical one comes from `backprop.numerical.weight_gradient_estimates`.
+    update is never called, so a mistake in update alone (one that skips the bias row, say)
+    does not show here: the battery's update-is-sgd-step check finds those.  A model-level
+    factory (`parameters()`, `loss`, `gradients`) is drawn too, one heatmap per parameter array,
+    with case["weights"] shaped like `parameters()`.
     """
     figure = _check_figure(factory, case, loss)
     return _save(figure, path)

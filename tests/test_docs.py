@@ -288,3 +288,11 @@ def test_programs_are_mapped_to_this_interpreter_only_where_a_command_starts() -
     assert shell_command("pytest --backprop-impl m:make && backprop demo", "PY") == (
         "PY -m pytest --backprop-impl m:make && PY -m backprop demo")
     assert shell_command("ls backprop | head", "PY") == "ls backprop | head"
+
+
+def test_an_interactive_session_block_is_checked_against_its_shown_output(tmp_path: Path) -> None:
+    right = Block(tmp_path / "s.md", 1, "python", ">>> 1 + 1\n2\n")
+    wrong = Block(tmp_path / "s.md", 1, "python", ">>> 1 + 1\n3\n")
+    _run_doctest(right)
+    with pytest.raises(AssertionError, match="Expected:"):
+        _run_doctest(wrong)

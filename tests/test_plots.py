@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop import NeuralNetwork
 from backprop.network import Layer
@@ -102,6 +104,22 @@ def test_the_reference_network_agrees_everywhere() -> None:
     assert max(r.max() for r in check.relative_error) < 1e-6
     title = _check_figure(NeuralNetwork, _case([2, 3, 1]))._suptitle
     assert title is not None and "all 16 weight gradients agree" in title.get_text()
+
+
+@settings(max_examples=8)
+@given(hidden=st.lists(st.integers(1, 4), max_size=2), inputs=st.integers(1, 3), outputs=st.integers(1, 3),
+       activation=st.sampled_from(["tanh", "sigmoid"]), seed=st.integers(0, 2**16))
+def test_the_reference_network_is_never_marked_wrong(hidden: list[int], inputs: int, outputs: int,
+                                                      activation: str, seed: int) -> None:
+    """Whatever the shapes, the picture's analytic side lines up with the numerical one, weight for weight."""
+    layers = [inputs, *hidden, outputs]
+    check = gradient_check(NeuralNetwork, _case(layers, activation, seed))
+    assert check.n_outside_budget == 0
+    weights = _case(layers, activation, seed)["weights"]
+    assert [a.shape for a in check.analytic] == [np.shape(w) for w in weights]
+    assert max(r.max() for r in check.relative_error) < 1e-4
+    array, index = check.worst
+    assert check.relative_error[array][index] == max(r.max() for r in check.relative_error)
 
 
 def test_a_frozen_bias_row_is_the_bright_row_of_its_heatmap() -> None:
