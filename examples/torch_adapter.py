@@ -1,8 +1,10 @@
 """Expose a PyTorch model (nn.Sequential of Linear and activation, float64) to the battery.
 
 Useful when the backward pass is yours: a custom `torch.autograd.Function` with a hand-written
-`backward` is checked against finite differences like any numpy code.  torch is optional and
-imported only here: `pip install torch`.
+`backward` is checked against finite differences like any numpy code.  torch is optional for
+the package and needed only by this example (`pip install torch`).  It is imported when this
+file loads, once, rather than inside each call: the battery runs every check in a forked
+child, and a child that had to import torch itself would pay seconds per check.
 
 Run it:  backprop check examples/torch_adapter.py:make
 """
@@ -13,13 +15,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import torch
 from numpy.typing import NDArray
+from torch import nn
 
 
 def activation_module(name: str) -> Any:
     """The torch module for one of the battery's activation names."""
-    from torch import nn
-
     modules = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
     if name not in modules:
         raise ValueError(f"no torch module for activation {name!r}; known: {', '.join(modules)}")
@@ -28,9 +30,6 @@ def activation_module(name: str) -> Any:
 
 def sequential(layers: Sequence[int], new_activation: Callable[[], Any]) -> Any:
     """Linear layers (with bias, float64) each followed by a fresh activation module."""
-    import torch
-    from torch import nn
-
     torch.manual_seed(0)
     modules: list[Any] = []
     for n_in, n_out in zip(layers[:-1], layers[1:], strict=True):
@@ -50,8 +49,6 @@ class TorchAdapter:
 
     def _pass(self, x: NDArray, y: NDArray) -> tuple[Any, list[Any]]:
         """The loss tensor and the pre-activation of each Linear (with its gradient retained)."""
-        import torch
-
         a = torch.as_tensor(np.asarray(x, dtype=float))
         zs = []
         for module in self.model:
@@ -64,8 +61,6 @@ class TorchAdapter:
         return loss, zs
 
     def loss(self, x: NDArray, y: NDArray) -> float:
-        import torch
-
         with torch.no_grad():
             return float(self._pass(x, y)[0])
 
@@ -81,16 +76,14 @@ class TorchAdapter:
         return [z.grad.numpy().copy() for z in zs]
 
     def step(self, x: NDArray, y: NDArray, learning_rate: float) -> None:
-        import torch
-
-        optimizer = torch.optim.SGD(self.model.parameters(), lr=learning_rate)
-        optimizer.zero_grad()
+        """Plain SGD in place (what torch.optim.SGD does, without its seconds of first-use imports)."""
+        self.model.zero_grad()
         self._pass(x, y)[0].backward()
-        optimizer.step()
+        with torch.no_grad():
+            for p in self.model.parameters():
+                p -= learning_rate * p.grad
 
     def predict(self, x: NDArray) -> NDArray:
-        import torch
-
         with torch.no_grad():
             return self.model(torch.as_tensor(np.asarray(x, dtype=float))).numpy().copy()
 
