@@ -338,15 +338,28 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
         comparison = compare_estimate(layer_label(number, count), "unit", delta, estimate)
         if not comparison.passed:
             fprime = get_activation(case.activation).derivative
+            fprime_z = fprime(zs[number - 1])
             if number == count:
                 dl_da = np.asarray(loss.gradient(seen[number], case.y), dtype=float)
-            else:
-                dl_da = estimates[number].value @ net.weight_arrays()[number].T
+                expected, budget = estimate.value, estimate.budget
+            else:  # judged locally: from the delta this layer was actually given by the layer to its right
+                dl_da = deltas[number].ravel() @ net.weight_arrays()[number].T
+                expected, budget = dl_da * fprime_z, 0.0
+                gap = diagnosis.agreement(delta, expected)
+                if gap is not None:
+                    comparison.diagnosis = (
+                        f"layer {number}'s delta equals (δ·Wᵀ)·f'(z) computed from the delta of layer "
+                        f"{number + 1} {diagnosis.within(gap)}: this layer backpropagates correctly, and the "
+                        f"error comes in from layer {number + 1}, to its right"
+                    )
+                    comparisons.append(comparison)
+                    continue
             comparison.diagnosis = _delta_diagnosis(
                 delta,
-                estimate,
+                expected,
+                budget,
                 dl_da,
-                fprime(zs[number - 1]),
+                fprime_z,
                 fprime(seen[number]),
                 seen[number],
                 case,
@@ -360,7 +373,8 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
 
 def _delta_diagnosis(
     delta: NDArray,
-    estimate: Any,
+    expected: NDArray,
+    budget: NDArray | float,
     dl_da: NDArray,
     fprime_z: NDArray,
     fprime_a: NDArray,
@@ -369,9 +383,8 @@ def _delta_diagnosis(
     loss: Loss,
     output: bool,
 ) -> str | None:
-    """What a wrong delta is, given ∂L/∂A of its layer (exact for the output, numerical for hidden)."""
-    expected = estimate.value
-    missing = diagnosis.missing_fprime(delta, expected, dl_da, estimate.budget)
+    """What a wrong delta is, given what it should be and ∂L/∂A of its layer."""
+    missing = diagnosis.missing_fprime(delta, expected, dl_da, budget)
     if missing and output and loss.name == "half_sse":
         return (
             missing + "; A − y is also the output delta of cross-entropy on sigmoid outputs: if that is "
@@ -384,7 +397,7 @@ def _delta_diagnosis(
             if other.name == loss.name or not np.all(np.isfinite(other_delta)):
                 continue
             gap = diagnosis.agreement(delta, other_delta)
-            if gap is not None and diagnosis.agreement(other_delta, expected, estimate.budget) is None:
+            if gap is not None and diagnosis.agreement(other_delta, expected, budget) is None:
                 return (
                     f"the output delta equals ∂L/∂z of {other.name} ({other.description}) "
                     f"{diagnosis.within(gap)}: it is right for that loss; "
@@ -395,7 +408,7 @@ def _delta_diagnosis(
         or missing
         or diagnosis.extra_fprime(delta, expected, fprime_z)
         or diagnosis.diagnose(
-            delta, expected, estimate.budget, learning_rate=case.learning_rate, n_outputs=case.n_outputs
+            delta, expected, budget, learning_rate=case.learning_rate, n_outputs=case.n_outputs
         )
     )
 
@@ -464,13 +477,26 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
         grads = net.gradients(case.x, case.y, [p.shape for p in params])
         return _gradient_evidence(grads, estimates, case, "the weight gradient", weights, model=True)
     x1 = with_leading_one(case.x)
-    estimates, _ = _numerical_loss(net, x1, case.y, loss)
+    estimates, delta_estimates = _numerical_loss(net, x1, case.y, loss)
     seen = net.forward(x1)
     deltas = net.backward(case.y)
-    grads = []
+    grads, explanations = [], []
     for number, (a, delta, w) in enumerate(zip(seen, deltas, net.weight_arrays(), strict=False), 1):
         grads.append(as_array(f"layer {number}'s aᵀδ", np.outer(a, delta), w.shape))
-    return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights)
+        own = compare_estimate("", "unit", delta.ravel(), delta_estimates[number - 1])
+        explanations.append(
+            []
+            if own.passed
+            else [
+                (
+                    None,
+                    (WRONG_DELTA.format(number=number, error=own.max_rel_error)),
+                )
+            ]
+        )
+    return _gradient_evidence(
+        grads, estimates, case, "the weight gradient aᵀδ", weights, explanations=explanations
+    )
 
 
 def _eps(array: NDArray) -> float:
@@ -491,6 +517,38 @@ def moves_of(
     return moves, [step_rounding(b, a, learning_rate) for b, a in zip(before, after, strict=True)]
 
 
+WRONG_DELTA = (
+    "layer {number}'s delta is itself wrong (relative error {error:.1e} against ∂L/∂z, see the delta "
+    "checks), and aᵀδ inherits it"
+)
+UPDATE_FOLLOWS_DELTA = (
+    "layer {number} moved by learning rate × aᵀδ of its own stored delta {within}: update applies the "
+    "step correctly, and the error is in the delta (see the delta checks)"
+)
+STALE_WEIGHTS = (
+    "layer {number} moved by exactly the step whose delta was backpropagated through the already-updated "
+    "weights of the layer to its right (stale weights): update a layer only after the layer to its left "
+    "has computed its delta"
+)
+FIT_FOLLOWS_LAYERS = (
+    "fit moved layer {number} as forward, backward and update do, {within}: fit drives the layers "
+    "correctly, and the error is in them (see the checks above)"
+)
+
+Explanation = tuple["NDArray | None", str]
+"""(what a wrong result may equal, or None when the sentence holds anyway; the sentence saying why)."""
+
+
+def _explain(result: NDArray, explanations: Sequence[Explanation]) -> str | None:
+    for candidate, sentence in explanations:
+        if candidate is None:
+            return sentence
+        gap = diagnosis.agreement(result, candidate)
+        if gap is not None:
+            return sentence.replace("{within}", diagnosis.within(gap))
+    return None
+
+
 def _gradient_evidence(
     grads: Sequence[NDArray],
     estimates: Sequence[Any],
@@ -499,9 +557,11 @@ def _gradient_evidence(
     weights: list[NDArray],
     notes: Sequence[str] = (),
     model: bool = False,
-    stale: Sequence[NDArray] | None = None,
+    explanations: Sequence[Sequence[Explanation]] | None = None,
     rounding: Sequence[NDArray] | None = None,
 ) -> Evidence:
+    """Per-array comparisons against the estimates; a failing array is explained by the first of
+    its `explanations` that holds, else by the generic patterns (sign, factor, transpose, frozen)."""
     comparisons = []
     count = len(grads)
     if rounding is not None:
@@ -515,13 +575,7 @@ def _gradient_evidence(
         else:
             comparison = compare_estimate(layer_label(number, count), "W", grad, estimate)
         if not comparison.passed:
-            comparison.diagnosis = None
-            if stale is not None and diagnosis.agreement(grad, stale[number - 1]) is not None:
-                comparison.diagnosis = (
-                    f"layer {number} moved by exactly the step whose delta was backpropagated through the "
-                    "already-updated weights of the layer to its right (stale weights): update a layer only "
-                    "after the layer to its left has computed its delta"
-                )
+            comparison.diagnosis = _explain(grad, explanations[number - 1] if explanations else ())
             comparison.diagnosis = comparison.diagnosis or diagnosis.diagnose(
                 grad,
                 estimate.value,
@@ -556,11 +610,26 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) 
     x1 = with_leading_one(case.x)
     estimates, _ = _numerical_loss(net, x1, case.y, loss)
     seen = net.forward(x1)
-    net.backward(case.y)
+    deltas = net.backward(case.y)
     net.update(lr, seen)
     moves, rounding = moves_of(before, net.copy_weights(), lr)
+    explanations = [
+        [
+            (
+                np.outer(a, d),
+                (UPDATE_FOLLOWS_DELTA.format(number=number, within="{within}")),
+            )
+        ]
+        for number, (a, d) in enumerate(zip(seen, deltas, strict=False), 1)
+    ]
     return _gradient_evidence(
-        moves, estimates, case, "the update (W_before − W_after) / learning rate", before, rounding=rounding
+        moves,
+        estimates,
+        case,
+        "the update (W_before − W_after) / learning rate",
+        before,
+        rounding=rounding,
+        explanations=explanations,
     )
 
 
@@ -605,16 +674,35 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> E
     )
     after = net.copy_weights()
     moves, rounding = moves_of(before, after, lr)
-    stale = None
+    explanations: list[list[Explanation]] = [[] for _ in moves]
     if len(net.layers) > 1:
         stale = _stale_moves(net, seen, zs, delta_estimates[-1].value, after, case.activation)
+        for number, move in enumerate(stale, 1):
+            explanations[number - 1].append(
+                (
+                    move,
+                    (STALE_WEIGHTS.format(number=number)),
+                )
+            )
+    stepped = prepare(factory, case, protocol)
+    assert isinstance(stepped, LayerNetwork)
+    stepped_seen = stepped.forward(x1)
+    stepped.backward(case.y)
+    stepped.update(lr, stepped_seen)
+    for number, move in enumerate(moves_of(before, stepped.copy_weights(), lr)[0], 1):
+        explanations[number - 1].append(
+            (
+                move,
+                (FIT_FOLLOWS_LAYERS.format(number=number, within="{within}")),
+            )
+        )
     return _gradient_evidence(
         moves,
         estimates,
         case,
         "one epoch of fit on one sample (÷ learning rate)",
         before,
-        stale=stale,
+        explanations=explanations,
         rounding=rounding,
     )
 
