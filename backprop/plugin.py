@@ -1,7 +1,7 @@
 """pytest plugin: `pytest --backprop-impl TARGET` runs the conformance battery on TARGET.
 
-The battery becomes one test item per check, named `backprop[CHECK-ID]`, always the same
-items in the same order, so that pytest-xdist workers agree on what was collected; each item
+The battery becomes one test item per check, `backprop::CHECK-ID`, always the same items in
+the same order, so that pytest-xdist workers agree on what was collected; each item
 runs only its own check, so xdist can spread them over workers.
 """
 
@@ -68,23 +68,32 @@ class BatteryItem(pytest.Item):
         return str(self.config.getoption("backprop_impl")), None, self.name
 
 
+class BatteryCollector(pytest.Collector):
+    """The battery's checks on the target given by --backprop-impl, in battery order."""
+
+    def collect(self) -> list[pytest.Item]:
+        from .battery import CHECK_IDS
+        from .testing import BatteryCheck
+
+        config = self.config
+        options = (
+            config.getoption("backprop_loss"),
+            config.getoption("backprop_max_examples"),
+            config.getoption("backprop_seed"),
+        )
+        target = config.getoption("backprop_impl")
+        return [
+            BatteryItem.from_parent(self, name=check_id, check=BatteryCheck(target, check_id, *options))
+            for check_id in CHECK_IDS
+        ]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     """Append one item per check (before -k and -m deselect, so they filter these too)."""
-    target = config.getoption("backprop_impl")
-    if not target:
+    if not config.getoption("backprop_impl"):
         return
-    from .battery import CHECK_IDS
-    from .testing import BatteryCheck
-
-    for check_id in CHECK_IDS:
-        check = BatteryCheck(
-            target,
-            check_id,
-            config.getoption("backprop_loss"),
-            config.getoption("backprop_max_examples"),
-            config.getoption("backprop_seed"),
-        )
-        items.append(BatteryItem.from_parent(session, name=f"backprop[{check_id}]", check=check))
+    collector = BatteryCollector.from_parent(session, name="backprop", nodeid="backprop")
+    items.extend(session.genitems(collector))  # reports the collection too, so pytest counts the items
