@@ -29,7 +29,7 @@ import signal
 import struct
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -457,6 +457,38 @@ def _unpickled(payload: bytes, output: str) -> Outcome:
         return Outcome("raised", message="the implementation returned a value the harness cannot rebuild "
                        f"({_exception_sentence(error)})", output=output)
     return Outcome("returned", value=value, output=output)
+
+
+# ---------------------------------------------------------------- code that must run here
+
+
+@contextlib.contextmanager
+def silenced_fds() -> Iterator[io.StringIO]:
+    """Run untrusted code in this process (an import) with fd 1 and 2, and sys.stdout/stderr, muted.
+
+    `contextlib.redirect_stdout` alone misses `os.write(1, ...)` and output from native code;
+    this swaps the descriptors themselves.  What Python-level code printed is yielded.
+    """
+    captured = io.StringIO()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = [os.dup(1), os.dup(2)]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            yield captured
+    finally:
+        for stream in (sys.__stdout__, sys.__stderr__):  # what native-level buffers hold goes to /dev/null
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
 
 
 # ---------------------------------------------------------------- without fork

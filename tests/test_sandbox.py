@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from backprop import sandbox
-from backprop.sandbox import Outcome, run_isolated, trust_result_type
+from backprop.sandbox import Outcome, run_isolated, silenced_fds, trust_result_type
 
 pytestmark = pytest.mark.skipif(not sandbox.FORK_AVAILABLE, reason="the sandbox needs os.fork")
 
@@ -440,3 +440,22 @@ def test_without_fork_the_call_runs_in_process_with_the_same_statuses(monkeypatc
     assert run_isolated(lambda: 1 / 0).message == "ZeroDivisionError: division by zero"
     assert run_isolated(sys.exit, 2) == Outcome("exited", message="the implementation called sys.exit(2)")
     assert capfd.readouterr().out == ""
+
+
+def test_silenced_fds_mutes_raw_descriptor_writes_and_captures_prints(capfd):
+    print("before", flush=True)
+    with silenced_fds() as captured:
+        print("python-level")
+        os.write(1, b"raw fd 1\n")
+        os.write(2, b"raw fd 2\n")
+    print("after", flush=True)
+    seen = capfd.readouterr()
+    assert seen.out == "before\nafter\n" and seen.err == ""
+    assert captured.getvalue() == "python-level\n"
+
+
+def test_silenced_fds_restores_the_descriptors_after_an_exception(capfd):
+    with pytest.raises(RuntimeError), silenced_fds():
+        raise RuntimeError("inside")
+    os.write(1, b"visible\n")
+    assert capfd.readouterr().out == "visible\n"

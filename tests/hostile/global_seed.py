@@ -1,0 +1,21 @@
+"""Right, but reseeds numpy's global random generator at import, in make and in every forward."""
+
+import numpy as np
+
+from backprop.network import Layer, NeuralNetwork
+
+np.random.seed(1234)
+
+
+class ReseedingLayer(Layer):
+    def forward(self, x):
+        np.random.seed(99)
+        return super().forward(x)
+
+
+def make(layers, activation):
+    np.random.seed(7)
+    net = NeuralNetwork(layers, activation)
+    for layer in net.layers:
+        layer.__class__ = ReseedingLayer
+    return net
