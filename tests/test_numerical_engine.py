@@ -72,3 +72,24 @@ def test_public_entry_point_returns_one_array_per_layer() -> None:
     assert [g.shape for g in grads] == [layer.weight.shape for layer in net.layers]
     for g, a in zip(grads, analytic_gradients(net, x, y)):
         np.testing.assert_allclose(g, a, rtol=1e-7, atol=1e-10)
+
+
+def test_an_activation_that_is_not_elementwise_sends_the_engine_to_the_loop() -> None:
+    """softmax on the output couples its units: the rank-one shortcut would be wrong, the loop is right."""
+    net = NeuralNetwork([3, 4, 3], "tanh", rng=9)
+    softmax = lambda z: np.exp(z - np.max(z, axis=-1, keepdims=True)) / np.sum(
+        np.exp(z - np.max(z, axis=-1, keepdims=True)), axis=-1, keepdims=True)
+    net.layers[-1].activation = softmax
+    x, y = sample(net, 10)
+    estimates = weight_gradient_estimates(net, x, y)
+    assert all(e.method == "central (loop)" and "not elementwise" in e.note for e in estimates)
+    loop = weight_gradient_estimates(net, x, y, method="loop")
+    for e, l in zip(estimates, loop):
+        np.testing.assert_array_equal(e.value, l.value)
+
+
+def test_an_unregistered_relu_is_recognised_as_kinked() -> None:
+    from backprop.numerical.kinks import has_kink
+
+    assert has_kink(lambda z: np.maximum(z, 0.0)) and has_kink(lambda z: np.abs(z))
+    assert not has_kink(np.tanh) and not has_kink(lambda z: z**2)

@@ -12,12 +12,23 @@ from .estimate import Kink
 
 
 def has_kink(function: Callable) -> bool:
-    """True for a registered activation marked has_kink (its kink is at z = 0)."""
+    """True when the activation's derivative jumps at z = 0 (relu and its relatives).
+
+    A registered activation says so itself; any other is probed: its one-sided slopes at 0.
+    """
     for name in activation_names():
         activation = get_activation(name)
         if activation.function is function:
             return activation.has_kink
-    return False
+    h = 1e-6
+    try:
+        with np.errstate(all="ignore"):
+            left, middle, right = np.asarray(function(np.array([-h, 0.0, h])), dtype=float)
+    except Exception:
+        return False
+    slopes = np.array([(middle - left) / h, (right - middle) / h])
+    jump = abs(slopes[1] - slopes[0])
+    return bool(np.all(np.isfinite(slopes)) and jump > 1e-3 * (1 + np.abs(slopes).max()))
 
 
 def crossed(z_moved: NDArray, z: NDArray) -> NDArray:

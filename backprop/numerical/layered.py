@@ -113,6 +113,9 @@ def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain 
             worst = int(np.argmax(np.abs(out - expected) - tolerance))
             return (f"layers[{i}].forward gives {out.reshape(-1)[worst]:.6g} at unit {worst} "
                     f"where activation(aW) is {expected.reshape(-1)[worst]:.6g}")
+        problem = _not_elementwise(function, z)
+        if problem:
+            return f"layers[{i}].activation {problem}"
         chain.weights.append(weight)
         chain.inputs.append(a)
         chain.z.append(z)
@@ -122,6 +125,28 @@ def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain 
         a_impl, a = out, expected
     chain.loss0 = float(np.real(chain.rowloss(a.copy(), y)))
     return chain
+
+
+def _not_elementwise(function: Callable, z: NDArray) -> str:
+    """Why `function` cannot be applied to a batch of perturbed pre-activations ('' when it can).
+
+    The engine feeds it arrays of any shape and relies on unit j depending on z[j] alone.
+    """
+    moved = z.copy()
+    moved[::2] += 0.375
+    try:
+        single = np.asarray(function(z), dtype=float)
+        batch = np.asarray(function(np.stack([z, moved])[:, None, :]), dtype=float)
+    except Exception as error:  # any failure means: use the loop instead
+        return f"fails on a batch of pre-activations ({type(error).__name__})"
+    if batch.shape != (2, 1) + z.shape:
+        return f"returns shape {batch.shape} for a batch of shape {(2, 1) + z.shape}"
+    tolerance = 1e-12 * np.maximum(1.0, np.abs(single))
+    if np.any(np.abs(batch[0, 0] - single) > tolerance):
+        return "gives different values for a batch than for one sample"
+    if np.any(np.abs(batch[1, 0, 1::2] - single[1::2]) > tolerance[1::2]):
+        return "is not elementwise (changing some units changed the others)"
+    return ""
 
 
 def propagate(chain: Chain, layer: int, delta_z: NDArray,
