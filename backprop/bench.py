@@ -82,10 +82,24 @@ def trainer(model: Any, X: NDArray, y: NDArray, learning_rate: float) -> Callabl
                      "nor step(x, y, learning_rate), so it cannot be timed")
 
 
-def seconds_per_sample(train: Callable[[int], None], samples: int) -> float:
-    start = time.perf_counter()
+CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.process_time}
+"""wall: elapsed time, what a user waits. cpu: the process's CPU time, which leaves out the time
+other processes held the core, so it stays meaningful on a busy machine (with one thread)."""
+
+
+Clock = str | Callable[[], float]
+"""A name in CLOCKS, or the clock itself."""
+
+
+def _clock(clock: Clock) -> Callable[[], float]:
+    return CLOCKS[clock] if isinstance(clock, str) else clock
+
+
+def seconds_per_sample(train: Callable[[int], None], samples: int, clock: Clock = "wall") -> float:
+    now = _clock(clock)
+    start = now()
     train(samples)
-    return (time.perf_counter() - start) / samples
+    return (now() - start) / samples
 
 
 @dataclass(frozen=True)
@@ -106,16 +120,17 @@ class MemoryFloor:
                 "passes": self.passes, "seconds_per_sample": self.seconds_per_sample}
 
 
-def copy_seconds(n_doubles: int, repeats: int = 20) -> float:
+def copy_seconds(n_doubles: int, repeats: int = 20, clock: Clock = "wall") -> float:
     """Median time of np.copyto between two float64 arrays of n_doubles (caches warm)."""
     source = np.random.default_rng(0).random(n_doubles)
     target = np.empty_like(source)
     np.copyto(target, source)
+    now = _clock(clock)
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = now()
         np.copyto(target, source)
-        times.append(time.perf_counter() - start)
+        times.append(now() - start)
     return float(np.median(times))
 
 
@@ -134,6 +149,7 @@ class BenchResult:
     layers: list[int]
     activation: str
     samples: int
+    clock: str = "wall"
     target_seconds: list[float] = field(default_factory=list)
     baseline_seconds: list[float] = field(default_factory=list)
     copy_seconds: list[float] = field(default_factory=list)
@@ -159,6 +175,7 @@ class BenchResult:
         return {
             "target": self.target, "baseline": self.baseline, "layers": self.layers,
             "activation": self.activation, "dtype": "float64", "samples_per_round": self.samples,
+            "clock": self.clock,
             "rounds": len(self.target_seconds),
             "target_seconds_per_sample": {"median": self.target_median, "rounds": self.target_seconds},
             "baseline_seconds_per_sample": {"median": self.baseline_median, "rounds": self.baseline_seconds},
@@ -170,7 +187,7 @@ class BenchResult:
 
 def compare(make_target: Callable[..., Any], make_baseline: Callable[..., Any], layers: Sequence[int],
             activation: str = "tanh", *, samples: int | None = None, rounds: int = DEFAULT_ROUNDS,
-            learning_rate: float = 0.001, seed: int = 0,
+            learning_rate: float = 0.001, seed: int = 0, clock: str = "wall",
             names: tuple[str, str] = ("target", "baseline")) -> BenchResult:
     """Time both factories' per-sample step in alternating rounds (the order flips every round),
     with numpy's BLAS on one thread for both, as backprop.fast uses it."""
@@ -178,27 +195,27 @@ def compare(make_target: Callable[..., Any], make_baseline: Callable[..., Any], 
 
     with single_threaded_blas():
         return _alternate(make_target, make_baseline, layers, activation, samples, rounds, learning_rate,
-                          seed, names)
+                          seed, clock, names)
 
 
 def _alternate(make_target: Callable[..., Any], make_baseline: Callable[..., Any], layers: Sequence[int],
                activation: str, samples: int | None, rounds: int, learning_rate: float, seed: int,
-               names: tuple[str, str]) -> BenchResult:
+               clock: str, names: tuple[str, str]) -> BenchResult:
     X, y = training_data(layers, seed=seed)
     trains = []
     for make in (make_target, make_baseline):
         np.random.seed(seed)  # the same initial weights for factories that draw from np.random
         trains.append(trainer(make(list(layers), activation), X, y, learning_rate))
-    warmup = [seconds_per_sample(train, 20) for train in trains]
+    warmup = [seconds_per_sample(train, 20, clock) for train in trains]
     if samples is None:
         samples = int(min(20_000, max(100, ROUND_SECONDS / max(warmup))))
-    result = BenchResult(*names, list(layers), activation, samples)
+    result = BenchResult(*names, list(layers), activation, samples, clock)
     for round_index in range(rounds):
         order = (0, 1) if round_index % 2 == 0 else (1, 0)
         for side in order:
-            measured = seconds_per_sample(trains[side], samples)
+            measured = seconds_per_sample(trains[side], samples, clock)
             (result.target_seconds if side == 0 else result.baseline_seconds).append(measured)
-        result.copy_seconds.append(copy_seconds(weight_count(layers)))
+        result.copy_seconds.append(copy_seconds(weight_count(layers), clock=clock))
     return result
 
 
@@ -233,7 +250,7 @@ def render(result: BenchResult) -> str:
     lines = [
         f"per-sample training step (forward, backward, update) of {arch} {result.activation}, float64",
         f"{len(result.target_seconds)} rounds of {result.samples} samples, target and baseline alternating, "
-        "numpy's BLAS on one thread",
+        f"numpy's BLAS on one thread, {result.clock} clock",
     ]
     for label, name, seconds in (("target", result.target, result.target_seconds),
                                  ("baseline", result.baseline, result.baseline_seconds)):
@@ -267,6 +284,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="learning rate of the steps (default 0.001)")
     parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="seed of the data and weights (default 0)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall: elapsed time (default); cpu: the process's CPU time, steadier on a busy "
+                             "machine")
     parser.add_argument("--json", metavar="PATH",
                         help="also write the timings, the floor and the machine as JSON")
 
@@ -304,7 +324,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = compare(make_target, make_baseline, layers, args.activation, samples=args.samples,
                          rounds=args.rounds, learning_rate=args.learning_rate, seed=args.seed,
-                         names=(target, baseline))
+                         clock=args.clock, names=(target, baseline))
     except BenchError as error:
         return _fail(str(error))
     except Exception as error:  # the implementation's own failure, reported in one line

@@ -4,7 +4,7 @@ floor, both measured in alternation with the implementation in the same process.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +31,15 @@ def one_thread() -> Iterator[None]:
         yield
     if torch is not None:
         torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def clock(request: pytest.FixtureRequest) -> Callable[[], float]:
+    """The clock pytest-benchmark times with (--benchmark-timer), for the rounds timed beside it."""
+    from pytest_benchmark.utils import load_timer
+
+    timer: Callable[[], float] = load_timer(request.config.getoption("benchmark_timer")).target
+    return timer
 
 
 @pytest.fixture(scope="session")

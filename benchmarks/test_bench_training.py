@@ -12,12 +12,13 @@ bandwidth) compare times taken under the same load. Each implementation first pr
 trains to the reference's weights, so that no figure comes from a wrong step.
 
 Run: python -m pytest benchmarks --benchmark-only --benchmark-group-by=group
+(add --benchmark-timer time.process_time on a busy machine: CPU time leaves out the time other
+processes held the core; the reference rounds and copies are timed with the same clock).
 """
 
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 import pytest
 
 from backprop import NeuralNetwork
-from backprop.bench import copy_seconds, memory_floor, training_data, weight_count
+from backprop.bench import copy_seconds, memory_floor, seconds_per_sample, training_data, weight_count
 from backprop.fast import NeuralNetwork as FastNetwork
 
 LEARNING_RATE = 0.001
@@ -147,8 +148,8 @@ BUILDERS: dict[str, Callable[[list[int], np.ndarray, np.ndarray], tuple[Trainer,
     ("architecture", "implementation"),
     [(arch, impl) for arch in ARCHITECTURES for impl in IMPLEMENTATIONS],
 )
-def test_training_step(benchmark: Any, per_sample_records: dict, architecture: str,
-                       implementation: str) -> None:
+def test_training_step(benchmark: Any, per_sample_records: dict, clock: Callable[[], float],
+                       architecture: str, implementation: str) -> None:
     """Rounds of the implementation, each after a round of the reference and a copy of the weights'
     size, so that the speedup and the floor ratio compare times taken under the same load."""
     layers, block = ARCHITECTURES[architecture]
@@ -161,10 +162,8 @@ def test_training_step(benchmark: Any, per_sample_records: dict, architecture: s
     copy_rounds: list[float] = []
 
     def before_each_round() -> tuple[tuple[int], dict]:
-        start = time.perf_counter()
-        reference(block)
-        reference_rounds.append((time.perf_counter() - start) / block)
-        copy_rounds.append(copy_seconds(weight_count(layers), repeats=5))
+        reference_rounds.append(seconds_per_sample(reference, block, clock))
+        copy_rounds.append(copy_seconds(weight_count(layers), repeats=5, clock=clock))
         return (block,), {}
 
     benchmark.group = f"per-sample step {architecture}"
