@@ -96,6 +96,15 @@ def test_json_holds_every_round_and_a_consistent_ratio(tmp_path: Path) -> None:
     assert floor["weight_bytes"] == 8 * 12
     assert data["target_over_floor"] == pytest.approx(target["median"] / floor["seconds_per_sample"])
     assert {"cpu", "cores", "numpy", "blas", "python"} <= set(data["machine"])
+    assert data["clock"] == "wall"
+
+
+def test_the_cpu_clock_is_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bench.json"
+    assert main(["bench", *QUICK, "--clock", "cpu", "--json", str(path)]) == 0
+    assert "cpu clock" in capsys.readouterr().out
+    data = json.loads(path.read_text())
+    assert data["clock"] == "cpu" and data["target_seconds_per_sample"]["median"] > 0
 
 
 def test_a_model_level_target_is_timed_through_its_step(plugins: Path,
@@ -187,9 +196,11 @@ def test_a_target_that_raises_while_training_exits_1(plugins: Path,
     assert err.count("\n") == 1 and "ArithmeticError: diverged" in err
 
 
-def test_an_argument_of_the_wrong_type_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("arguments", [["--samples", "many"], ["--clock", "sundial"]])
+def test_an_argument_of_the_wrong_type_is_an_argparse_error(arguments: list[str],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main(["bench", "--samples", "many"])
+        main(["bench", *arguments])
     assert exit_.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
 
