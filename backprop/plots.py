@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +30,7 @@ from .battery.protocols import (
     MODEL_LEVEL,
     LayerNetwork,
     ModelNetwork,
+    PluginError,
     build,
     detect_protocol,
     wrap,
@@ -38,6 +39,7 @@ from .losses import HALF_SSE, Loss, get_loss
 from .network import _finite_array
 from .numerical import Estimate, parameter_gradient_estimates, weight_gradient_estimates
 from .numerical.comparison import DEFAULT_SAFETY, analytic_rounding
+from .sandbox import run_isolated
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -105,7 +107,7 @@ class GradientCheck:
 
 
 def write_check_plot(path: str | Path, factory: Factory, case: Mapping[str, Any],
-                     loss: str | Loss = HALF_SSE) -> Path:
+                     loss: str | Loss = HALF_SSE, *, timeout: float = 60.0) -> Path:
     """Draw the gradient check of one case into a PNG (or any format matplotlib knows from the suffix).
 
     factory: `make(layers, activation)` returning a network with the article's layer protocol
@@ -123,8 +125,13 @@ def write_check_plot(path: str | Path, factory: Factory, case: Mapping[str, Any]
     does not show here: the battery's update-is-sgd-step check finds those.  A model-level
     factory (`parameters()`, `loss`, `gradients`) is drawn too, one heatmap per parameter array,
     with case["weights"] shaped like `parameters()`.
+
+    The implementation runs in a sandboxed child (`backprop.sandbox.run_isolated`, `timeout`
+    seconds): if it raises, exits, crashes or hangs, this raises a PluginError saying so in one
+    sentence; a malformed case is a ValueError or TypeError, as everywhere else.
     """
-    figure = _check_figure(factory, case, loss)
+    _check_directory(path)
+    figure = _check_figure(factory, case, loss, timeout=timeout)
     return _save(figure, path)
 
 
@@ -142,6 +149,7 @@ def write_demo_plot(path: str | Path, runs: Sequence[Mapping[str, Any]]) -> Path
     panel per run shows the network's output over the input plane, its 0.5 contour, and the
     training points coloured by target.
     """
+    _check_directory(path)
     figure = _demo_figure(runs)
     return _save(figure, path)
 
@@ -262,9 +270,42 @@ def _step_sweep(subject: _Subject, array: int, index: tuple[int, ...],
                      chosen_step, subject.loss())
 
 
-def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = HALF_SSE) -> Figure:
+def _isolated_gradient_check(factory: Factory, case: Mapping[str, Any], loss: str | Loss,
+                             timeout: float) -> GradientCheck:
+    """gradient_check in a sandboxed child; its own ValueError and TypeError come back as such."""
+    outcome = run_isolated(_gradient_check_or_refusal, factory, case, loss, timeout=timeout)
+    if not outcome.ok:
+        raise PluginError(f"cannot draw the check: {outcome.message.rstrip('.')}")
+    if isinstance(outcome.value, _Refusal):
+        raise outcome.value.exception()
+    return cast(GradientCheck, outcome.value)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A ValueError or TypeError of gradient_check, carried back from the child as data."""
+
+    kind: str
+    message: str
+
+    def exception(self) -> Exception:
+        return (TypeError if self.kind == "TypeError" else ValueError)(self.message)
+
+
+def _gradient_check_or_refusal(factory: Factory, case: Mapping[str, Any],
+                               loss: str | Loss) -> GradientCheck | _Refusal:
+    try:
+        return gradient_check(factory, case, loss)
+    except PluginError:
+        raise
+    except (ValueError, TypeError) as error:
+        return _Refusal("TypeError" if isinstance(error, TypeError) else "ValueError", str(error))
+
+
+def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = HALF_SSE, *,
+                  timeout: float = 60.0) -> Figure:
     """The figure `write_check_plot` saves: one heatmap per weight array, a colour bar, the step sweep."""
-    check = gradient_check(factory, case, loss)
+    check = _isolated_gradient_check(factory, case, loss, timeout)
     Figure, LogNorm = _matplotlib()
     n_arrays = len(check.analytic)
     figure = Figure(figsize=(max(9.0, 3.2 * n_arrays + 1.0), 7.6), layout="constrained")
@@ -476,9 +517,13 @@ def _matplotlib() -> tuple[Any, Any]:
     return Figure, LogNorm
 
 
+def _check_directory(path: str | Path) -> None:
+    """Refuse a path whose folder is missing before any work is done, not after."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise ValueError(f"cannot write {path}: the directory {folder} does not exist")
+
+
 def _save(figure: Figure, path: str | Path) -> Path:
-    path = Path(path)
-    if path.parent != Path("") and not path.parent.is_dir():
-        raise ValueError(f"cannot write {path}: the directory {path.parent} does not exist")
     figure.savefig(path, dpi=110)
-    return path
+    return Path(path)

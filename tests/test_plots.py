@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -314,6 +316,38 @@ def test_an_implementation_that_raises_is_reported_by_the_call_that_raised() -> 
 
     with pytest.raises(PluginError, match=r"layer 2's backward \(output layer\) raised ZeroDivisionError"):
         gradient_check(factory, _case([2, 3, 1]))
+
+
+def _network_whose_backward(action: Any) -> Any:
+    class Misbehaving(Layer):
+        def backward(self, y: Any, rightLayer: Any) -> Any:
+            return action()
+
+    def factory(layers: list[int], activation: str) -> NeuralNetwork:
+        network = NeuralNetwork(layers, activation)
+        network.layers[-1].__class__ = Misbehaving
+        return network
+
+    return factory
+
+
+def _sleep_forever() -> None:
+    while True:
+        time.sleep(1)
+
+
+@pytest.mark.parametrize(("action", "words"), [
+    (lambda: sys.exit(3), r"cannot draw the check: the implementation called sys.exit\(3\)"),
+    (lambda: os._exit(0), "cannot draw the check: .*exit"),
+    (_sleep_forever, "cannot draw the check: the implementation did not finish within 1"),
+])
+def test_an_implementation_that_exits_or_hangs_cannot_take_the_picture_down(
+        action: Any, words: str, tmp_path: Path) -> None:
+    from backprop.battery.protocols import PluginError
+
+    with pytest.raises(PluginError, match=words):
+        write_check_plot(tmp_path / "x.png", _network_whose_backward(action), _case([2, 1]), timeout=1.0)
+    assert not (tmp_path / "x.png").exists()
 
 
 # ----------------------------------------------------------------------------- demo
