@@ -37,6 +37,9 @@ from .protocols import (
 
 Factory = Callable[..., Any]
 
+_ARRAY_EQUAL = np.array_equal
+"""Taken at import, before any plug-in runs: a plug-in that patches numpy cannot fool the checks."""
+
 EXACT_TOLERANCE = 1e-9
 """Relative tolerance of the checks that compare two computations of the same thing (no estimate)."""
 
@@ -849,7 +852,7 @@ def inputs_unmodified(factory: Factory, case: Case, loss: Loss, protocol: str) -
         arrays = [(name, value, value.copy()) for name, value in named if isinstance(value, np.ndarray)]
         call(f"{what}(...)", fn, *(value for _, value in named))
         for name, value, copy in arrays:
-            if not np.array_equal(value, copy):
+            if not _ARRAY_EQUAL(value, copy, equal_nan=value.dtype.kind in "fc"):
                 changed.append(
                     f"{what} changed its argument {name}: {int(np.sum(value != copy))} of "
                     f"{value.size} values differ afterwards"
@@ -891,7 +894,7 @@ def deterministic(factory: Factory, case: Case, loss: Loss, protocol: str) -> Ev
     (init_a, final_a), (init_b, final_b) = runs
     for stage, a_list, b_list in (("initial", init_a, init_b), ("trained", final_a, final_b)):
         for number, (a, b) in enumerate(zip(a_list, b_list, strict=True), 1):
-            if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+            if a.shape != b.shape or not _ARRAY_EQUAL(a, b, equal_nan=True):
                 differ = int(np.sum(a != b)) if a.shape == b.shape else a.size
                 return Evidence(
                     "failed",

@@ -27,7 +27,7 @@ from .protocols import PROBE_LAYERS, PluginError, ProtocolError, build, capabili
 from .results import BatteryResult, CheckResult
 from .targets import importable_name, resolve
 
-DEFAULT_MAX_EXAMPLES = 30
+DEFAULT_MAX_EXAMPLES = 25
 """Cases tried per check when nothing fails; the default battery on the reference takes a few seconds."""
 
 DEFAULT_TARGET = "backprop:NeuralNetwork"
@@ -147,10 +147,11 @@ def evaluate(check_id: str, factory: Callable[..., Any], case: Case, loss: Loss,
         return CHECKS[check_id](factory, case, loss, protocol)
     except PluginError as error:
         return Evidence("errored", summary=_sentence(str(error)))
-    except Exception as error:  # raised by the implementation inside a numerical estimate
+    except Exception as error:  # raised while the numerical estimate runs the implementation's forward
         text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        detail = f"{type(error).__name__}: {text}" if text else type(error).__name__
         return Evidence(
-            "errored", summary=_sentence(f"{type(error).__name__}: {text}" if text else type(error).__name__)
+            "errored", summary=_sentence(f"differentiating the network numerically failed ({detail})")
         )
 
 

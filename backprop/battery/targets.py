@@ -113,7 +113,8 @@ def resolve(factory_or_target: Any, timeout: float = 60.0) -> tuple[Callable[...
         if outcome.status == "returned" and outcome.value:
             raise TargetError(f"cannot load {target}: {outcome.value}")
         if outcome.status != "returned":
-            message = outcome.message.replace("the implementation", "importing it")
+            message = outcome.message.replace("the implementation's process", "the importing process")
+            message = message.replace("the implementation", "importing it")
             raise TargetError(f"cannot load {target}: {message}")
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             return load_target(target), target
