@@ -218,16 +218,38 @@ def test_enough_blocks_are_found_for_the_test_to_mean_something() -> None:
 
 
 UNTESTED_SHELL_FENCES = ("sh", "bash", "shell", "zsh")
+_LOOKS_LIKE_A_COMMAND = re.compile(r"^\s*(\$ )?(pip|python3?|pytest|backprop|tox)\s")
+
+
+def hidden_commands(name: str, text: str) -> list[str]:
+    """Fences this test does not run that hold commands: ```sh and the like, or a bare ``` block
+    whose lines read as commands (pip, python, pytest, backprop, tox)."""
+    hidden = []
+    lines = text.splitlines()
+    inside: str | None = None
+    for number, line in enumerate(lines, 1):
+        fence = _FENCE.match(line)
+        if inside is None and fence:
+            inside = fence["language"].lower()
+            if inside in UNTESTED_SHELL_FENCES:
+                hidden.append(f"{name}:{number}: ```{inside}")
+            elif inside == "":
+                body = []
+                for later in lines[number:]:
+                    if re.match(r"^\s*```", later):
+                        break
+                    body.append(later)
+                if any(_LOOKS_LIKE_A_COMMAND.match(b) for b in body):
+                    hidden.append(f"{name}:{number}: ``` (no language) holding commands")
+        elif inside is not None and re.match(r"^\s*```\s*$", line):
+            inside = None
+    return hidden
 
 
 def test_no_command_hides_in_a_fence_this_test_does_not_run() -> None:
     """Commands belong in ```console blocks with `$ ` prompts; a ```sh block would go unchecked."""
-    hidden = []
-    for path in doc_files():
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            fence = _FENCE.match(line)
-            if fence and fence["language"].lower() in UNTESTED_SHELL_FENCES:
-                hidden.append(f"{path.relative_to(ROOT)}:{number}: ```{fence['language']}")
+    hidden = [entry for path in doc_files()
+              for entry in hidden_commands(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))]
     assert not hidden, ("write commands as ```console blocks with `$ ` prompts (mark one that must not run "
                         "with <!-- skip-test: reason -->):\n" + "\n".join(hidden))
 
@@ -296,3 +318,10 @@ def test_an_interactive_session_block_is_checked_against_its_shown_output(tmp_pa
     _run_doctest(right)
     with pytest.raises(AssertionError, match="Expected:"):
         _run_doctest(wrong)
+
+
+def test_hidden_commands_are_found_in_shell_and_bare_fences_but_not_in_output() -> None:
+    text = ("```sh\npip install .\n```\n\n```\npython -m pytest benchmarks\n```\n\n"
+            "```\n  vectorised central: 0.05 s\n```\n\n```console\n$ backprop check\n```\n")
+    assert hidden_commands("d.md", text) == [
+        "d.md:1: ```sh", "d.md:5: ``` (no language) holding commands"]
