@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-import backprop
-from backprop.battery import BatteryResult
+from backprop.battery import BatteryResult, check
 from backprop.cli import main as backprop_main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -52,7 +52,7 @@ def test_student_script_trains_xor() -> None:
 
 
 def test_nielsen_adapter_passes_as_a_model_level_implementation() -> None:
-    result = backprop.check(target("nielsen_adapter.py"), max_examples=MAX_EXAMPLES)
+    result = check(target("nielsen_adapter.py"), max_examples=MAX_EXAMPLES)
     assert result.protocol == "model-level"
     assert result.passed, report(result)
     assert {i for i, s in statuses(result).items() if s == "skipped"} == MODEL_LEVEL_SKIPPED, report(result)
@@ -70,7 +70,7 @@ def test_a_planted_bug_behind_the_nielsen_adapter_fails() -> None:
         return nielsen_adapter.adapt(FlippedCostNetwork, layers, activation)
 
     expected = ("output-delta", "hidden-delta", "weight-gradient", "update-is-sgd-step", "descent")
-    result = backprop.check(make, max_examples=MAX_EXAMPLES, only=expected)
+    result = check(make, max_examples=MAX_EXAMPLES, only=expected)
     found = statuses(result)
     assert {i: found[i] for i in expected} == dict.fromkeys(expected, "failed"), report(result)
     assert "sign" in (result.by_id("output-delta").diagnosis or "")
@@ -97,7 +97,7 @@ def test_nielsen_network_learns_xor(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_torch_adapter_passes_as_a_model_level_implementation() -> None:
     pytest.importorskip("torch")
-    result = backprop.check(target("torch_adapter.py"), max_examples=MAX_EXAMPLES)
+    result = check(target("torch_adapter.py"), max_examples=MAX_EXAMPLES)
     assert result.protocol == "model-level"
     assert result.passed, report(result)
 
@@ -106,28 +106,31 @@ def test_a_hand_written_backward_behind_the_torch_adapter_fails() -> None:
     torch = pytest.importorskip("torch")
     import torch_adapter
 
-    class TanhWithWrongBackward(torch.autograd.Function):
+    Function: Any = torch.autograd.Function
+    Module: Any = torch.nn.Module
+
+    class TanhWithWrongBackward(Function):
         """The planted bug: tanh'(z) written as 1 − tanh(z) instead of 1 − tanh(z)²."""
 
         @staticmethod
-        def forward(ctx, z):  # type: ignore[no-untyped-def]
+        def forward(ctx: Any, z: Any) -> Any:
             out = torch.tanh(z)
             ctx.save_for_backward(out)
             return out
 
         @staticmethod
-        def backward(ctx, grad):  # type: ignore[no-untyped-def]
+        def backward(ctx: Any, grad: Any) -> Any:
             (out,) = ctx.saved_tensors
             return grad * (1 - out)
 
-    class HandWrittenTanh(torch.nn.Module):
-        def forward(self, z):  # type: ignore[no-untyped-def]
+    class HandWrittenTanh(Module):
+        def forward(self, z: Any) -> Any:
             return TanhWithWrongBackward.apply(z)
 
     def make(layers: list[int], activation: str) -> torch_adapter.TorchAdapter:
         return torch_adapter.TorchAdapter(torch_adapter.sequential(layers, HandWrittenTanh))
 
     expected = ("output-delta", "weight-gradient", "update-is-sgd-step")
-    result = backprop.check(make, max_examples=MAX_EXAMPLES, only=expected)
+    result = check(make, max_examples=MAX_EXAMPLES, only=expected)
     found = statuses(result)
     assert {i: found[i] for i in expected} == dict.fromkeys(expected, "failed"), report(result)
