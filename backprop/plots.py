@@ -3,9 +3,10 @@
 `write_check_plot` draws, per layer, the relative error between the analytic weight gradient
 (what the implementation's forward and backward give) and the numerical one, as a heatmap:
 a frozen bias row, a transposed matrix or a wrong unit is a bright row, a bright pattern or a
-bright column.  Beside it, for the worst weight, the central-difference error against the
+bright column.  Below them, for the worst weight, the central-difference error against the
 step size on log-log axes: the rounding regime (error ∝ ε/h), the truncation regime
 (error ∝ h²), the step the checker chose, and how far the analytic value sits from both.
+The implementation under test runs in the sandbox, so drawing it cannot hang or end the caller.
 
 `write_demo_plot` draws the loss curves of XOR runs and the decision surface each one learned.
 
