@@ -354,9 +354,14 @@ def _heatmap(axes: Axes, name: str, relative: NDArray, outside: NDArray, norm: A
         row_names = ["1 (bias)" if inputs == "x" else "a0"] + [f"{inputs}{r}" for r in range(1, rows)]
         if rows <= 16:
             axes.set_yticks(range(rows), row_names)
-    else:
+    elif relative.ndim == 2:
         axes.set_xlabel("column")
         axes.set_ylabel("row")
+        if rows <= 16:
+            axes.set_yticks(range(rows))
+    else:
+        axes.set_xlabel("element")
+        axes.set_yticks([])
     if columns <= 16:
         axes.set_xticks(range(columns))
     if rows * columns <= 48:
