@@ -346,9 +346,27 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
                 dl_da = np.asarray(loss.gradient(seen[number], case.y), dtype=float)
                 expected, budget = estimate.value, estimate.budget
             else:  # judged locally: from the delta this layer was actually given by the layer to its right
-                dl_da = deltas[number].ravel() @ net.weight_arrays()[number].T
+                given = np.ravel(
+                    np.asarray(
+                        net.returned[number] if net.returned[number] is not None else deltas[number],
+                        dtype=float,
+                    )
+                )
+                right_weight = net.weight_arrays()[number]
+                if given.size != right_weight.shape[1]:  # no local judgement possible: judge against ∂L/∂z
+                    given = deltas[number].ravel()
+                dl_da = given @ right_weight.T
                 expected, budget = dl_da * fprime_z, 0.0
                 gap = diagnosis.agreement(delta, expected)
+                right_gap = diagnosis.agreement(given, deltas[number].ravel())
+                if gap is not None and right_gap is None:
+                    comparison.diagnosis = (
+                        f"layer {number + 1}'s backward returns something other than the delta it stores "
+                        f"(returned {_values(given)}, stored {_values(deltas[number].ravel())}), and layer "
+                        f"{number} backpropagates what it is given {diagnosis.within(gap)}: return self.delta"
+                    )
+                    comparisons.append(comparison)
+                    continue
                 if gap is not None:
                     comparison.diagnosis = (
                         f"layer {number}'s delta equals (δ·Wᵀ)·f'(z) computed from the delta of layer "
@@ -372,6 +390,10 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
         comparisons.append(comparison)
     evidence = evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
     return _with_size_note(evidence, case)
+
+
+def _values(array: NDArray) -> str:
+    return np.array2string(np.asarray(array), precision=4, separator=", ", threshold=6)
 
 
 def _delta_diagnosis(
@@ -485,7 +507,8 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
     deltas = net.backward(case.y)
     grads, explanations = [], []
     for number, (a, delta, w) in enumerate(zip(seen, deltas, net.weight_arrays(), strict=False), 1):
-        grads.append(as_array(f"layer {number}'s aᵀδ", np.outer(a, delta), w.shape))
+        outer = np.outer(a, delta).astype(np.promote_types(w.dtype, delta.dtype))  # keep float32's rounding
+        grads.append(as_array(f"layer {number}'s aᵀδ", outer, w.shape))
         own = compare_estimate("", "unit", delta.ravel(), delta_estimates[number - 1])
         explanations.append(
             []
@@ -536,6 +559,16 @@ STALE_WEIGHTS = (
 FIT_FOLLOWS_LAYERS = (
     "fit moved layer {number} as forward, backward and update do, {within}: fit drives the layers "
     "correctly, and the error is in them (see the checks above)"
+)
+
+CACHED_WEIGHTS = (
+    "layer {number}'s second step backpropagated through the weights the layer to its right had before "
+    "the first step, {within}: a copy of W (or Wᵀ) kept from an earlier step went stale; read "
+    "rightLayer.weight afresh in each backward"
+)
+REFRESHED_INPUT = (
+    "layer {number} moved by aᵀδ with its input a recomputed through the already-updated layer to its "
+    "left, {within}: update needs the A of the forward pass, before any layer was updated"
 )
 
 Explanation = tuple["NDArray | None", str]
@@ -640,7 +673,6 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) 
 
 
 def _stale_moves(
-    net: LayerNetwork,
     seen: Sequence[NDArray],
     zs: Sequence[NDArray],
     output_delta: NDArray,
@@ -654,6 +686,18 @@ def _stale_moves(
     for index in range(len(zs) - 2, -1, -1):
         delta = (delta @ updated[index + 1].T) * fprime(zs[index])
         moves.insert(0, np.outer(seen[index], delta))
+    return moves
+
+
+def _refreshed_moves(
+    x1: NDArray, delta_estimates: Sequence[Any], updated: Sequence[NDArray], activation: str
+) -> list[NDArray]:
+    """What each layer would move by (÷ lr) if its input were recomputed through the updated layers."""
+    f = get_activation(activation).function
+    a, moves = x1, []
+    for estimate, weight in zip(delta_estimates, updated, strict=True):
+        moves.append(np.outer(a, estimate.value))
+        a = f(a @ weight)
     return moves
 
 
@@ -679,7 +723,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> E
     moves, rounding = moves_of(before, after, lr)
     explanations: list[list[Explanation]] = [[] for _ in moves]
     if len(net.layers) > 1:
-        stale = _stale_moves(net, seen, zs, delta_estimates[-1].value, after, case.activation)
+        stale = _stale_moves(seen, zs, delta_estimates[-1].value, after, case.activation)
         for number, move in enumerate(stale, 1):
             explanations[number - 1].append(
                 (
@@ -687,6 +731,9 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> E
                     (STALE_WEIGHTS.format(number=number)),
                 )
             )
+    refreshed = _refreshed_moves(x1, delta_estimates, after, case.activation)
+    for number, move in enumerate(refreshed[1:], 2):
+        explanations[number - 1].append((move, REFRESHED_INPUT.format(number=number, within="{within}")))
     stepped = prepare(factory, case, protocol)
     assert isinstance(stepped, LayerNetwork)
     stepped_seen = stepped.forward(x1)
@@ -730,13 +777,29 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
     net = prepare(factory, case, protocol)
     assert isinstance(net, LayerNetwork)
     net.set_weights(middle)
-    second, _ = _numerical_loss(net, with_leading_one(case.x), case.y, loss)
+    x1 = with_leading_one(case.x)
+    second, second_deltas = _numerical_loss(net, x1, case.y, loss)
     moves, rounding = moves_of(middle, observed, lr)
+    explanations: list[list[Explanation]] = [[] for _ in moves]
+    if len(moves) > 1:
+        seen = net.forward(x1)
+        stale = _stale_moves(
+            seen, pre_activations(net, seen), second_deltas[-1].value, before, case.activation
+        )
+        for number, move in enumerate(stale, 1):
+            explanations[number - 1].append((move, CACHED_WEIGHTS.format(number=number, within="{within}")))
     notes = [
         "(the second epoch's step W₁ − W₂, ÷ learning rate, against ∇L at W₁ where the first epoch landed)"
     ]
     return _gradient_evidence(
-        moves, second, case, "the second epoch of fit (÷ learning rate)", before, notes, rounding=rounding
+        moves,
+        second,
+        case,
+        "the second epoch of fit (÷ learning rate)",
+        before,
+        notes,
+        rounding=rounding,
+        explanations=explanations,
     )
 
 
@@ -804,9 +867,15 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evi
         rounding = len(X) * step_rounding(before[number - 1], before[number - 1] - got, lr)
         comparison = compare_exact(layer_label(number, len(batch)), "W", got / lr, want / lr, extra=rounding)
         if not comparison.passed:
-            comparison.diagnosis = diagnosis.diagnose(got, want, n_outputs=len(X))
-            if comparison.diagnosis and "the number of outputs" in comparison.diagnosis:
-                comparison.diagnosis = comparison.diagnosis.replace("the number of outputs", "the batch size")
+            gap = diagnosis.agreement(got, want / len(X))
+            if gap is not None:
+                comparison.diagnosis = (
+                    "the batch update equals the mean of the one-sample updates "
+                    f"{diagnosis.within(gap)}, not their sum: a batch's loss is the sum of its samples' "
+                    "losses, so aᵀδ must not be divided by the batch size"
+                )
+            else:
+                comparison.diagnosis = diagnosis.diagnose(got, want)
         comparisons.append(comparison)
     evidence = evidence_from(
         comparisons,

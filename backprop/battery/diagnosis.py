@@ -152,10 +152,15 @@ def frozen_lines(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | f
             hint = (
                 "the bias row (the constant-1 input) is left out"
                 if word == "row" and list(lines) == [0]
-                else f"that {word}{plural} of the weight never moves"
+                else (
+                    f"those {word}s of the weight never move"
+                    if plural
+                    else f"that {word} of the weight never moves"
+                )
             )
+            verb = "stay" if plural else "stays"
             return (
-                f"{word}{plural} {names} stay at 0 where the expected values are not, and every other "
+                f"{word}{plural} {names} {verb} at 0 where the expected values are not, and every other "
                 f"{word} agrees {within(gap)}: {hint}"
             )
     return None

@@ -150,21 +150,27 @@ class LayerNetwork:
         return seen
 
     def backward(self, y: NDArray, batch: int | None = None) -> list[NDArray]:
-        """Run every layer's backward, right to left; return the stored deltas (one row a sample)."""
+        """Run every layer's backward, right to left, as the article's fit does (each layer is given
+        what the layer to its right returned); return the stored deltas (one row a sample).
+
+        What each backward returned is kept in `self.returned`, for the diagnosis of a layer that
+        returns something other than the delta it stores."""
         deltas: list[NDArray] = [np.empty(0)] * len(self.layers)
+        self.returned: list[Any] = [None] * len(self.layers)
         rows = 1 if batch is None else batch
+        passed: Any = y
         for index in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[index]
             number = index + 1
             if index == len(self.layers) - 1:
-                out = call(f"layer {number}'s backward (output layer)", layer.backward, y, None)
+                out = call(f"layer {number}'s backward (output layer)", layer.backward, passed, None)
             else:
-                out = call(
-                    f"layer {number}'s backward", layer.backward, deltas[index + 1], self.layers[index + 1]
-                )
+                out = call(f"layer {number}'s backward", layer.backward, passed, self.layers[index + 1])
             stored = getattr(layer, "delta", None)
             value = stored if stored is not None else out
             deltas[index] = as_array(f"layer {number}'s delta", value, (rows, layer.weight.shape[1]))
+            self.returned[index] = out
+            passed = out if out is not None else deltas[index]
         return deltas
 
     def update(self, learning_rate: float, seen: Sequence[NDArray]) -> None:
