@@ -7,12 +7,13 @@ works for any implementation, at the price of two evaluations per parameter and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .budget import Sampler, central_estimate
-from .estimate import Estimate
+from .estimate import Estimate, Kink
 from .richardson import richardson_estimate
 from .steps import central_step, machine_epsilon, realised_step
 from .validation import check_callable, check_method, live_arrays, scalar_value
@@ -66,10 +67,6 @@ def parameter_gradient_estimates(loss_fn: Callable[[], float], params: list[NDAr
 
 def _located(estimate: Estimate, name: str) -> Estimate:
     """Name the array in the kinks found by the one-sided test."""
-    from dataclasses import replace
-
-    from .estimate import Kink
-
     kinks = [Kink(k.layer, k.unit, k.z, f"{name} {k.where}") if k.layer is None else k
              for k in estimate.kinks]
     return replace(estimate, kinks=kinks)
