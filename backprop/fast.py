@@ -18,7 +18,8 @@ Only `fit`, where the time goes, is rewritten:
 Small layers are updated eagerly with the reference's own operations, so on networks such as
 2-2-1 or 64-32-10 the weights after `fit` are bit for bit the reference's. Where updates are
 deferred, the same numbers are added in another order, so the weights agree to rounding
-(relative differences around 1e-15 per step, which training can amplify where tanh saturates).
+(around 1e-15 relative per step; where training is unstable, such differences grow as any
+perturbation of the weights does).
 """
 
 from __future__ import annotations

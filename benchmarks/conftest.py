@@ -15,7 +15,7 @@ _RECORDS: dict[tuple[str, str], dict[str, Any]] = {}
 """(group, implementation) -> what test_training_step measured, filled as the benchmarks run."""
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module")
 def one_thread() -> Iterator[None]:
     """A per-sample step is too small to gain from threads, and on a machine whose cores are busy
     a multi-threaded BLAS or torch call can wait a whole time slice: every implementation runs

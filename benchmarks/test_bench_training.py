@@ -29,6 +29,8 @@ from backprop import NeuralNetwork
 from backprop.bench import copy_seconds, memory_floor, seconds_per_sample, training_data, weight_count
 from backprop.fast import NeuralNetwork as FastNetwork
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 LEARNING_RATE = 0.001
 SEED = 0
 ROUNDS = 15
