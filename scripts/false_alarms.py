@@ -79,7 +79,7 @@ class KinkCase(Case):
         return super().describe() + f", kinks {[list(k) for k in self.kinks]}"
 
 
-def kink_cases(loss: Loss) -> st.SearchStrategy[KinkCase]:
+def kink_cases(loss: Loss, offsets: Sequence[float] = KINK_OFFSETS) -> st.SearchStrategy[KinkCase]:
     """relu cases shaped like the battery's, with some units of every layer aimed at the kink."""
 
     @st.composite
@@ -91,7 +91,7 @@ def kink_cases(loss: Loss) -> st.SearchStrategy[KinkCase]:
         base = make_case(sizes, "relu", draw_(st.sampled_from(battery.LEARNING_RATES)),
                          draw_(st.sampled_from(battery.SCALES)), draw_(st.integers(0, 2**32 - 1)), loss)
         units = [n + 1 for n in sizes[1:-1]] + [sizes[-1]]  # hidden layers have their extra unit
-        offset = st.none() | st.sampled_from(KINK_OFFSETS)
+        offset = st.none() | st.sampled_from(list(offsets))
         kinks = tuple(tuple(draw_(offset) for _ in range(n)) for n in units)
         fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(Case)}
         return KinkCase(**fields, kinks=kinks)
@@ -147,6 +147,13 @@ def sweep(target: str, family: str, strategy: st.SearchStrategy[Case], n_cases: 
     return tally
 
 
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, not {text!r}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("targets", nargs="*", default=list(DEFAULT_TARGETS), metavar="TARGET")
@@ -154,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="battery cases per implementation (default 200)")
     parser.add_argument("--kink-cases", type=int, default=100,
                         help="relu cases aimed at the kink, per implementation (default 100)")
+    parser.add_argument("--offsets", type=_floats, default=list(KINK_OFFSETS), metavar="Z,Z,...",
+                        help="where the kinked units' pre-activations go (default: 0 and ±1e-15 ... ±1e-6)")
     parser.add_argument("--loss", default="half_sse")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", metavar="PATH", help="write every count and every false alarm's case")
@@ -168,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{'time':>7}")
     for target in args.targets:
         families = [("battery", battery.cases(loss), args.cases),
-                    ("relu kinks", kink_cases(loss), args.kink_cases)]
+                    ("relu kinks", kink_cases(loss, args.offsets), args.kink_cases)]
         for family, strategy, n in families:
             if n == 0:
                 continue
