@@ -31,6 +31,7 @@ import glob
 import math
 import numbers
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
@@ -322,6 +323,11 @@ def _openblas_threads() -> tuple[Callable[[], int], Callable[[int], None]] | Non
     return None
 
 
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_threads_before = 0
+
+
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """Run numpy's OpenBLAS on one thread inside the block (no effect with another BLAS).
@@ -329,19 +335,27 @@ def single_threaded_blas() -> Iterator[None]:
     A per-sample step gains next to nothing from BLAS threads, while on a machine whose cores
     are busy with other work each multi-threaded call can wait a whole scheduler time slice
     for its second thread: the fit loop of 784-128-10 then runs ten times slower.
-    The setting is process-wide, so BLAS calls made meanwhile by other threads run on one too.
+    The setting is process-wide, so BLAS calls made meanwhile by other threads run on one too;
+    nested and concurrent uses restore the count when the last of them ends.
     """
+    global _blas_users, _blas_threads_before
     threads = _openblas_threads()
     if threads is None:
         yield
         return
     get, set_ = threads
-    before = get()
-    set_(1)
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_threads_before = get()
+            set_(1)
+        _blas_users += 1
     try:
         yield
     finally:
-        set_(before)
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                set_(_blas_threads_before)
 
 
 def _fits_buffers(layers: Sequence[Layer], n_inputs: int) -> bool:

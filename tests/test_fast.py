@@ -266,3 +266,24 @@ def test_the_conformance_battery_passes() -> None:
     result = backprop.check("backprop.fast:make")
     assert result.passed, [(r.id, r.summary) for r in result.results if not r.ok]
     assert result.protocol.startswith("layer")
+
+
+def test_single_threaded_blas_restores_the_thread_count_after_nested_use() -> None:
+    threads = fast._openblas_threads()
+    if threads is None:
+        pytest.skip("numpy does not use its bundled OpenBLAS here")
+    get, set_ = threads
+    before = get()
+    set_(2)
+    try:
+        with fast.single_threaded_blas():
+            assert get() == 1
+            with fast.single_threaded_blas():
+                assert get() == 1
+            assert get() == 1
+        assert get() == 2
+        with pytest.raises(KeyError), fast.single_threaded_blas():
+            raise KeyError("inside")
+        assert get() == 2
+    finally:
+        set_(before)
