@@ -23,6 +23,7 @@ from .complex_step import DropsImaginaryPart, complex_budget
 from .estimate import Estimate
 from .kinks import KinkLog, crossed, has_kink
 from .perturb import parameter_gradient_estimates
+from .richardson import MULTIPLIERS as RICHARDSON_MULTIPLIERS
 from .richardson import richardson_estimate
 from .rowwise import rowwise_loss
 from .steps import central_step, machine_epsilon, realised_step
@@ -217,10 +218,13 @@ def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed
     log = KinkLog(perturbed)
     sample = _sampler(chain, layer, base, h, scale, crossing, log)
     magnitude = np.abs(base)
-    if method == "richardson":
-        return richardson_estimate(sample, chain.loss0, EPS, magnitude=magnitude, shared_noise=True)
-    for m in (1.0, -1.0, 2.0, -2.0):
+    # Every sample first: `crossing` and `log` must be complete before an estimate reads them.
+    for m in RICHARDSON_MULTIPLIERS if method == "richardson" else (1.0, 2.0):
         sample(m)
+        sample(-m)
+    if method == "richardson":
+        return richardson_estimate(sample, chain.loss0, EPS, magnitude=magnitude, shared_noise=True,
+                                   crossing=crossing, kinks=log.kinks())
     return central_estimate(sample, chain.loss0, EPS, magnitude=magnitude, crossing=crossing,
                             kinks=log.kinks(), shared_noise=True)
 

@@ -7,15 +7,18 @@ central one (RICHARDSON_SCALE times), which divides the rounding error by as muc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .budget import Sampler, central_estimate, rounding_error
-from .estimate import Estimate
+from .estimate import Estimate, Kink
 
 RICHARDSON_SCALE = 64.0
+MULTIPLIERS = (RICHARDSON_SCALE, 2 * RICHARDSON_SCALE, 4 * RICHARDSON_SCALE, 1.0, 2.0)
+"""The step multipliers an estimate samples, in both signs (the last two for the kink-aware central one)."""
 """The base step of the extrapolation, in units of the central step eps^(1/3)·max(1, |x|)."""
 
 
@@ -30,10 +33,12 @@ def _difference(sample: Sampler, m: float) -> tuple[NDArray, NDArray, NDArray]:
 
 
 def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float, *,
-                        magnitude: NDArray | float = 0.0, shared_noise: bool = False) -> Estimate:
+                        magnitude: NDArray | float = 0.0, shared_noise: bool = False,
+                        crossing: NDArray | None = None, kinks: Sequence[Kink] = ()) -> Estimate:
     """The extrapolated derivative, budgeted by its distance to the previous extrapolation level.
 
-    Elements where a kink lies within the steps get the kink-aware central estimate instead.
+    Elements where a kink lies within the steps get the kink-aware central estimate instead;
+    `crossing` and `kinks` are passed on to it (see central_estimate).
     """
     s = RICHARDSON_SCALE
     d1, scale1, h = _difference(sample, s)
@@ -45,7 +50,8 @@ def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float, *,
                                np.abs(magnitude * value)])
     budget = np.abs(value - first) + 2 * rounding_error(scale, h, eps)
     estimate = Estimate(value, budget, "richardson", step=h)
-    central = central_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=shared_noise)
+    central = central_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=shared_noise,
+                               crossing=crossing, kinks=kinks)
     # A kink inside the large steps shows as a level that disagrees with the small-step estimate.
     suspect = central.kink_mask | (np.abs(value - central.value) > budget + central.budget)
     # Kinks near the large steps spoil the table; rely on the small-step estimate there.
