@@ -49,12 +49,14 @@ def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float, *,
     scale = np.maximum.reduce([scale1, scale2, scale4, np.abs(np.broadcast_to(f0, d1.shape)),
                                np.abs(magnitude * value)])
     budget = np.abs(value - first) + 2 * rounding_error(scale, h, eps)
-    estimate = Estimate(value, budget, "richardson", step=h)
     central = central_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=shared_noise,
                                crossing=crossing, kinks=kinks)
+    # The central budget is mostly rounding at a step RICHARDSON_SCALE times smaller: scaled
+    # down, it is a floor for this one's rounding that includes the measured noise of a loss.
+    budget = np.maximum(budget, 2 * central.budget / RICHARDSON_SCALE)
+    estimate = Estimate(value, budget, "richardson", step=h)
     # A kink inside the large steps shows as a level that disagrees with the small-step estimate.
     suspect = central.kink_mask | (np.abs(value - central.value) > budget + central.budget)
-    # Kinks near the large steps spoil the table; rely on the small-step estimate there.
     if np.any(suspect):
         return replace(central, method="richardson",
                        value=np.where(suspect, central.value, value),
