@@ -1,6 +1,8 @@
 """backward calls itself without end."""
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class RecursiveLayer(Layer):
@@ -9,7 +11,4 @@ class RecursiveLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = RecursiveLayer
-    return net
+    return network_of(RecursiveLayer, layers, activation)

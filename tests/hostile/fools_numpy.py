@@ -2,8 +2,9 @@
 
 import numpy as np
 import numpy.testing
+from _layered import network_of
 
-from backprop.network import Layer, NeuralNetwork
+from backprop.network import Layer
 
 
 def _always_equal(*args, **kwargs):
@@ -30,7 +31,4 @@ class DoubledStepLayer(Layer):
 
 def make(layers, activation):
     _patch()
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = DoubledStepLayer
-    return net
+    return network_of(DoubledStepLayer, layers, activation)

@@ -1,6 +1,8 @@
 """backward raises KeyboardInterrupt, which `except Exception` does not catch."""
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class InterruptingLayer(Layer):
@@ -9,7 +11,4 @@ class InterruptingLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = InterruptingLayer
-    return net
+    return network_of(InterruptingLayer, layers, activation)

@@ -1,6 +1,8 @@
 """backward never returns (a loop whose condition never changes)."""
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class StuckLayer(Layer):
@@ -11,7 +13,4 @@ class StuckLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = StuckLayer
-    return net
+    return network_of(StuckLayer, layers, activation)

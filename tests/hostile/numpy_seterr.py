@@ -1,8 +1,9 @@
 """Right, but makes every floating-point warning an error, at import and in each forward."""
 
 import numpy as np
+from _layered import network_of
 
-from backprop.network import Layer, NeuralNetwork
+from backprop.network import Layer
 
 np.seterr(all="raise")
 
@@ -15,7 +16,4 @@ class StrictLayer(Layer):
 
 def make(layers, activation):
     np.seterr(all="raise")
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = StrictLayer
-    return net
+    return network_of(StrictLayer, layers, activation)

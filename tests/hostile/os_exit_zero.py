@@ -2,7 +2,9 @@
 
 import os
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class VanishingLayer(Layer):
@@ -11,7 +13,4 @@ class VanishingLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = VanishingLayer
-    return net
+    return network_of(VanishingLayer, layers, activation)

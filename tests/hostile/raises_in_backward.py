@@ -1,6 +1,8 @@
 """backward raises a ValueError, as a shape mistake in numpy would."""
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class RaisingLayer(Layer):
@@ -9,7 +11,4 @@ class RaisingLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = RaisingLayer
-    return net
+    return network_of(RaisingLayer, layers, activation)

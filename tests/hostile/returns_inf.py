@@ -1,8 +1,9 @@
 """forward's output overflows to inf."""
 
 import numpy as np
+from _layered import network_of
 
-from backprop.network import Layer, NeuralNetwork
+from backprop.network import Layer
 
 
 class InfLayer(Layer):
@@ -12,7 +13,4 @@ class InfLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = InfLayer
-    return net
+    return network_of(InfLayer, layers, activation)

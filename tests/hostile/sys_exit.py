@@ -2,7 +2,9 @@
 
 import sys
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class ExitingLayer(Layer):
@@ -11,7 +13,4 @@ class ExitingLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = ExitingLayer
-    return net
+    return network_of(ExitingLayer, layers, activation)

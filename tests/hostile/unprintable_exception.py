@@ -1,6 +1,8 @@
 """backward raises an exception whose message itself raises when printed."""
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class Unprintable(Exception):
@@ -14,7 +16,4 @@ class UnprintableLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = UnprintableLayer
-    return net
+    return network_of(UnprintableLayer, layers, activation)

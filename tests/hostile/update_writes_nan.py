@@ -1,8 +1,9 @@
 """update leaves NaN in the output layer's weights."""
 
 import numpy as np
+from _layered import network_of
 
-from backprop.network import Layer, NeuralNetwork
+from backprop.network import Layer
 
 
 class PoisoningLayer(Layer):
@@ -13,7 +14,4 @@ class PoisoningLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = PoisoningLayer
-    return net
+    return network_of(PoisoningLayer, layers, activation)

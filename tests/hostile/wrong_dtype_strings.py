@@ -1,6 +1,8 @@
 """forward returns its activations as an array of strings."""
 
-from backprop.network import Layer, NeuralNetwork
+from _layered import network_of
+
+from backprop.network import Layer
 
 
 class StringLayer(Layer):
@@ -11,7 +13,4 @@ class StringLayer(Layer):
 
 
 def make(layers, activation):
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = StringLayer
-    return net
+    return network_of(StringLayer, layers, activation)
