@@ -277,7 +277,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activation", default="tanh", metavar="NAME",
                         help="activation name (default: tanh)")
     parser.add_argument("--samples", type=int, default=None, metavar="N",
-                        help=f"samples per round (default: about {ROUND_SECONDS} s of the slower side)")
+                        help=f"samples per round (default: about {ROUND_SECONDS} s of the slower side, "
+                             "at least 100)")
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, metavar="N",
                         help=f"rounds of each side (default {DEFAULT_ROUNDS})")
     parser.add_argument("--learning-rate", type=float, default=0.001, metavar="RATE",
