@@ -123,7 +123,9 @@ DIAGNOSES = {
     "output_delta_missing_fprime": ("output-delta", "f'(z)"),
     "batch_update_averaged": ("batch-is-sum", "mean"),
     "hidden_delta_reshaped_weights": ("hidden-delta", "several outputs"),
-    "hidden_returns_error": ("fit-one-sample", "deep networks"),
+    "hidden_returns_error": ("hidden-delta", "returns something other than the delta it stores"),
+    "cached_transposed_weights": ("fit-two-samples", "stale"),
+    "update_with_refreshed_activations": ("fit-one-sample", "already-updated layer"),
     "output_error_sign": ("output-delta", "sign"),
     "update_factor_two": ("update-is-sgd-step", "2"),
     "update_lr_twice": ("update-is-sgd-step", "learning rate"),
@@ -156,8 +158,9 @@ def test_bugs_that_need_several_outputs_shrink_to_two_outputs() -> None:
 
 
 def test_a_bug_that_needs_two_hidden_layers_is_caught_only_with_two() -> None:
-    case = battery("hidden_returns_error").by_id("fit-one-sample").minimal_case
-    assert case is not None and len(case["layers"]) - 2 == 2, case
+    found = battery("hidden_returns_error").by_id("hidden-delta")
+    assert found.minimal_case is not None and len(found.minimal_case["layers"]) - 2 == 2, found.minimal_case
+    assert "deep networks" in (found.diagnosis or "")
 
 
 def test_cross_entropy_network_fails_under_half_sse() -> None:
