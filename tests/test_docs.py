@@ -151,13 +151,29 @@ def _param(block: Block) -> object:
     return pytest.param(block, id=block.id, marks=marks)
 
 
+def _working_tree_files() -> list[str] | None:
+    """The files git sees in the working tree (tracked, or untracked and not ignored); None without git."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                cwd=ROOT, capture_output=True, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [name for name in listed.stdout.decode().split("\0") if name and (ROOT / name).is_file()]
+
+
 @pytest.fixture(scope="session")
 def repository_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the working tree (without .git and caches) for the documented commands to run in."""
+    """A copy of the working tree, as git sees it (no caches, no ignored files), to run the commands in."""
     copy = tmp_path_factory.mktemp("docs") / "repository"
-    ignore = shutil.ignore_patterns(".git", "__pycache__", ".tox", ".benchmarks", "*.egg-info",
-                                    ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache")
-    shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
+    files = _working_tree_files()
+    if files is None:
+        ignore = shutil.ignore_patterns(".git", "__pycache__", ".tox", ".benchmarks", "*.egg-info", "mutants",
+                                        ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache")
+        shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
+        return copy
+    for name in files:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, copy / name)
     return copy
 
 
