@@ -48,13 +48,14 @@ def rounding_error(scale: NDArray, step: NDArray, eps: float) -> NDArray:
 
 def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnitude: NDArray | float = 0.0,
                      kinks: Sequence[Kink] = (), crossing: NDArray | None = None, method: str = "central",
-                     note: str = "", shared_noise: bool = False) -> Estimate:
+                     note: str = "", shared_noise: bool = False, size: float = 0.0) -> Estimate:
     """Central difference D(h) with budget |D(2h) − D(h)|/3 + rounding, and kinks bracketed.
 
     `magnitude` is |x| of each perturbed element: f's rounding follows the size of its terms,
     about max(|f|, |x·f'|), not |f| alone (x⁵/20 − x near x = −2.1 is 0.06 made of terms of 2).
     `crossing` marks elements where the caller already knows a kink lies within 2h
     (a pre-activation changed sign); the one-sided test finds the others.
+    `size` is the size of the terms f is summed from, when the caller knows it (a network).
     `shared_noise` says every element perturbs the same scalar function (a loss): its
     rounding noise is then measured, as a low quantile over elements of the departure from
     smooth scaling, which for smooth f is pure noise (the O(h³) term is far below eps).
@@ -72,7 +73,7 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnit
             raise ValueError("the function is not finite within a step of the point (NaN or inf values)")
     h = (hp1 + hm1) / 2
     d1 = (fp1 - fm1) / np.maximum(hp1 + hm1, np.finfo(float).tiny)
-    scale = np.maximum.reduce([np.abs(v) for v in values] + [np.abs(magnitude * d1)])
+    scale = np.maximum.reduce([np.abs(v) for v in values] + [np.abs(magnitude * d1), np.full(d1.shape, size)])
     d2 = (fp2 - fm2) / np.maximum(hp2 + hm2, np.finfo(float).tiny)
     noise = rounding_error(scale, h, eps)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -81,11 +82,12 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnit
         right2 = np.where(hp2 > 0, (fp2 - f0) / hp2, d2)
         left2 = np.where(hm2 > 0, (f0 - fm2) / hm2, d2)
     departure = np.abs((right2 - left2) - 2 * (right1 - left1))
-    if shared_noise and departure.size:
+    moved = departure > 0  # elements whose steps change nothing (an input of 0) carry no noise
+    if shared_noise and np.any(moved):
         # departure·h is about 5 standard deviations of one function value's noise; its lower
         # quartile (about 1.6 of them) stays clear of kinks until they are three elements in four.
-        floor = float(np.quantile(departure * h, NOISE_QUANTILE))
-        noise = np.maximum(noise, floor / np.maximum(h, np.finfo(float).tiny))
+        floor = float(np.quantile((departure * h)[moved], NOISE_QUANTILE))
+        noise = np.where(moved, np.maximum(noise, floor / np.maximum(h, np.finfo(float).tiny)), noise)
     budget = np.abs(d2 - d1) / 3 + noise
     # A kink's departure is of the order of the jump itself; rounding's is of the order of noise.
     jump = np.maximum(np.abs(right1 - left1), np.abs(right2 - left2))

@@ -70,11 +70,17 @@ class Comparison:
         return self.message()
 
 
-def analytic_rounding(analytic: NDArray, dtype: np.dtype) -> NDArray:
-    """What the analytic side may be off by from its own arithmetic in `dtype`."""
+def analytic_rounding(analytic: NDArray, dtype: np.dtype, term_scale: NDArray | None = None) -> NDArray:
+    """What the analytic side may be off by from its own arithmetic in `dtype`.
+
+    Its values and their largest stand for the size of the terms they were summed from,
+    unless the estimate knows that size (`term_scale`): a float32 residual A − y that cancels
+    to 1e-4 still carries the rounding of outputs near 1.
+    """
     magnitude = np.abs(analytic)
     largest = magnitude.max() if magnitude.size else 0.0
-    return ANALYTIC_ULPS * machine_epsilon(dtype) * (magnitude + largest)
+    terms = 0.0 if term_scale is None else term_scale
+    return ANALYTIC_ULPS * machine_epsilon(dtype) * (magnitude + largest + terms)
 
 
 def relative_error(analytic: NDArray, numerical: NDArray) -> NDArray:
@@ -100,7 +106,7 @@ def compare(analytic: ArrayLike, estimate: Estimate, *, safety: float = DEFAULT_
     if not np.all(np.isfinite(values)):
         bad = np.argwhere(~np.isfinite(values))[0]
         return _report(values, estimate, safety, np.inf, ~np.isfinite(values), tuple(int(i) for i in bad))
-    allowed = safety * (estimate.budget + analytic_rounding(values, raw.dtype))
+    allowed = safety * (estimate.budget + analytic_rounding(values, raw.dtype, estimate.term_scale))
     below = np.maximum(estimate.lower - values, 0.0)
     above = np.maximum(values - estimate.upper, 0.0)
     excess = np.maximum(below, above)  # 0 inside [lower, upper]; equals |a − value| off kinks

@@ -35,6 +35,7 @@ class Estimate:
     Where `kink_mask` is set, the function is not differentiable within the step, and the
     true one-sided derivatives lie in [lower, upper] (widened by the budget); elsewhere
     lower == upper == value.  `note` says why a requested method was replaced by another.
+    `term_scale`, where known, sizes the analytic side's rounding (see compare).
     """
 
     value: NDArray
@@ -46,6 +47,9 @@ class Estimate:
     upper: NDArray = None  # type: ignore[assignment]
     step: NDArray | None = None
     note: str = ""
+    term_scale: NDArray | None = None
+    """The size of the terms the analytic value is a sum of, where known (layered networks):
+    what rounding in the analytic code's own precision can do scales with it."""
 
     def __post_init__(self) -> None:
         value = np.asarray(self.value, dtype=float)

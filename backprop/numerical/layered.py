@@ -26,6 +26,7 @@ from .perturb import parameter_gradient_estimates
 from .richardson import MULTIPLIERS as RICHARDSON_MULTIPLIERS
 from .richardson import richardson_estimate
 from .rowwise import rowwise_loss
+from .sensitivity import Sensitivity, sensitivity
 from .steps import central_step, machine_epsilon, realised_step
 from .validation import check_method, finite_point
 
@@ -47,6 +48,7 @@ class Chain:
     y: NDArray
     rowloss: Callable[[NDArray, NDArray], NDArray]
     loss0: float
+    sizes: Sensitivity | None = None
 
 
 def network_layers(network: object) -> list:
@@ -125,6 +127,8 @@ def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain 
         chain.kinked.append(has_kink(function))
         a_impl, a = out, expected
     chain.loss0 = float(np.real(chain.rowloss(a.copy(), y)))
+    chain.sizes = sensitivity(chain.weights, chain.inputs, chain.z, chain.outputs, chain.functions, y, loss,
+                              chain.loss0)
     return chain
 
 
@@ -218,15 +222,20 @@ def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed
     log = KinkLog(perturbed)
     sample = _sampler(chain, layer, base, h, scale, crossing, log)
     magnitude = np.abs(base)
+    sizes = chain.sizes
+    size = 0.0 if sizes is None else sizes.loss_size[layer]
+    terms = None if sizes is None else np.abs(scale) * sizes.term_size[layer]
     # Every sample first: `crossing` and `log` must be complete before an estimate reads them.
     for m in RICHARDSON_MULTIPLIERS if method == "richardson" else (1.0, 2.0):
         sample(m)
         sample(-m)
     if method == "richardson":
-        return richardson_estimate(sample, chain.loss0, EPS, magnitude=magnitude, shared_noise=True,
-                                   crossing=crossing, kinks=log.kinks())
-    return central_estimate(sample, chain.loss0, EPS, magnitude=magnitude, crossing=crossing,
-                            kinks=log.kinks(), shared_noise=True)
+        estimate = richardson_estimate(sample, chain.loss0, EPS, magnitude=magnitude, shared_noise=True,
+                                       crossing=crossing, kinks=log.kinks(), size=size)
+    else:
+        estimate = central_estimate(sample, chain.loss0, EPS, magnitude=magnitude, crossing=crossing,
+                                    kinks=log.kinks(), shared_noise=True, size=size)
+    return replace(estimate, term_scale=terms)
 
 
 def _weights(chain: Chain, layer: int, method: str) -> Estimate:
@@ -261,7 +270,10 @@ def _complex_weights(chain: Chain, layer: int) -> Estimate:
     if np.any(np.abs(dz - central.value[0]) > 8 * central.budget[0] + complex_budget(dz, 1e-7)):
         raise DropsImaginaryPart("the complex step disagrees with central differences on ∂L/∂z")
     value = chain.inputs[layer][:, None] * dz[None, :]
-    return Estimate(value, complex_budget(value, EPS), "complex", step=np.broadcast_to(h, value.shape))
+    sizes = chain.sizes
+    terms = None if sizes is None else np.abs(chain.inputs[layer])[:, None] * sizes.term_size[layer]
+    return Estimate(value, complex_budget(value, EPS), "complex", step=np.broadcast_to(h, value.shape),
+                    term_scale=terms)
 
 
 def weight_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike, loss: Loss | str = HALF_SSE, *,
@@ -334,6 +346,7 @@ def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike
     for layer in range(len(layers)):
         e = _preactivations(chain, layer)
         step = None if e.step is None else np.asarray(e.step)[0]
+        terms = None if e.term_scale is None else e.term_scale[0]
         out.append(Estimate(e.value[0], e.budget[0], e.method, e.kinks, e.kink_mask[0], e.lower[0],
-                            e.upper[0], step, e.note))
+                            e.upper[0], step, e.note, terms))
     return out
