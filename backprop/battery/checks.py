@@ -24,6 +24,7 @@ from ..losses import LOSSES, Loss
 from . import diagnosis
 from .cases import Case
 from .protocols import (
+    ARRAY_EQUAL,
     LAYER_LEVEL,
     MODEL_LEVEL,
     LayerNetwork,
@@ -36,9 +37,6 @@ from .protocols import (
 )
 
 Factory = Callable[..., Any]
-
-_ARRAY_EQUAL = np.array_equal
-"""Taken at import, before any plug-in runs: a plug-in that patches numpy cannot fool the checks."""
 
 EXACT_TOLERANCE = 1e-9
 """Relative tolerance of the checks that compare two computations of the same thing (no estimate)."""
@@ -147,7 +145,7 @@ def compare_exact(
     """
     coarser = max(_eps(analytic), _eps(expected))
     budget = max(tolerance, 64 * coarser) * np.maximum(np.abs(expected), 1.0) + extra
-    wrong = np.abs(analytic - expected) > budget
+    wrong = ~(np.abs(analytic - expected) <= budget)  # NaN is wrong, never agreement
     gap = np.abs(analytic - expected) / budget
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape)) if gap.size else ()
     return Comparison(
@@ -921,7 +919,7 @@ def inputs_unmodified(factory: Factory, case: Case, loss: Loss, protocol: str) -
         arrays = [(name, value, value.copy()) for name, value in named if isinstance(value, np.ndarray)]
         call(f"{what}(...)", fn, *(value for _, value in named))
         for name, value, copy in arrays:
-            if not _ARRAY_EQUAL(value, copy, equal_nan=value.dtype.kind in "fc"):
+            if not ARRAY_EQUAL(value, copy, equal_nan=value.dtype.kind in "fc"):
                 changed.append(
                     f"{what} changed its argument {name}: {int(np.sum(value != copy))} of "
                     f"{value.size} values differ afterwards"
@@ -963,7 +961,7 @@ def deterministic(factory: Factory, case: Case, loss: Loss, protocol: str) -> Ev
     (init_a, final_a), (init_b, final_b) = runs
     for stage, a_list, b_list in (("initial", init_a, init_b), ("trained", final_a, final_b)):
         for number, (a, b) in enumerate(zip(a_list, b_list, strict=True), 1):
-            if a.shape != b.shape or not _ARRAY_EQUAL(a, b, equal_nan=True):
+            if a.shape != b.shape or not ARRAY_EQUAL(a, b, equal_nan=True):
                 differ = int(np.sum(a != b)) if a.shape == b.shape else a.size
                 return Evidence(
                     "failed",

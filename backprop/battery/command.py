@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
 from . import CHECK_IDS
 from .cases import default_case
@@ -94,13 +93,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         try:
             with open(args.json, "w", encoding="utf-8") as stream:
-                json.dump(
-                    {"version": __version__, **result.to_json()},
-                    stream,
-                    indent=2,
-                    allow_nan=False,
-                    default=_json_default,
-                )
+                json.dump({"version": __version__, **result.to_json()}, stream, indent=2, allow_nan=False)
         except OSError as error:
             return _fail(f"cannot write {args.json}: {error.strerror}")
     if args.plot:
@@ -108,12 +101,6 @@ def run(args: argparse.Namespace) -> int:
         if code is not None:
             return code
     return EXIT_PASSED if result.passed else EXIT_FAILED
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, float):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON-able")
 
 
 def _plot(path: str, target: str, result: BatteryResult) -> int | None:

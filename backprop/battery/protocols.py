@@ -26,6 +26,10 @@ PROBE_LAYERS = [2, 3, 2]
 """The network built to tell which protocol a factory follows."""
 
 
+ARRAY_EQUAL = np.array_equal
+"""Taken at import, before any plug-in runs: a plug-in that patches numpy cannot fool the checks."""
+
+
 class PluginError(Exception):
     """The implementation raised, or returned something unusable; the message is one sentence."""
 
@@ -67,6 +71,27 @@ def as_array(what: str, value: Any, shape: tuple[int, ...] | None = None) -> NDA
         bad = int(array.size - np.count_nonzero(np.isfinite(array)))
         raise PluginError(f"{what} holds {bad} non-finite value(s) (NaN or inf)")
     return array
+
+
+def landed(arrays: Sequence[NDArray], values: Sequence[NDArray], kind: str, name: str) -> None:
+    """A PluginError unless the values written in place can be read back (not a copy handed out)."""
+    for number, (array, value) in enumerate(zip(arrays, values, strict=True), 1):
+        if not ARRAY_EQUAL(array, np.asarray(value, dtype=array.dtype)):
+            raise PluginError(
+                f"{kind} {number}'s {name} does not keep what is written into it in place "
+                "(is it a copy handed out by a property?), so the battery cannot set its weights"
+            )
+
+
+def finite_copies(arrays: Sequence[NDArray], kind: str, name: str) -> list[NDArray]:
+    """Copies of the arrays, or a PluginError naming the first that holds NaN or inf."""
+    copies = []
+    for number, array in enumerate(arrays, 1):
+        if not np.all(np.isfinite(array)):
+            bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+            raise PluginError(f"{kind} {number}'s {name} holds {bad} non-finite value(s) (NaN or inf)")
+        copies.append(array.copy())
+    return copies
 
 
 def detect_protocol(network: Any) -> str:
@@ -131,9 +156,10 @@ class LayerNetwork:
         """Write values into the live weight arrays, in place (the arrays stay the same objects)."""
         for weight, value in zip(self.weight_arrays(), values, strict=True):
             weight[...] = value
+        landed(self.weight_arrays(), values, "layer", "weight")
 
     def copy_weights(self) -> list[NDArray]:
-        return [weight.copy() for weight in self.weight_arrays()]
+        return finite_copies(self.weight_arrays(), "layer", "weight")
 
     def forward(self, x1: NDArray) -> list[NDArray]:
         """Run every layer's forward; return the inputs each layer saw, then the network's output."""
@@ -207,9 +233,10 @@ class ModelNetwork:
     def set_weights(self, values: Sequence[NDArray]) -> None:
         for param, value in zip(self.weight_arrays(), values, strict=True):
             param[...] = value
+        landed(self.weight_arrays(), values, "parameter", "array from parameters()")
 
     def copy_weights(self) -> list[NDArray]:
-        return [param.copy() for param in self.weight_arrays()]
+        return finite_copies(self.weight_arrays(), "parameter", "array from parameters()")
 
     def loss(self, x: NDArray, y: NDArray) -> float:
         value = as_array("loss(x, y)", call("loss(x, y)", self.network.loss, x.copy(), y.copy()))

@@ -6,6 +6,7 @@ the Python API report the same thing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,7 +37,18 @@ class CheckResult:
         return self.status in ("passed", "skipped")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """As JSON-able data; a non-finite number (NaN, inf) becomes None, so the JSON stays strict."""
+        return _strict(asdict(self))
+
+
+def _strict(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(item) for item in value]
+    return value
 
 
 @dataclass

@@ -88,6 +88,7 @@ def check(
         return result
     protocol, offers = probe.value
     result.protocol = protocol
+    _warm_up(chosen)
     for check_id in ids:
         reason = skip_reason(check_id, protocol, frozenset(offers))
         if reason:
@@ -110,6 +111,12 @@ def check(
             message = outcome.message or "the check returned nothing usable"
             result.results.append(CheckResult(check_id, "errored", _sentence(message)))
     return result
+
+
+def _warm_up(loss: Loss) -> None:
+    """Draw one case here, so hypothesis's one-time setup is done once, not again in every forked child."""
+    with with_reporter(lambda _: None):
+        find(cases(loss), lambda case: True, settings=search_settings(1), random=random.Random(0))
 
 
 def _sentence(message: str) -> str:

@@ -8,16 +8,14 @@ one sentence instead of taking the battery down; only then is it imported here.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.util
-import io
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..sandbox import run_isolated
+from ..sandbox import run_isolated, silenced_fds
 
 DEFAULT_ATTRIBUTE = "make"
 """The factory's name when a target gives none ("mynet.py" means "mynet.py:make")."""
@@ -116,7 +114,7 @@ def resolve(factory_or_target: Any, timeout: float = 60.0) -> tuple[Callable[...
             message = outcome.message.replace("the implementation's process", "the importing process")
             message = message.replace("the implementation", "importing it")
             raise TargetError(f"cannot load {target}: {message}")
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with silenced_fds():
             return load_target(target), target
     if not callable(factory_or_target):
         raise TypeError(
