@@ -2,7 +2,8 @@
 
 Blocks come from docs/*.md and README.md, in document order:
 - ```console blocks: each line starting with `$ ` is a command (a trailing `\\` continues it on
-  the next line); the other lines are its output, shown to the reader and not compared.
+  the next line); the other lines are its output, shown to the reader and not compared, except
+  a battery verdict ("6 passed · 7 failed · 0 errored · 0 skipped"), which must be what it printed.
   `backprop`, `python` and `pytest` at the start of a command run as `sys.executable -m backprop`,
   `sys.executable` and `sys.executable -m pytest`.  A command is expected to exit 0 unless it
   ends with a comment `# exits N`.
@@ -43,6 +44,7 @@ MIN_BLOCKS = 10
 _FENCE = re.compile(r"^(?P<indent>\s*)```\s*(?P<language>[\w+-]*)")
 _MARKER = re.compile(r"^\s*<!--\s*(?P<name>skip-test|slow-test|raises)\s*:?\s*(?P<argument>.*?)\s*-->\s*$")
 _EXIT_COMMENT = re.compile(r"\s+#\s*exits\s+(?P<code>\d+)\s*$")
+_BATTERY_VERDICT = re.compile(r"^\s*\d+ passed · \d+ failed · \d+ errored · \d+ skipped\s*$")
 _LEADING_PROGRAM = re.compile(r"(^|&&|\|\||;|\|)(\s*)(backprop|python3?|pytest)(?=\s|$)")
 
 
@@ -50,6 +52,12 @@ _LEADING_PROGRAM = re.compile(r"(^|&&|\|\||;|\|)(\s*)(backprop|python3?|pytest)(
 class Command:
     text: str
     expected_exit: int = 0
+    shown_output: tuple[str, ...] = field(default=(), compare=False)
+    """The lines the doc shows after the command, up to the next `$ `."""
+
+    def verdicts(self) -> list[str]:
+        """The battery's summary lines ("6 passed · 7 failed · 0 errored · 0 skipped") the doc shows."""
+        return [line.strip() for line in self.shown_output if _BATTERY_VERDICT.match(line)]
 
 
 @dataclass(frozen=True)
@@ -120,11 +128,15 @@ def console_commands(text: str) -> list[Command]:
             i += 1
             command = command[:-1] + " " + lines[i].strip()
         i += 1
+        shown = []
+        while i < len(lines) and not lines[i].startswith("$ "):
+            shown.append(lines[i])
+            i += 1
         expected = _EXIT_COMMENT.search(command)
         if expected:
-            commands.append(Command(command[:expected.start()].strip(), int(expected["code"])))
+            commands.append(Command(command[:expected.start()].strip(), int(expected["code"]), tuple(shown)))
         else:
-            commands.append(Command(command.strip()))
+            commands.append(Command(command.strip(), 0, tuple(shown)))
     return commands
 
 
@@ -197,6 +209,10 @@ def test_console_block(block: Block, repository_copy: Path) -> None:
             f"{block.id}: `{command.text}` exited {finished.returncode}, the doc implies "
             f"{command.expected_exit}\n--- stdout\n{finished.stdout[-3000:]}"
             f"\n--- stderr\n{finished.stderr[-3000:]}")
+        printed = [line.strip() for line in finished.stdout.splitlines()]
+        for verdict in command.verdicts():
+            assert verdict in printed, (f"{block.id}: the doc shows `{verdict}` after `{command.text}`, "
+                                        f"but it printed:\n{finished.stdout[-3000:]}")
 
 
 @pytest.mark.parametrize("block", [_param(b) for b in BLOCKS if b.language == "python"])
@@ -309,6 +325,8 @@ def test_extraction_finds_commands_exit_codes_markers_and_indented_blocks(tmp_pa
         Command("backprop check examples/tutorial/mynet.py:make", 1),
         Command('python -c "print(1)"  --flag', 0),
     ]
+    assert blocks[0].commands()[0].shown_output == ("FAILED hidden-delta",)
+    assert blocks[0].commands()[1].shown_output == ("1",)
     assert blocks[1].markers == {"skip-test": "needs torch"}
     assert blocks[2].markers == {"raises": "ValueError"}
     assert blocks[2].text == 'raise ValueError("x")\n'
@@ -341,3 +359,9 @@ def test_hidden_commands_are_found_in_shell_and_bare_fences_but_not_in_output() 
             "```\n  vectorised central: 0.05 s\n```\n\n```console\n$ backprop check\n```\n")
     assert hidden_commands("d.md", text) == [
         "d.md:1: ```sh", "d.md:5: ``` (no language) holding commands"]
+
+
+def test_a_battery_verdict_shown_in_a_doc_is_recognised() -> None:
+    command = console_commands("$ backprop check x.py:make   # exits 1\n  table\n\n  6 passed · 7 failed · "
+                               "0 errored · 0 skipped\n\nFAILED ...\n")[0]
+    assert command.verdicts() == ["6 passed · 7 failed · 0 errored · 0 skipped"]
