@@ -134,3 +134,16 @@ def test_a_hand_written_backward_behind_the_torch_adapter_fails() -> None:
     result = check(make, max_examples=MAX_EXAMPLES, only=expected)
     found = statuses(result)
     assert {i: found[i] for i in expected} == dict.fromkeys(expected, "failed"), report(result)
+
+
+SCRIPTS = ["student_net.py", "nielsen_network.py", "nielsen_adapter.py", "torch_adapter.py"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_each_example_says_how_to_run_it(script: str) -> None:
+    source = (EXAMPLES / script).read_text(encoding="utf-8")
+    docstring = source.split('"""')[1]
+    commands = [line.split(":", 1)[1].strip() for line in docstring.splitlines()
+                if line.startswith(("Run it:", "Check it:"))]
+    assert commands, docstring
+    assert all(f"examples/{script}" in command for command in commands), commands
