@@ -33,7 +33,7 @@ def battery(name: str, loss: str | None = None, only: tuple[str, ...] | None = N
     module = CATALOGUE[name]
     if only is None and module.EXPECTED_FAILED:
         only = tuple(module.EXPECTED_FAILED)
-    declared: str = loss or getattr(module, "LOSS", "half_sse")
+    declared = loss if loss is not None else str(getattr(module, "LOSS", "half_sse"))
     checks = list(only) if only else None
     return check(module.make, loss=declared, max_examples=MAX_EXAMPLES, seed=0, only=checks)
 
