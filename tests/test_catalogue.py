@@ -101,6 +101,7 @@ LOCATIONS = {
     "output_delta_averaged": ("output-delta", is_output_layer),
     "output_error_summed": ("output-delta", is_output_layer),
     "hidden_delta_reshaped_weights": ("weight-gradient", is_hidden_layer),
+    "deep_delta_missing_fprime": ("hidden-delta", lambda where: layer_of(where)[0] < layer_of(where)[1] - 1),
     "update_hidden_column_frozen": (
         "update-is-sgd-step", lambda where: is_hidden_layer(where) and re.search(r"W\[\d+, 0\]", where)),
     "update_bias_row_frozen": ("update-is-sgd-step", lambda where: re.search(r"W\[0, \d+\]", where)),
@@ -122,6 +123,7 @@ DIAGNOSES = {
     # what the battery must recognise, as words its diagnosis must contain
     "dz_of_a": ("dz-is-fprime-of-z", "f'(A)"),
     "output_delta_missing_fprime": ("output-delta", "f'(z)"),
+    "deep_delta_missing_fprime": ("hidden-delta", "f'(z)"),
     "batch_update_averaged": ("batch-is-sum", "mean"),
     "hidden_delta_reshaped_weights": ("hidden-delta", "several outputs"),
     "hidden_returns_error": ("hidden-delta", "returns something other than the delta it stores"),
