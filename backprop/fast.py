@@ -29,7 +29,6 @@ import ctypes
 import functools
 import glob
 import math
-import numbers
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -38,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .activations import relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime
-from .network import Layer, _check_learning_rate
+from .network import Layer, check_fit_settings
 from .network import NeuralNetwork as ReferenceNetwork
 
 DEFER_MIN_WEIGHTS = 16_384
@@ -376,9 +375,7 @@ class NeuralNetwork(ReferenceNetwork):
     def fit(self, X: ArrayLike, y: ArrayLike, learning_rate: float = 0.1, epochs: int = 10000) -> None:
         """Train on `epochs` random samples, as the reference does, with the same results."""
         X, y = self._training_data(X, y)
-        _check_learning_rate(learning_rate)
-        if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, not {epochs!r}")
+        check_fit_settings(learning_rate, epochs)
         epochs = int(epochs)
         if epochs == 0:
             return

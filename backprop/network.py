@@ -140,9 +140,7 @@ class NeuralNetwork:
     # train the network
     def fit(self, X: ArrayLike, y: ArrayLike, learning_rate: float = 0.1, epochs: int = 10000) -> None:
         X, y = self._training_data(X, y)
-        _check_learning_rate(learning_rate)
-        if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, not {epochs!r}")
+        check_fit_settings(learning_rate, epochs)
         randint = self._rng.integers if self._rng is not None else np.random.randint
         # Add column of ones to X
         # This is to add the bias unit to the input layer
@@ -204,7 +202,10 @@ def _layer_sizes(layersDim: Sequence[int]) -> list[int]:
     return [int(s) for s in sizes]
 
 
-def _check_learning_rate(learning_rate: float) -> None:
+def check_fit_settings(learning_rate: float, epochs: int) -> None:
+    """The ValueError that `fit` gives for a learning rate or an epoch count that makes no sense."""
     if (not isinstance(learning_rate, numbers.Real) or isinstance(learning_rate, bool)
             or not np.isfinite(learning_rate) or learning_rate <= 0):
         raise ValueError(f"learning_rate must be a positive finite number, not {learning_rate!r}")
+    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, not {epochs!r}")
