@@ -250,7 +250,11 @@ def test_enough_blocks_are_found_for_the_test_to_mean_something() -> None:
 
 
 UNTESTED_SHELL_FENCES = ("sh", "bash", "shell", "zsh")
-_LOOKS_LIKE_A_COMMAND = re.compile(r"^\s*(\$ )?(pip|python3?|pytest|backprop|tox)\s")
+_LOOKS_LIKE_A_COMMAND = re.compile(
+    r"^\s*(\$ )?(pip3? +install|python3? +(-m +\w|\S+\.py)|pytest( |$)|tox( |$)"
+    r"|backprop +(check|demo|bench)( |$))")
+"""A command line; not the output lines that also start with a program's name ("backprop 0.1.0 ·",
+"backprop check: error: ...")."""
 
 
 def hidden_commands(name: str, text: str) -> list[str]:
@@ -356,7 +360,8 @@ def test_an_interactive_session_block_is_checked_against_its_shown_output(tmp_pa
 
 def test_hidden_commands_are_found_in_shell_and_bare_fences_but_not_in_output() -> None:
     text = ("```sh\npip install .\n```\n\n```\npython -m pytest benchmarks\n```\n\n"
-            "```\n  vectorised central: 0.05 s\n```\n\n```console\n$ backprop check\n```\n")
+            "```\n  vectorised central: 0.05 s\n```\n\n```console\n$ backprop check\n```\n\n"
+            "```\nbackprop 0.1.0 · target x:make\nbackprop check: error: cannot load x\n```\n")
     assert hidden_commands("d.md", text) == [
         "d.md:1: ```sh", "d.md:5: ``` (no language) holding commands"]
 
