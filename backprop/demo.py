@@ -78,7 +78,7 @@ def train_xor(settings: XorSettings, seed: int | None = None) -> XorRun:
 
 
 def _xor_loss(network: NeuralNetwork) -> float:
-    return float(network.loss(network.predict(XOR_X)[:, 0], XOR_Y))
+    return float(np.real(network.loss(network.predict(XOR_X)[:, 0], XOR_Y)))
 
 
 def format_run(run: XorRun) -> str:
@@ -132,10 +132,9 @@ def run(args: argparse.Namespace) -> int:
                   f"(layers {list(settings.layers)}, learning rate {settings.learning_rate}, "
                   f"{settings.epochs} epochs; every prediction within {CONVERGED_WITHIN} of its target)")
         return 0
-    write_demo_plot = None
     if args.plot:
         try:
-            from .plots import write_demo_plot
+            from .plots import write_demo_plot  # noqa: F401 (fails early, before training)
         except ImportError as error:
             print(f"backprop demo: error: --plot needs matplotlib ({error}); "
                   "install it with: pip install 'backprop[plot]'", file=sys.stderr)
@@ -143,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
     runs = [train_xor(XOR_SETTINGS[name], args.seed) for name in activations]
     for xor_run in runs:
         print(format_run(xor_run))
-    if write_demo_plot is not None:
+    if args.plot:
+        from .plots import write_demo_plot
+
         path = write_demo_plot(args.plot, [
             {"activation": r.settings.activation, "network": r.network, "losses": r.losses} for r in runs
         ])
