@@ -69,7 +69,7 @@ BROKEN = [
     Broken("make_never_returns", ALL, sentence="did not finish within 1 s", timeout=1.0),
     Broken("wrong_shape", ALL, sentence="shape"),
     Broken("wrong_dtype_strings", ALL),
-    Broken("wrong_dtype_integers", GRADIENTS),
+    Broken("wrong_dtype_integers", GRADIENTS - {"descent"}),  # a rounded loss need not rise along −∇
     Broken("returns_nan", USES_BACKWARD, BACKWARD_FREE),
     Broken("update_writes_nan", STEPS | {"descent"}, UPDATE_FREE),
     Broken("returns_inf", ALL),
