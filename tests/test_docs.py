@@ -38,7 +38,7 @@ INSIDE_DOCS_TEST = "BACKPROP_DOCS_TEST"
 suite does not run this file again inside itself."""
 
 COMMAND_TIMEOUT = 900.0
-MIN_BLOCKS = 10
+MIN_BLOCKS = 25
 """Fewer blocks than this means the extraction broke (or the docs vanished), not that all is well."""
 
 _FENCE = re.compile(r"^(?P<indent>\s*)```\s*(?P<language>[\w+-]*)")
