@@ -38,6 +38,11 @@ from .protocols import (
 
 Factory = Callable[..., Any]
 
+SCALE_FLOOR = 1e-9
+"""No element's budget is below 1e-9 of the array's largest expected value: a difference that small,
+relative to the whole gradient, is rounding in a cancelling sum, never a backprop mistake (those are
+off by factors, signs, or whole terms)."""
+
 EXACT_TOLERANCE = 1e-9
 """Relative tolerance of the checks that compare two computations of the same thing (no estimate)."""
 
@@ -115,6 +120,9 @@ def compare_estimate(label: str, index_name: str, analytic: NDArray, estimate: A
         raise PluginError(
             f"{label}: the implementation's array has shape {analytic.shape}, expected {expected.shape}"
         )
+    floor = SCALE_FLOOR * float(np.max(np.abs(expected), initial=0.0))
+    if floor > 0:
+        estimate = dataclasses.replace(estimate, budget=np.maximum(estimate.budget, floor))
     verdict = numerical.compare(analytic, estimate)
     budget = np.asarray(estimate.budget, dtype=float) * verdict.safety
     return Comparison(
@@ -215,10 +223,14 @@ def pre_activations(net: LayerNetwork, seen: Sequence[NDArray]) -> list[NDArray]
     return [np.dot(a, w) for a, w in zip(seen, net.weight_arrays(), strict=False)]
 
 
-def _numerical_loss(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> tuple[list[Any], list[Any]]:
-    weights = numerical.weight_gradient_estimates(net.network, x1, y, loss)
-    deltas = numerical.preactivation_gradient_estimates(net.network, x1, y, loss)
-    return list(weights), list(deltas)
+def weight_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> list[Any]:
+    """∂L/∂W of every layer, numerically, at the network's current weights."""
+    return list(numerical.weight_gradient_estimates(net.network, x1, y, loss))
+
+
+def delta_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> list[Any]:
+    """∂L/∂z of every layer, numerically, at the network's current weights."""
+    return list(numerical.preactivation_gradient_estimates(net.network, x1, y, loss))
 
 
 # --------------------------------------------------------------------------- activation-derivative
@@ -328,7 +340,7 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
     if not numbers:
         return Evidence("passed", summary="no hidden layer in this case")
     x1 = with_leading_one(case.x)
-    _, estimates = _numerical_loss(net, x1, case.y, loss)
+    estimates = delta_estimates(net, x1, case.y, loss)
     seen = net.forward(x1)
     zs = pre_activations(net, seen)
     deltas = net.backward(case.y)
@@ -500,27 +512,24 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
         grads = net.gradients(case.x, case.y, [p.shape for p in params])
         return _gradient_evidence(grads, estimates, case, "the weight gradient", weights, model=True)
     x1 = with_leading_one(case.x)
-    estimates, delta_estimates = _numerical_loss(net, x1, case.y, loss)
+    estimates = weight_estimates(net, x1, case.y, loss)
     seen = net.forward(x1)
     deltas = net.backward(case.y)
-    grads, explanations = [], []
+    grads = []
     for number, (a, delta, w) in enumerate(zip(seen, deltas, net.weight_arrays(), strict=False), 1):
         outer = np.outer(a, delta).astype(np.promote_types(w.dtype, delta.dtype))  # keep float32's rounding
         grads.append(as_array(f"layer {number}'s aᵀδ", outer, w.shape))
-        own = compare_estimate("", "unit", delta.ravel(), delta_estimates[number - 1])
-        explanations.append(
-            []
-            if own.passed
-            else [
-                (
-                    None,
-                    (WRONG_DELTA.format(number=number, error=own.max_rel_error)),
-                )
-            ]
-        )
-    return _gradient_evidence(
-        grads, estimates, case, "the weight gradient aᵀδ", weights, explanations=explanations
-    )
+
+    def explain() -> list[list[Explanation]]:
+        found: list[list[Explanation]] = []
+        for number, (delta, estimate) in enumerate(zip(deltas, delta_estimates(net, x1, case.y, loss)), 1):
+            own = compare_estimate("", "unit", delta.ravel(), estimate)
+            found.append(
+                [] if own.passed else [(None, WRONG_DELTA.format(number=number, error=own.max_rel_error))]
+            )
+        return found
+
+    return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights, explain=explain)
 
 
 def _eps(array: NDArray) -> float:
@@ -591,12 +600,14 @@ def _gradient_evidence(
     weights: list[NDArray],
     notes: Sequence[str] = (),
     model: bool = False,
-    explanations: Sequence[Sequence[Explanation]] | None = None,
+    explain: Callable[[], Sequence[Sequence[Explanation]]] | None = None,
     rounding: Sequence[NDArray] | None = None,
 ) -> Evidence:
     """Per-array comparisons against the estimates; a failing array is explained by the first of
-    its `explanations` that holds, else by the generic patterns (sign, factor, transpose, frozen)."""
+    the explanations `explain()` gives for it that holds (computed only when something fails),
+    else by the generic patterns (sign, factor, transpose, frozen)."""
     comparisons = []
+    explanations: Sequence[Sequence[Explanation]] | None = None
     count = len(grads)
     if rounding is not None:
         estimates = [
@@ -609,6 +620,8 @@ def _gradient_evidence(
         else:
             comparison = compare_estimate(layer_label(number, count), "W", grad, estimate)
         if not comparison.passed:
+            if explanations is None and explain is not None:
+                explanations = explain()
             comparison.diagnosis = _explain(grad, explanations[number - 1] if explanations else ())
             comparison.diagnosis = comparison.diagnosis or diagnosis.diagnose(
                 grad,
@@ -642,12 +655,12 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) 
             rounding=rounding,
         )
     x1 = with_leading_one(case.x)
-    estimates, _ = _numerical_loss(net, x1, case.y, loss)
+    estimates = weight_estimates(net, x1, case.y, loss)
     seen = net.forward(x1)
     deltas = net.backward(case.y)
     net.update(lr, seen)
     moves, rounding = moves_of(before, net.copy_weights(), lr)
-    explanations = [
+    explanations: list[list[Explanation]] = [
         [
             (
                 np.outer(a, d),
@@ -663,7 +676,7 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) 
         "the update (W_before − W_after) / learning rate",
         before,
         rounding=rounding,
-        explanations=explanations,
+        explain=lambda: explanations,
     )
 
 
@@ -704,10 +717,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> E
     assert isinstance(net, LayerNetwork)
     before = net.copy_weights()
     x1 = with_leading_one(case.x)
-    estimates, delta_estimates = _numerical_loss(net, x1, case.y, loss)
-    seen = net.forward(x1)
-    zs = pre_activations(net, seen)
-    net.set_weights(before)
+    estimates = weight_estimates(net, x1, case.y, loss)
     lr = case.learning_rate
     call(
         "fit(X, y, learning_rate, epochs=1)",
@@ -719,38 +729,38 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> E
     )
     after = net.copy_weights()
     moves, rounding = moves_of(before, after, lr)
-    explanations: list[list[Explanation]] = [[] for _ in moves]
-    if len(net.layers) > 1:
-        stale = _stale_moves(seen, zs, delta_estimates[-1].value, after, case.activation)
-        for number, move in enumerate(stale, 1):
+
+    def explain() -> list[list[Explanation]]:
+        """Stale weights, refreshed inputs, or fit faithful to faulty layers: what the moves may equal."""
+        probe = prepare(factory, case, protocol)
+        assert isinstance(probe, LayerNetwork)
+        deltas = delta_estimates(probe, x1, case.y, loss)
+        seen = probe.forward(x1)
+        explanations: list[list[Explanation]] = [[] for _ in moves]
+        if len(moves) > 1:
+            stale = _stale_moves(seen, pre_activations(probe, seen), deltas[-1].value, after, case.activation)
+            for number, move in enumerate(stale, 1):
+                explanations[number - 1].append((move, STALE_WEIGHTS.format(number=number)))
+        refreshed = _refreshed_moves(x1, deltas, after, case.activation)
+        for number, move in enumerate(refreshed[1:], 2):
+            explanations[number - 1].append((move, REFRESHED_INPUT.format(number=number, within="{within}")))
+        probe.set_weights(before)
+        stepped_seen = probe.forward(x1)
+        probe.backward(case.y)
+        probe.update(lr, stepped_seen)
+        for number, move in enumerate(moves_of(before, probe.copy_weights(), lr)[0], 1):
             explanations[number - 1].append(
-                (
-                    move,
-                    (STALE_WEIGHTS.format(number=number)),
-                )
+                (move, FIT_FOLLOWS_LAYERS.format(number=number, within="{within}"))
             )
-    refreshed = _refreshed_moves(x1, delta_estimates, after, case.activation)
-    for number, move in enumerate(refreshed[1:], 2):
-        explanations[number - 1].append((move, REFRESHED_INPUT.format(number=number, within="{within}")))
-    stepped = prepare(factory, case, protocol)
-    assert isinstance(stepped, LayerNetwork)
-    stepped_seen = stepped.forward(x1)
-    stepped.backward(case.y)
-    stepped.update(lr, stepped_seen)
-    for number, move in enumerate(moves_of(before, stepped.copy_weights(), lr)[0], 1):
-        explanations[number - 1].append(
-            (
-                move,
-                (FIT_FOLLOWS_LAYERS.format(number=number, within="{within}")),
-            )
-        )
+        return explanations
+
     return _gradient_evidence(
         moves,
         estimates,
         case,
         "one epoch of fit on one sample (÷ learning rate)",
         before,
-        explanations=explanations,
+        explain=explain,
         rounding=rounding,
     )
 
@@ -776,16 +786,22 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
     assert isinstance(net, LayerNetwork)
     net.set_weights(middle)
     x1 = with_leading_one(case.x)
-    second, second_deltas = _numerical_loss(net, x1, case.y, loss)
+    second = weight_estimates(net, x1, case.y, loss)
     moves, rounding = moves_of(middle, observed, lr)
-    explanations: list[list[Explanation]] = [[] for _ in moves]
-    if len(moves) > 1:
-        seen = net.forward(x1)
-        stale = _stale_moves(
-            seen, pre_activations(net, seen), second_deltas[-1].value, before, case.activation
-        )
-        for number, move in enumerate(stale, 1):
-            explanations[number - 1].append((move, CACHED_WEIGHTS.format(number=number, within="{within}")))
+
+    def explain() -> list[list[Explanation]]:
+        """A second step through the right layer's weights from before the first step (a stale copy)."""
+        explanations: list[list[Explanation]] = [[] for _ in moves]
+        if len(moves) > 1:
+            deltas = delta_estimates(net, x1, case.y, loss)
+            seen = net.forward(x1)
+            stale = _stale_moves(seen, pre_activations(net, seen), deltas[-1].value, before, case.activation)
+            for number, move in enumerate(stale, 1):
+                explanations[number - 1].append(
+                    (move, CACHED_WEIGHTS.format(number=number, within="{within}"))
+                )
+        return explanations
+
     notes = [
         "(the second epoch's step W₁ − W₂, ÷ learning rate, against ∇L at W₁ where the first epoch landed)"
     ]
@@ -797,7 +813,7 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
         before,
         notes,
         rounding=rounding,
-        explanations=explanations,
+        explain=explain,
     )
 
 
@@ -993,7 +1009,7 @@ def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence
         x1 = with_leading_one(case.x)
         start = float(np.real(loss(net.forward(x1)[-1], case.y)))
         value = lambda: float(np.real(loss(net.forward(x1)[-1], case.y)))  # noqa: E731
-        estimates, _ = _numerical_loss(net, x1, case.y, loss)
+        estimates = weight_estimates(net, x1, case.y, loss)
         grads = [e.value for e in estimates]
         net.set_weights(before)
     slope = sum(float(np.sum(g * g)) for g in grads)
