@@ -15,27 +15,8 @@ from backprop.cli import main
 
 FEW = ["--max-examples", "4"]
 
-BUGGY = textwrap.dedent(
-    """
-    import numpy as np
-    from backprop.network import Layer, NeuralNetwork
-
-    class SignLayer(Layer):
-        def backward(self, y, rightLayer):
-            if self.isoutputLayer:
-                self.delta = np.atleast_2d((y - self.A) * self.dZ)  # the sign is flipped
-                return self.delta
-            return super().backward(y, rightLayer)
-
-    def make(layers, activation):
-        net = NeuralNetwork(layers, activation)
-        for layer in net.layers:
-            layer.__class__ = SignLayer
-        return net
-
-    not_callable = 3
-    """
-)
+SIGN_BUG = str(Path(__file__).parent / "implementations" / "output_error_sign.py")
+"""The catalogue's output error y − A: fails output-delta, passes dz-is-fprime-of-z and predict-is-forward."""
 
 RAISES = textwrap.dedent(
     """
@@ -103,10 +84,8 @@ def test_the_default_target_is_the_reference_and_passes(capsys: pytest.CaptureFi
     assert err == ""
 
 
-def test_a_failing_script_exits_1_and_explains_the_failure(
-    capsys: pytest.CaptureFixture[str], script
-) -> None:
-    path = script(BUGGY)
+def test_a_failing_script_exits_1_and_explains_the_failure(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SIGN_BUG
     code, out, _ = run(capsys, f"{path}:make", *FEW, "--only", "output-delta", "dz-is-fprime-of-z")
     assert code == 1
     table = {
@@ -124,8 +103,8 @@ def test_a_failing_script_exits_1_and_explains_the_failure(
     assert "1 passed · 1 failed · 0 errored · 0 skipped" in out
 
 
-def test_the_json_report_holds_every_result_and_the_minimal_case(capsys, script, tmp_path: Path) -> None:
-    path = script(BUGGY)
+def test_the_json_report_holds_every_result_and_the_minimal_case(capsys, tmp_path: Path) -> None:
+    path = SIGN_BUG
     report = tmp_path / "report.json"
     code, _, _ = run(
         capsys, f"{path}:make", *FEW, "--only", "output-delta", "predict-is-forward", "--json", str(report)
@@ -146,8 +125,8 @@ def np_shape(nested: list) -> tuple[int, ...]:
     return (len(nested), len(nested[0]))
 
 
-def test_the_same_seed_gives_the_same_report_and_the_seed_is_honoured(capsys, script, tmp_path: Path) -> None:
-    path = script(BUGGY)
+def test_the_same_seed_gives_the_same_report_and_the_seed_is_honoured(capsys, tmp_path: Path) -> None:
+    path = SIGN_BUG
     reports = []
     for seed in ("5", "5"):
         report = tmp_path / f"report{len(reports)}.json"
@@ -183,7 +162,7 @@ def test_a_plug_in_that_hangs_is_stopped_at_the_timeout(capsys, script) -> None:
         ("no_such_module_anywhere:make", [], "no module named 'no_such_module_anywhere'"),
         ("missing/net.py:make", [], "no such file: missing/net.py"),
         ("SCRIPT:nothing_here", [], "has no attribute 'nothing_here'"),
-        ("SCRIPT:not_callable", [], "is a int, not a callable"),
+        ("SCRIPT:EXPECTED_FAILED", [], "is a tuple, not a callable"),
         ("BROKEN:make", [], "syntax error in"),
         ("SCRIPT:make", ["--loss", "hinge"], "unknown loss 'hinge'"),
         ("SCRIPT:make", ["--max-examples", "0"], "max_examples must be a positive integer"),
@@ -193,7 +172,7 @@ def test_a_plug_in_that_hangs_is_stopped_at_the_timeout(capsys, script) -> None:
     ],
 )
 def test_an_unusable_target_or_argument_exits_2_with_one_line(capsys, script, target, extra, words) -> None:
-    target = target.replace("SCRIPT", script(BUGGY)).replace("BROKEN", script("def make(:\n", "broken.py"))
+    target = target.replace("SCRIPT", SIGN_BUG).replace("BROKEN", script("def make(:\n", "broken.py"))
     code, out, err = run(capsys, target, *extra)
     assert code == 2
     assert out == ""
@@ -202,8 +181,8 @@ def test_an_unusable_target_or_argument_exits_2_with_one_line(capsys, script, ta
     assert "Traceback" not in err
 
 
-def test_python_dash_m_backprop_check_is_the_same_command(script) -> None:
-    path = script(BUGGY)
+def test_python_dash_m_backprop_check_is_the_same_command() -> None:
+    path = SIGN_BUG
     done = subprocess.run(
         [sys.executable, "-m", "backprop", "check", f"{path}:make", *FEW, "--only", "output-delta"],
         capture_output=True,
@@ -228,9 +207,9 @@ def test_plot_without_matplotlib_says_how_to_install_it(capsys, monkeypatch) -> 
     assert "pip install 'backprop[plot]'" in err
 
 
-def test_plot_draws_the_smallest_failing_case(capsys, script, tmp_path: Path) -> None:
+def test_plot_draws_the_smallest_failing_case(capsys, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     picture = tmp_path / "check.png"
-    code, _, _ = run(capsys, f"{script(BUGGY)}:make", *FEW, "--only", "output-delta", "--plot", str(picture))
+    code, _, _ = run(capsys, f"{SIGN_BUG}:make", *FEW, "--only", "output-delta", "--plot", str(picture))
     assert code == 1
     assert picture.stat().st_size > 1000

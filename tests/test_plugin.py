@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -11,25 +11,8 @@ from backprop.testing import BatteryCheck, BatteryCheckFailed, parametrize_with_
 
 pytest_plugins = ["pytester"]
 
-SIGN_BUG = textwrap.dedent(
-    """
-    import numpy as np
-    from backprop.network import Layer, NeuralNetwork
-
-    class SignLayer(Layer):
-        def backward(self, y, rightLayer):
-            if self.isoutputLayer:
-                self.delta = np.atleast_2d((y - self.A) * self.dZ)
-                return self.delta
-            return super().backward(y, rightLayer)
-
-    def make(layers, activation):
-        net = NeuralNetwork(layers, activation)
-        for layer in net.layers:
-            layer.__class__ = SignLayer
-        return net
-    """
-)
+SIGN_BUG = Path(__file__).parent / "implementations" / "output_error_sign.py"
+"""The catalogue's output error y − A: fails output-delta, passes dz-is-fprime-of-z and predict-is-forward."""
 
 FAST = ["--backprop-max-examples", "3", "-k", "dz or predict or output"]
 """Three quick checks, selected with -k (which must filter the battery's items too)."""
@@ -54,8 +37,7 @@ def test_the_reference_passes_as_pytest_items(pytester: pytest.Pytester) -> None
 
 
 def test_a_failing_check_fails_its_item_with_the_battery_explanation(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(signnet=SIGN_BUG)
-    result = pytester.runpytest("--backprop-impl", "signnet.py:make", *FAST)
+    result = pytester.runpytest("--backprop-impl", f"{SIGN_BUG}:make", *FAST)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         ["*FAILED output-delta*layer 1 of 1, unit 0*", "*diagnosis: the values equal −1*"]
@@ -77,7 +59,7 @@ def test_the_items_are_the_same_under_xdist(pytester: pytest.Pytester) -> None:
 
 
 def test_parametrize_with_checks_gives_one_test_per_check(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(signnet=SIGN_BUG)
+    pytester.makepyfile(signnet=SIGN_BUG.read_text())
     pytester.makepyfile(
         test_mine="""
         from backprop.testing import parametrize_with_checks
@@ -121,8 +103,6 @@ def test_a_battery_check_skips_when_it_does_not_apply() -> None:
 
 
 def test_a_battery_check_raises_an_assertion_with_the_explanation() -> None:
-    namespace: dict = {}
-    exec(SIGN_BUG, namespace)
     with pytest.raises(BatteryCheckFailed, match="FAILED output-delta"):
-        BatteryCheck(namespace["make"], "output-delta", max_examples=3)()
+        BatteryCheck(f"{SIGN_BUG}:make", "output-delta", max_examples=3)()
     assert issubclass(BatteryCheckFailed, AssertionError)

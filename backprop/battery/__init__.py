@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..losses import Loss
 from .results import BatteryResult, CheckResult
 
 CHECK_IDS = (
@@ -25,24 +23,14 @@ CHECK_IDS = (
 )
 
 
-def check(
-    factory_or_target: Callable[..., Any] | str = "backprop:NeuralNetwork",
-    *,
-    loss: str | Loss = "half_sse",
-    max_examples: int | None = None,
-    seed: int = 0,
-    only: Iterable[str] | str | None = None,
-    timeout: float = 60.0,
-) -> BatteryResult:
-    """Run the battery on a factory `make(layers, activation)` or a "module:attr" / "file.py:attr" target.
+def __getattr__(name: str) -> Any:
+    """`check` is imported on first use, so that `import backprop.battery` (for the result types)
+    does not pay for hypothesis and the numerical engine."""
+    if name == "check":
+        from .runner import check
 
-    Imported on first call, so that `import backprop.battery` (for the result types) stays light.
-    """
-    from .runner import check as run_battery
-
-    return run_battery(
-        factory_or_target, loss=loss, max_examples=max_examples, seed=seed, only=only, timeout=timeout
-    )
+        return check
+    raise AttributeError(f"module 'backprop.battery' has no attribute {name!r}")
 
 
 __all__ = ["CHECK_IDS", "BatteryResult", "CheckResult", "check"]

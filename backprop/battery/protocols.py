@@ -73,27 +73,6 @@ def as_array(what: str, value: Any, shape: tuple[int, ...] | None = None) -> NDA
     return array
 
 
-def landed(arrays: Sequence[NDArray], values: Sequence[NDArray], kind: str, name: str) -> None:
-    """A PluginError unless the values written in place can be read back (not a copy handed out)."""
-    for number, (array, value) in enumerate(zip(arrays, values, strict=True), 1):
-        if not ARRAY_EQUAL(array, np.asarray(value, dtype=array.dtype)):
-            raise PluginError(
-                f"{kind} {number}'s {name} does not keep what is written into it in place "
-                "(is it a copy handed out by a property?), so the battery cannot set its weights"
-            )
-
-
-def finite_copies(arrays: Sequence[NDArray], kind: str, name: str) -> list[NDArray]:
-    """Copies of the arrays, or a PluginError naming the first that holds NaN or inf."""
-    copies = []
-    for number, array in enumerate(arrays, 1):
-        if not np.all(np.isfinite(array)):
-            bad = int(array.size - np.count_nonzero(np.isfinite(array)))
-            raise PluginError(f"{kind} {number}'s {name} holds {bad} non-finite value(s) (NaN or inf)")
-        copies.append(array.copy())
-    return copies
-
-
 def detect_protocol(network: Any) -> str:
     """LAYER_LEVEL or MODEL_LEVEL, or a ProtocolError saying what is missing for either."""
     layers = getattr(network, "layers", None)
@@ -132,7 +111,43 @@ def build(factory: Callable[..., Any], layers: Sequence[int], activation: str) -
     return network
 
 
-class LayerNetwork:
+class LiveArrays:
+    """The case's weights written into a network's live arrays, and copies read back out.
+
+    A write that does not land (a property handing out a copy) or a NaN read back is a PluginError.
+    """
+
+    kind = "layer"
+    array_name = "weight"
+
+    def weight_arrays(self) -> list[NDArray]:
+        raise NotImplementedError
+
+    def set_weights(self, values: Sequence[NDArray]) -> None:
+        """Write values into the live arrays, in place (they stay the same objects), and check they landed."""
+        for array, value in zip(self.weight_arrays(), values, strict=True):
+            array[...] = value
+        for number, (array, value) in enumerate(zip(self.weight_arrays(), values, strict=True), 1):
+            if not ARRAY_EQUAL(array, np.asarray(value, dtype=array.dtype)):
+                raise PluginError(
+                    f"{self.kind} {number}'s {self.array_name} does not keep what is written into it in "
+                    "place (is it a copy handed out by a property?), so the battery cannot set its weights"
+                )
+
+    def copy_weights(self) -> list[NDArray]:
+        """Copies of the live arrays, or a PluginError naming the first that holds NaN or inf."""
+        copies = []
+        for number, array in enumerate(self.weight_arrays(), 1):
+            if not np.all(np.isfinite(array)):
+                bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+                raise PluginError(
+                    f"{self.kind} {number}'s {self.array_name} holds {bad} non-finite value(s) (NaN or inf)"
+                )
+            copies.append(array.copy())
+        return copies
+
+
+class LayerNetwork(LiveArrays):
     """The article's protocol, driven exactly as its `fit` drives it."""
 
     protocol = LAYER_LEVEL
@@ -151,15 +166,6 @@ class LayerNetwork:
                 )
             arrays.append(weight)
         return arrays
-
-    def set_weights(self, values: Sequence[NDArray]) -> None:
-        """Write values into the live weight arrays, in place (the arrays stay the same objects)."""
-        for weight, value in zip(self.weight_arrays(), values, strict=True):
-            weight[...] = value
-        landed(self.weight_arrays(), values, "layer", "weight")
-
-    def copy_weights(self) -> list[NDArray]:
-        return finite_copies(self.weight_arrays(), "layer", "weight")
 
     def forward(self, x1: NDArray) -> list[NDArray]:
         """Run every layer's forward; return the inputs each layer saw, then the network's output."""
@@ -209,10 +215,12 @@ class LayerNetwork:
         return as_array(f"layer {number}'s {name}", getattr(layer, name, None), shape)
 
 
-class ModelNetwork:
+class ModelNetwork(LiveArrays):
     """The model-level protocol: live parameter arrays, a loss and its gradients."""
 
     protocol = MODEL_LEVEL
+    kind = "parameter"
+    array_name = "array from parameters()"
 
     def __init__(self, network: Any) -> None:
         self.network = network
@@ -229,14 +237,6 @@ class ModelNetwork:
             if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
                 raise PluginError(f"parameter {number} from parameters() is not a float numpy array")
         return params
-
-    def set_weights(self, values: Sequence[NDArray]) -> None:
-        for param, value in zip(self.weight_arrays(), values, strict=True):
-            param[...] = value
-        landed(self.weight_arrays(), values, "parameter", "array from parameters()")
-
-    def copy_weights(self) -> list[NDArray]:
-        return finite_copies(self.weight_arrays(), "parameter", "array from parameters()")
 
     def loss(self, x: NDArray, y: NDArray) -> float:
         value = as_array("loss(x, y)", call("loss(x, y)", self.network.loss, x.copy(), y.copy()))

@@ -60,7 +60,7 @@ def _validate(max_examples: Any, seed: Any, only: Any, timeout: Any) -> tuple[in
 
 
 def check(
-    factory_or_target: Any = DEFAULT_TARGET,
+    factory_or_target: Callable[..., Any] | str = DEFAULT_TARGET,
     *,
     loss: str | Loss = "half_sse",
     max_examples: int | None = None,
