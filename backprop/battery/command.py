@@ -7,11 +7,16 @@ Exit codes: 0 when every check passes (or is skipped), 1 when any check fails or
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
+from collections.abc import Callable
+from typing import Any
 
+from ..sandbox import run_isolated
 from . import CHECK_IDS
 from .cases import default_case
+from .protocols import LAYER_LEVEL
 from .results import BatteryResult
 from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TARGET, check
 from .targets import TargetError, resolve
@@ -97,34 +102,46 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             return _fail(f"cannot write {args.json}: {error.strerror}")
     if args.plot:
-        code = _plot(args.plot, args.target, result)
+        code = _plot(args.plot, args.target, result, args.timeout)
         if code is not None:
             return code
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
-def _plot(path: str, target: str, result: BatteryResult) -> int | None:
-    """Draw the smallest failing case; exit 2 when the plotting extra is missing."""
+def _plot(path: str, target: str, result: BatteryResult, timeout: float) -> int | None:
+    """Draw the smallest failing case (or a default one) in a sandboxed child; exit 2 if it cannot."""
     try:
-        from ..plots import write_check_plot
+        from ..plots import write_check_plot  # noqa: F401 (only whether it imports)
     except ImportError:
         return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
+    if importlib.util.find_spec("matplotlib") is None:
+        return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
+    if result.protocol != LAYER_LEVEL:
+        return _fail(
+            f"--plot draws networks of the layer-level protocol, and {target} follows the "
+            f"{result.protocol} one"
+        )
+    factory, _ = resolve(target, timeout)
+    failing = [r.minimal_case for r in result.results if r.status == "failed" and r.minimal_case]
+    outcome = run_isolated(
+        _draw, path, factory, failing[0] if failing else None, result.loss, timeout=timeout
+    )
+    if outcome.status != "returned":
+        return _fail(f"cannot draw {path}: {outcome.message}")
+    return None
+
+
+def _draw(path: str, factory: Callable[..., Any], case: dict | None, loss_name: str) -> None:
+    """write_check_plot on the case, or on a default one drawn with the factory's own weight shapes."""
     from ..losses import get_loss
+    from ..plots import write_check_plot
     from .checks import prepare
 
-    loss = get_loss(result.loss)
-    factory, _ = resolve(target)
-    failing = [r.minimal_case for r in result.results if r.status == "failed" and r.minimal_case]
-    if failing:
-        case = failing[0]
-    else:
+    loss = get_loss(loss_name)
+    if case is None:
         default = default_case(loss)
-        case = default.to_json(prepare(factory, default, result.protocol).copy_weights())
-    try:
-        write_check_plot(path, factory, case, loss)
-    except ImportError:
-        return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
-    return None
+        case = default.to_json(prepare(factory, default, LAYER_LEVEL).copy_weights())
+    write_check_plot(path, factory, case, loss)
 
 
 __all__ = ["add_arguments", "run"]
