@@ -38,7 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(arguments)
     args = parser.parse_args(arguments)
     module = importlib.import_module(args._module)
-    return int(module.run(args))
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        # The sandbox has already killed any child; a traceback would only hide that.
+        print(f"backprop {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 def build_parser(arguments: Sequence[str]) -> argparse.ArgumentParser:

@@ -303,10 +303,6 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children from /proc")
-@pytest.mark.xfail(strict=True, reason=(
-    "Ctrl-C during `backprop check` kills the check's child (the sandbox does that) but the command then "
-    "ends in a KeyboardInterrupt traceback: cli.main should catch KeyboardInterrupt, say 'interrupted' in "
-    "one line on stderr and return 130"))
 def test_ctrl_c_ends_the_cli_in_one_line_and_leaves_no_child(tmp_path):
     command = [sys.executable, "-m", "backprop", "check", target("never_returns"), "--timeout", "600",
                "--only", "output-delta", "--json", str(tmp_path / "r.json")]
