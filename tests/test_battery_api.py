@@ -1,0 +1,138 @@
+"""backprop.check as a Python API: its arguments, its result, its losses, and the report it renders."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import backprop
+from backprop.battery import CHECK_IDS, BatteryResult, CheckResult
+from backprop.battery.report import render
+from backprop.battery.targets import TargetError
+
+FEW = 4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"max_examples": 0}, ValueError, "max_examples must be a positive integer"),
+        ({"max_examples": 2.5}, ValueError, "max_examples must be a positive integer"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative integer"),
+        ({"only": ["output-delta", "no-such-check"]}, ValueError, "unknown check id 'no-such-check'"),
+        ({"timeout": 0}, ValueError, "timeout must be a positive number"),
+        ({"loss": "hinge"}, ValueError, "unknown loss 'hinge'"),
+    ],
+)
+def test_bad_arguments_raise_one_sentence(kwargs: dict, error: type[Exception], words: str) -> None:
+    with pytest.raises(error, match=words):
+        backprop.check(backprop.NeuralNetwork, **kwargs)
+
+
+def test_a_target_that_is_neither_callable_nor_a_string_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="not a int"):
+        backprop.check(3)  # type: ignore[arg-type]
+
+
+def test_an_unloadable_target_string_is_a_target_error() -> None:
+    with pytest.raises(TargetError, match="no such file: nowhere/net.py"):
+        backprop.check("nowhere/net.py:make")
+    assert issubclass(TargetError, ValueError)
+
+
+def test_the_result_holds_the_contract_fields_in_battery_order() -> None:
+    result = backprop.check(
+        backprop.NeuralNetwork, max_examples=FEW, only=["descent", "output-delta"], seed=3
+    )
+    assert isinstance(result, BatteryResult)
+    assert (result.protocol, result.loss, result.seed, result.max_examples) == (
+        "layer-level",
+        "half_sse",
+        3,
+        FEW,
+    )
+    assert [r.id for r in result.results] == ["output-delta", "descent"]
+    assert result.passed and result.failed_ids == []
+    data = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    assert set(data["results"][0]) == {
+        "id",
+        "status",
+        "summary",
+        "worst_rel_error",
+        "where",
+        "details",
+        "diagnosis",
+        "minimal_case",
+        "reproduce",
+    }
+    with pytest.raises(KeyError, match="no check with id 'deterministic'"):
+        result.by_id("deterministic")
+
+
+def test_a_check_result_refuses_an_unknown_status() -> None:
+    with pytest.raises(ValueError, match="status must be one of"):
+        CheckResult("descent", "ok")
+
+
+def test_the_reference_is_right_for_half_sse_and_wrong_for_mse_with_the_loss_named() -> None:
+    result = backprop.check(backprop.NeuralNetwork, loss="mse", max_examples=FEW, only=["output-delta"])
+    found = result.by_id("output-delta")
+    assert found.status == "failed"
+    assert "half_sse" in (found.diagnosis or "")
+
+
+def test_a_softmax_cross_entropy_battery_draws_at_least_two_outputs() -> None:
+    result = backprop.check(
+        backprop.NeuralNetwork, loss="softmax_ce", max_examples=FEW, only=["output-delta"]
+    )
+    case = result.by_id("output-delta").minimal_case
+    assert result.by_id("output-delta").status == "failed" and case is not None
+    assert case["layers"][-1] >= 2 and sorted(case["y"]).count(1.0) == 1  # one-hot targets
+
+
+def synthetic() -> BatteryResult:
+    return BatteryResult(
+        "mynet.py:make",
+        "layer-level",
+        "half_sse",
+        0,
+        25,
+        [
+            CheckResult("activation-derivative", "passed", worst_rel_error=1e-12),
+            CheckResult(
+                "dz-is-fprime-of-z",
+                "failed",
+                "dZ is wrong in 1 of 2 layers",
+                0.4,
+                "layer 1 of 2, unit 0",
+                "dZ[0] = 0.7 but f'(z[0]) = 0.6",
+                "dZ equals f'(A)",
+                {"layers": [1, 1], "activation": "tanh", "x": [0.5], "y": [0.1], "learning_rate": 0.1},
+                "backprop check mynet.py:make --only x",
+            ),
+            CheckResult("output-delta", "failed", "the output delta is wrong", 0.3, "layer 1 of 1, unit 0"),
+            CheckResult("predict-is-forward", "errored", "predict(x) raised ValueError: bad."),
+            CheckResult("batch-is-sum", "skipped", "the model-level protocol takes one sample at a time"),
+        ],
+    )
+
+
+def test_the_report_names_the_first_cause_first_and_marks_what_follows_from_it() -> None:
+    text = render(synthetic(), "9.9")
+    assert text.splitlines()[0].startswith("backprop 9.9 · target mynet.py:make · protocol layer-level")
+    first, second = text.index("FAILED dz-is-fprime-of-z"), text.index("FAILED output-delta")
+    assert first < second
+    assert "(the first failure in causal order: start here)" in text[first:second]
+    assert "can follow from the dz-is-fprime-of-z failure above" in text[second:]
+    assert "ERRORED predict-is-forward" in text and "predict(x) raised ValueError: bad." in text
+    assert "skipped batch-is-sum: the model-level protocol takes one sample at a time" in text
+    assert "1 passed · 2 failed · 1 errored · 1 skipped" in text
+    assert "smallest case: layers [1, 1], tanh, x = [0.5], y = [0.1], learning rate 0.1" in text
+    assert "reproduce: backprop check mynet.py:make --only x" in text
+
+
+def test_every_check_id_has_a_row_in_the_default_battery() -> None:
+    result = backprop.check(backprop.NeuralNetwork, max_examples=1)
+    assert [r.id for r in result.results] == list(CHECK_IDS)
+    assert result.passed
