@@ -110,7 +110,20 @@ def scaled(
         return None
     sign = "−" if factor < 0 else ""
     what = f"{sign}{named[0]}" if named else f"{factor:.6g}"
-    return f"the values equal {what} × the expected ones {within(gap)} in {_elements(a)}: a constant factor"
+    hint = FACTOR_HINTS.get(named[0], "") if named else ""
+    return (
+        f"the values equal {what} × the expected ones {within(gap)} in {_elements(a)}: "
+        f"a constant factor{hint}"
+    )
+
+
+FACTOR_HINTS = {
+    "2": " (the ½ of ½‖A − y‖² dropped, a mean squared error with one output, or a step applied twice)",
+    "1/2": " (a ½ too many, or an average over two terms that should be summed)",
+    "the learning rate": " (the learning rate applied twice)",
+    "1 / the learning rate": " (the learning rate left out of the step)",
+}
+"""What a named factor most often comes from, said after the evidence."""
 
 
 def transposed(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:

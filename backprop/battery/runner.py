@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.reporting import with_reporter
@@ -149,7 +150,14 @@ def reproduce_command(
 
 
 def evaluate(check_id: str, factory: Callable[..., Any], case: Case, loss: Loss, protocol: str) -> Evidence:
-    """One check on one case; a plug-in's error becomes an "errored" Evidence with its sentence."""
+    """One check on one case; a plug-in's error becomes an "errored" Evidence with its sentence.
+
+    The global random sources are seeded from the case first, so that an implementation drawing
+    from them (the article's fit picks its sample with np.random) gives the same answer every time
+    the case is run: while hypothesis shrinks it, and when its numbers are reported.
+    """
+    np.random.seed(case.seed % 2**32)
+    random.seed(case.seed)
     try:
         return CHECKS[check_id](factory, case, loss, protocol)
     except PluginError as error:
