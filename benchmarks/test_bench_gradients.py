@@ -85,8 +85,13 @@ def torch_jacobian(net: NeuralNetwork, x: np.ndarray, y: np.ndarray) -> Callable
         return 0.5 * torch.sum((a - yt) ** 2)
 
     def run() -> list[np.ndarray]:
-        with torch.no_grad():
-            jacobians = gradcheck._get_numerical_jacobian(loss, weights, eps=1e-6)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # tiny ops: one thread is fastest, and no fight over shared cores
+        try:
+            with torch.no_grad():
+                jacobians = gradcheck._get_numerical_jacobian(loss, weights, eps=1e-6)
+        finally:
+            torch.set_num_threads(threads)
         return [j[0].detach().numpy().reshape(w.shape) for j, w in zip(jacobians, weights)]
 
     return run

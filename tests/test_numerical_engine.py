@@ -93,3 +93,14 @@ def test_an_unregistered_relu_is_recognised_as_kinked() -> None:
 
     assert has_kink(lambda z: np.maximum(z, 0.0)) and has_kink(lambda z: np.abs(z))
     assert not has_kink(np.tanh) and not has_kink(lambda z: z**2)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_plain_gradients_are_the_estimates_values(activation: str) -> None:
+    """numerical_weight_gradients skips the ±2h samples but computes the same central differences."""
+    net = NeuralNetwork([4, 5, 3], activation, rng=12)
+    x, y = sample(net, 13)
+    x[2] = 0.0
+    for plain, estimate in zip(backprop.numerical_weight_gradients(net, x, y),
+                               weight_gradient_estimates(net, x, y)):
+        np.testing.assert_array_equal(plain, estimate.value)

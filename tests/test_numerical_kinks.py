@@ -87,3 +87,13 @@ def test_relu_derivative_on_its_kink_and_within_1e9(method) -> None:
     assert estimate.kink_mask.tolist() == [False, True, True, True, False]
     # A derivative that is wrong on both sides of the kink is not excused by it.
     assert not compare(np.array([0.0, 0.5, -0.5, 1.5, 1.0]), estimate).passed
+
+
+def test_a_zero_input_moves_nothing_and_meets_no_kink() -> None:
+    net = network_with_hidden_unit_at(0.0)
+    net.layers[0].weight[:, 1] = [-0.25, 0.5, -1.0, 0.0]
+    x = np.array([1.0, 0.0, -0.25, 0.75])  # z of unit 1 is −0.25 + 0 + 0.25 = 0 exactly
+    estimate = weight_gradient_estimates(net, x, Y)[0]
+    assert estimate.kink_mask[:, 1].tolist() == [True, False, True, True]
+    assert np.all(estimate.value[1] == 0) and np.all(estimate.budget[1] < 1e-9)
+    assert compare(analytic_gradients(net, x, Y)[0], estimate).passed

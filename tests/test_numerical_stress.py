@@ -52,3 +52,40 @@ def test_no_false_alarm_on_random_networks() -> None:
 @pytest.mark.slow
 def test_no_false_alarm_on_many_random_networks() -> None:
     no_false_alarm(2000, seed=123)
+
+
+def planted_errors_flagged(trials: int, seed: int) -> tuple[int, int]:
+    """A 1e-3 relative error on the largest gradient element of random networks (float64 and
+    float32, order-one weights), judged by the default engine: (flagged, judged)."""
+    rng = np.random.default_rng(seed)
+    flagged = judged = 0
+    for trial in range(trials):
+        layers, activation = SHAPES[trial % 4], ACTIVATIONS[trial % 3]
+        dtype = (np.float64, np.float32)[(trial // 3) % 2]
+        net = NeuralNetwork(layers, activation, rng=trial)
+        for layer in net.layers:
+            layer.weight = rng.uniform(-1.5, 1.5, layer.weight.shape).astype(dtype)
+        x = np.concatenate([[1.0], rng.uniform(-1, 1, layers[0])]).astype(dtype)
+        y = rng.uniform(-1, 1, layers[-1]).astype(dtype)
+        grads = analytic_gradients(net, x, y)
+        estimates = weight_gradient_estimates(net, x, y)
+        layer = int(np.argmax([np.abs(g).max() for g in grads]))
+        index = np.unravel_index(int(np.argmax(np.abs(grads[layer]))), grads[layer].shape)
+        if abs(grads[layer][index]) < 0.05 or estimates[layer].kink_mask[index]:
+            continue
+        wrong = grads[layer].copy()
+        wrong[index] *= 1 + 1e-3
+        judged += 1
+        flagged += not compare(wrong, estimates[layer]).passed
+    return flagged, judged
+
+
+def test_a_planted_1e3_error_is_always_flagged() -> None:
+    flagged, judged = planted_errors_flagged(120, seed=7)
+    assert judged > 80 and flagged == judged
+
+
+@pytest.mark.slow
+def test_a_planted_1e3_error_is_always_flagged_on_many_networks() -> None:
+    flagged, judged = planted_errors_flagged(1000, seed=7)
+    assert judged > 700 and flagged == judged

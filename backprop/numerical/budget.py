@@ -48,14 +48,16 @@ def rounding_error(scale: NDArray, step: NDArray, eps: float) -> NDArray:
 
 def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnitude: NDArray | float = 0.0,
                      kinks: Sequence[Kink] = (), crossing: NDArray | None = None, method: str = "central",
-                     note: str = "", shared_noise: bool = False, size: float = 0.0) -> Estimate:
+                     note: str = "", shared_noise: bool = False, size: float = 0.0,
+                     term_scale: NDArray | None = None) -> Estimate:
     """Central difference D(h) with budget |D(2h) − D(h)|/3 + rounding, and kinks bracketed.
 
     `magnitude` is |x| of each perturbed element: f's rounding follows the size of its terms,
     about max(|f|, |x·f'|), not |f| alone (x⁵/20 − x near x = −2.1 is 0.06 made of terms of 2).
     `crossing` marks elements where the caller already knows a kink lies within 2h
     (a pre-activation changed sign); the one-sided test finds the others.
-    `size` is the size of the terms f is summed from, when the caller knows it (a network).
+    `size` is the size of the terms f is summed from, when the caller knows it (a network);
+    `term_scale` is passed on to the Estimate.
     `shared_noise` says every element perturbs the same scalar function (a loss): its
     rounding noise is then measured, as a low quantile over elements of the departure from
     smooth scaling, which for smooth f is pure noise (the O(h³) term is far below eps).
@@ -65,42 +67,44 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnit
     fm1, hm1 = sample(-1.0)
     fp2, hp2 = sample(2.0)
     fm2, hm2 = sample(-2.0)
-    hm1, hm2 = -hm1, -hm2
-    f0 = np.broadcast_to(np.asarray(f0, dtype=float), fp1.shape)
-    values = (f0, fp1, fm1, fp2, fm2)
-    for v in values:
+    hm1, hm2 = -hm1, -hm2  # realised steps are never 0: h ∝ max(1, |x|) is far above x's spacing
+    f0 = np.asarray(f0, dtype=float)
+    for v in (f0, fp1, fm1, fp2, fm2):
         if not np.all(np.isfinite(v)):
             raise ValueError("the function is not finite within a step of the point (NaN or inf values)")
     h = (hp1 + hm1) / 2
-    d1 = (fp1 - fm1) / np.maximum(hp1 + hm1, np.finfo(float).tiny)
-    scale = np.maximum.reduce([np.abs(v) for v in values] + [np.abs(magnitude * d1), np.full(d1.shape, size)])
-    d2 = (fp2 - fm2) / np.maximum(hp2 + hm2, np.finfo(float).tiny)
+    d1 = (fp1 - fm1) / (hp1 + hm1)
+    d2 = (fp2 - fm2) / (hp2 + hm2)
+    scale = np.abs(fp1)
+    for v in (fm1, fp2, fm2, magnitude * d1):
+        np.maximum(scale, np.abs(v), out=scale)
+    scale = np.maximum(scale, np.maximum(np.abs(f0), size))
     noise = rounding_error(scale, h, eps)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        right1 = np.where(hp1 > 0, (fp1 - f0) / hp1, d1)
-        left1 = np.where(hm1 > 0, (f0 - fm1) / hm1, d1)
-        right2 = np.where(hp2 > 0, (fp2 - f0) / hp2, d2)
-        left2 = np.where(hm2 > 0, (f0 - fm2) / hm2, d2)
+    right1, left1 = (fp1 - f0) / hp1, (f0 - fm1) / hm1
+    right2, left2 = (fp2 - f0) / hp2, (f0 - fm2) / hm2
     departure = np.abs((right2 - left2) - 2 * (right1 - left1))
     moved = departure > 0  # elements whose steps change nothing (an input of 0) carry no noise
     if shared_noise and np.any(moved):
         # departure·h is about 5 standard deviations of one function value's noise; its lower
         # quartile (about 1.6 of them) stays clear of kinks until they are three elements in four.
-        floor = float(np.quantile((departure * h)[moved], NOISE_QUANTILE))
-        noise = np.where(moved, np.maximum(noise, floor / np.maximum(h, np.finfo(float).tiny)), noise)
+        spread = (departure * h)[moved]
+        k = int(NOISE_QUANTILE * (spread.size - 1))
+        floor = float(np.partition(spread, k)[k])
+        noise = np.where(moved, np.maximum(noise, floor / h), noise)
     budget = np.abs(d2 - d1) / 3 + noise
     # A kink's departure is of the order of the jump itself; rounding's is of the order of noise.
     jump = np.maximum(np.abs(right1 - left1), np.abs(right2 - left2))
     kinked = (departure > KINK_NOISE * noise) & (departure > KINK_SHARE * jump)
     if crossing is not None:
         kinked |= np.asarray(crossing, bool)
-    # At a kink the one-sided differences at h bracket the true one-sided derivatives, up to
-    # their rounding and their curvature error h·f''/2, measured on the side that stays clean
-    # (its differences at h and 2h differ by exactly that much).
-    curvature = np.minimum(np.abs(right2 - right1), np.abs(left2 - left1))
-    budget = np.where(kinked, 2 * noise + 1.5 * curvature, budget)
-    if np.any(kinked) and not kinks:
-        kinks = [Kink(None, tuple(int(i) for i in np.argwhere(kinked)[0]), None,
-                      f"element {tuple(int(i) for i in np.argwhere(kinked)[0])}"
-                      + (f" and {int(kinked.sum()) - 1} more" if kinked.sum() > 1 else ""))]
-    return Estimate(d1, budget, method, list(kinks), kinked, left1, right1, h, note)
+    if np.any(kinked):
+        # At a kink the one-sided differences at h bracket the true one-sided derivatives, up to
+        # their rounding and their curvature error h·f''/2, measured on the side that stays clean
+        # (its differences at h and 2h differ by exactly that much).
+        curvature = np.minimum(np.abs(right2 - right1), np.abs(left2 - left1))
+        budget = np.where(kinked, 2 * noise + 1.5 * curvature, budget)
+        if not kinks:
+            first = tuple(int(i) for i in np.argwhere(kinked)[0])
+            more = int(kinked.sum()) - 1
+            kinks = [Kink(None, first, None, f"element {first}" + (f" and {more} more" if more else ""))]
+    return Estimate(d1, budget, method, list(kinks), kinked, left1, right1, h, note, term_scale)

@@ -54,10 +54,16 @@ class Estimate:
     def __post_init__(self) -> None:
         value = np.asarray(self.value, dtype=float)
         object.__setattr__(self, "value", value)
-        budget = np.broadcast_to(np.asarray(self.budget, dtype=float), value.shape).copy()
+        budget = np.asarray(self.budget, dtype=float)
+        if budget.shape != value.shape:
+            budget = np.broadcast_to(budget, value.shape).copy()
         object.__setattr__(self, "budget", budget)
         mask = np.zeros(value.shape, bool) if self.kink_mask is None else np.asarray(self.kink_mask, bool)
         object.__setattr__(self, "kink_mask", mask)
+        if not mask.any():
+            object.__setattr__(self, "lower", value)
+            object.__setattr__(self, "upper", value)
+            return
         lower = value if self.lower is None else np.where(mask, self.lower, value)
         upper = value if self.upper is None else np.where(mask, self.upper, value)
         object.__setattr__(self, "lower", np.minimum(lower, upper))

@@ -43,9 +43,9 @@ class KinkLog:
         self.perturbed = perturbed
         self.first: dict[tuple[int, int], tuple[tuple[int, ...], int, float]] = {}
 
-    def add(self, layer: int, z: NDArray, hits: NDArray, offset: int, *, own: bool = False) -> None:
+    def add(self, layer: int, z: NDArray, hits: NDArray, row_ids: NDArray, *, own: bool = False) -> None:
         """hits has shape (rows, perturbed units, units of `layer`), or (rows, units) when the
-        perturbed units are the layer's own (`own`); rows start at `offset`."""
+        perturbed units are the layer's own (`own`); row_ids numbers the rows."""
         units = np.flatnonzero(hits.any(axis=tuple(range(hits.ndim - 1))))
         for unit in units:
             where = np.argwhere(hits[:, unit]) if own else np.argwhere(hits[..., unit])
@@ -54,7 +54,7 @@ class KinkLog:
             key = (layer, int(unit))
             first, count, _ = self.first.get(key, ((), 0, 0.0))
             if not first:
-                first = (int(where[0][0]) + offset,) + tuple(int(i) for i in where[0][1:])
+                first = (int(row_ids[where[0][0]]),) + tuple(int(i) for i in where[0][1:])
             self.first[key] = (first, count + len(where), float(z[unit]))
 
     def kinks(self) -> list[Kink]:
