@@ -282,25 +282,29 @@ def _isolated_gradient_check(factory: Factory, case: Mapping[str, Any], loss: st
     return cast(GradientCheck, outcome.value)
 
 
+_REFUSALS: dict[str, type[Exception]] = {
+    "PluginError": PluginError, "TypeError": TypeError, "ValueError": ValueError}
+
+
 @dataclass(frozen=True)
 class _Refusal:
-    """A ValueError or TypeError of gradient_check, carried back from the child as data."""
+    """An exception of gradient_check (a PluginError, ValueError or TypeError) carried back as data,
+    so that it is raised here with its own type and sentence."""
 
     kind: str
     message: str
 
     def exception(self) -> Exception:
-        return (TypeError if self.kind == "TypeError" else ValueError)(self.message)
+        return _REFUSALS[self.kind](self.message)
 
 
 def _gradient_check_or_refusal(factory: Factory, case: Mapping[str, Any],
                                loss: str | Loss) -> GradientCheck | _Refusal:
     try:
         return gradient_check(factory, case, loss)
-    except PluginError:
-        raise
-    except (ValueError, TypeError) as error:
-        return _Refusal("TypeError" if isinstance(error, TypeError) else "ValueError", str(error))
+    except (PluginError, ValueError, TypeError) as error:
+        kind = next(name for name, kind in _REFUSALS.items() if isinstance(error, kind))
+        return _Refusal(kind, str(error))
 
 
 def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = HALF_SSE, *,

@@ -316,6 +316,8 @@ def test_an_implementation_that_raises_is_reported_by_the_call_that_raised() -> 
 
     with pytest.raises(PluginError, match=r"layer 2's backward \(output layer\) raised ZeroDivisionError"):
         gradient_check(factory, _case([2, 3, 1]))
+    with pytest.raises(PluginError, match=r"^layer 2's backward \(output layer\) raised ZeroDivisionError"):
+        _check_figure(factory, _case([2, 3, 1]))  # the same sentence from the sandboxed child
 
 
 def _network_whose_backward(action: Any) -> Any:
