@@ -9,41 +9,28 @@ from __future__ import annotations
 
 from .results import BatteryResult, CheckResult
 
-DOWNSTREAM: dict[str, tuple[str, ...]] = {
-    "activation-derivative": (
-        "dz-is-fprime-of-z",
-        "output-delta",
-        "hidden-delta",
-        "weight-gradient",
-        "update-is-sgd-step",
-        "fit-one-sample",
-        "fit-two-samples",
-        "batch-is-sum",
-        "descent",
-    ),
-    "dz-is-fprime-of-z": (
-        "output-delta",
-        "hidden-delta",
-        "weight-gradient",
-        "update-is-sgd-step",
-        "fit-one-sample",
-        "fit-two-samples",
-        "descent",
-    ),
-    "output-delta": (
-        "hidden-delta",
-        "weight-gradient",
-        "update-is-sgd-step",
-        "fit-one-sample",
-        "fit-two-samples",
-        "descent",
-    ),
-    "hidden-delta": ("weight-gradient", "update-is-sgd-step", "fit-one-sample", "fit-two-samples", "descent"),
-    "weight-gradient": ("update-is-sgd-step", "fit-one-sample", "fit-two-samples", "descent"),
-    "update-is-sgd-step": ("fit-one-sample", "fit-two-samples", "batch-is-sum", "descent"),
-    "fit-one-sample": ("fit-two-samples",),
-}
-"""Which checks a failure of each check can make fail too."""
+GRADIENT_CHAIN = (
+    "activation-derivative",
+    "dz-is-fprime-of-z",
+    "output-delta",
+    "hidden-delta",
+    "weight-gradient",
+    "update-is-sgd-step",
+    "fit-one-sample",
+    "fit-two-samples",
+)
+"""The order in which backprop computes: a failure can make any later check in the chain fail."""
+
+
+def can_follow(earlier: str, later: str) -> bool:
+    """Whether a failure of `earlier` can make `later` fail too."""
+    if earlier in GRADIENT_CHAIN and later in GRADIENT_CHAIN:
+        return GRADIENT_CHAIN.index(earlier) < GRADIENT_CHAIN.index(later)
+    if later == "descent":  # any wrong gradient or step can go uphill
+        return earlier in GRADIENT_CHAIN[:6]
+    if later == "batch-is-sum":  # a batch runs the same derivative and update
+        return earlier in ("activation-derivative", "update-is-sgd-step")
+    return False
 
 
 def cause_of(result: BatteryResult, check_id: str) -> str | None:
@@ -51,7 +38,7 @@ def cause_of(result: BatteryResult, check_id: str) -> str | None:
     for earlier in result.results:
         if earlier.id == check_id:
             return None
-        if earlier.status == "failed" and check_id in DOWNSTREAM.get(earlier.id, ()):
+        if earlier.status == "failed" and can_follow(earlier.id, check_id):
             return earlier.id
     return None
 
