@@ -1031,6 +1031,15 @@ def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence
             return Evidence("passed")
         if rate * slope < 1e-10 * max(abs(start), 1e-12):
             return Evidence("passed", summary="the gradient is too small for the loss to move measurably")
+    rate = DESCENT_RATES[-1]
+    direction = np.concatenate(
+        [((b - a) / rate).ravel() for b, a in zip(before, net.copy_weights(), strict=True)]
+    )
+    net.set_weights(before)
+    if isinstance(net, ModelNetwork):
+        grads = [e.value for e in numerical.parameter_gradient_estimates(value, net.weight_arrays())]
+    gradient = np.concatenate([np.ravel(g) for g in grads])
+    cosine = float(direction @ gradient / max(np.linalg.norm(direction) * np.linalg.norm(gradient), 1e-300))
     return Evidence(
         "failed",
         None,
@@ -1038,7 +1047,25 @@ def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence
         "no small step lowered the loss",
         f"loss {start:.6g} before the step; after a step with learning rate "
         + ", ".join(f"{r:g}: {v:.6g}" for r, v in zip(DESCENT_RATES, losses, strict=True)),
-        "the step goes uphill: the gradient's sign is flipped somewhere (W += instead of W −=, or y − A)",
+        _descent_diagnosis(cosine),
+    )
+
+
+def _descent_diagnosis(cosine: float) -> str:
+    """What the step's direction is, measured against the numerical gradient ∇L."""
+    if cosine < -0.999:
+        return (
+            f"the step's cosine with the numerical gradient ∇L is {cosine:.4f}: it goes up the gradient, "
+            "so its sign is flipped somewhere (W += instead of W −=, or y − A)"
+        )
+    if cosine < 0:
+        return (
+            f"the step's cosine with the numerical gradient ∇L is {cosine:.2f}, below 0: it is not a descent "
+            "direction (a wrong gradient, or a gradient of another loss than the one declared)"
+        )
+    return (
+        f"the step's cosine with the numerical gradient ∇L is {cosine:.2f}, a descent direction, yet the "
+        f"loss rose even with learning rate {DESCENT_RATES[-1]:g}"
     )
 
 
