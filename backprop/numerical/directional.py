@@ -184,6 +184,9 @@ def network_directional_check(network: object, x: ArrayLike, y: ArrayLike, gradi
     return compare(_projections(grads, vs, eps_a), estimate, safety=safety)
 
 
+TAYLOR_NOISE_MARGIN = 1000.0
+"""How far above 64·eps·|L| a remainder must be to count: a loss whose sums cancel rounds like
+its terms, and a slope taken in rounding noise is meaningless."""
 TAYLOR_PASS_SLOPE = 1.5
 """Slopes above this pass (a right gradient gives 2, or 3 where the curvature along v vanishes)."""
 
@@ -225,10 +228,11 @@ def taylor_test(loss_fn: Callable[[], float], params: list[NDArray], gradients: 
         shifter.restore()
     with np.errstate(divide="ignore", invalid="ignore"):
         slopes = np.log2(remainders[:-1] / remainders[1:])
-    valid = (remainders[:-1] > 8 * noise[:-1]) & (remainders[1:] > 8 * noise[1:])
+    above = remainders > TAYLOR_NOISE_MARGIN * noise
+    valid = above[:-1] & above[1:]
     usable = slopes[valid]
     if usable.size == 0:
-        linear = bool(np.all(remainders <= 8 * noise))
+        linear = bool(np.all(remainders <= TAYLOR_NOISE_MARGIN * noise))
         note = ("the remainder stays within rounding: the loss is linear along v and the gradient matches"
                 if linear else "no two remainders rise above rounding; choose a larger epsilon")
         return TaylorResult(linear, float("nan"), epsilons, remainders, slopes, note)
