@@ -85,3 +85,13 @@ def test_parameters_are_restored_bit_for_bit(check: str) -> None:
         directional_check(loss_fn, weights, grads)
     for layer, w, saved in zip(net.layers, weights, before):
         assert layer.weight is w and w.tobytes() == saved.tobytes()
+
+
+@pytest.mark.parametrize("scale", [1.0, 100.0])
+def test_batched_check_on_an_output_summed_from_large_terms(scale: float) -> None:
+    from test_numerical_rounding import cancelling_output
+
+    net, x, y = cancelling_output(scale)
+    grads = analytic_gradients(net, x, y)
+    assert network_directional_check(net, x, y, grads).passed
+    assert not network_directional_check(net, x, y, spoil(grads)).passed

@@ -179,8 +179,9 @@ def network_directional_check(network: object, x: ArrayLike, y: ArrayLike, gradi
     batched = cached(sample)
     for m in (1.0, -1.0, 2.0, -2.0):
         batched(m)  # all samples first: `crossing` must be complete before the estimate reads it
+    size = 0.0 if chain.sizes is None else chain.sizes.loss_size[0]
     estimate = central_estimate(batched, chain.loss0, machine_epsilon(np.float64), crossing=crossing,
-                                shared_noise=True)
+                                shared_noise=True, size=size)
     return compare(_projections(grads, vs, eps_a), estimate, safety=safety)
 
 
