@@ -6,6 +6,8 @@ particular shape to show: several outputs, or a hidden layer.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 import backprop
@@ -103,3 +105,36 @@ def test_a_correct_network_passes_with_the_worst_error_reported() -> None:
     for found in result.results:
         assert found.worst_rel_error is not None and found.worst_rel_error < 1e-4
         assert found.minimal_case is None
+
+
+def test_when_time_runs_out_while_shrinking_the_smallest_failure_so_far_is_reported(monkeypatch) -> None:
+    from backprop.battery import checks, runner
+    from backprop.battery.checks import Evidence
+    from backprop.losses import HALF_SSE
+
+    def slow_check(factory, case, loss, protocol):
+        if case.n_outputs < 2:
+            return Evidence("passed", 0.0)
+        time.sleep(0.3)  # every failing case is slow: shrinking cannot take all the steps it wants in 1 s
+        return Evidence("failed", 0.5, "layer 1 of 1, unit 0")
+
+    monkeypatch.setitem(checks.CHECKS, "output-delta", slow_check)
+    found = runner.run_check("output-delta", NeuralNetwork, "layer-level", HALF_SSE, 0, 200, None, 1.0)
+    assert found.status == "failed"
+    assert found.minimal_case is not None and found.minimal_case["layers"][-1] >= 2
+    assert "shrinking stopped at the time limit" in found.details
+
+
+def test_when_time_runs_out_before_any_failure_the_check_says_how_many_cases_passed(monkeypatch) -> None:
+    from backprop.battery import checks, runner
+    from backprop.battery.checks import Evidence
+    from backprop.losses import HALF_SSE
+
+    def slow_pass(factory, case, loss, protocol):
+        time.sleep(0.05)
+        return Evidence("passed", 1e-12)
+
+    monkeypatch.setitem(checks.CHECKS, "output-delta", slow_pass)
+    found = runner.run_check("output-delta", NeuralNetwork, "layer-level", HALF_SSE, 0, 200, None, 0.5)
+    assert found.status == "passed"
+    assert "cases tried before the time limit" in found.summary and "of 200" in found.summary

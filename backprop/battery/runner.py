@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numbers
 import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -104,6 +105,7 @@ def check(
             seed,
             n_examples,
             reproduce_command(reproducible, check_id, chosen.name, seed, n_examples),
+            SEARCH_SHARE * timeout,
             timeout=timeout,
         )
         if outcome.status == "returned" and isinstance(outcome.value, CheckResult):
@@ -184,6 +186,15 @@ def search_settings(max_examples: int) -> settings:
     )
 
 
+SEARCH_SHARE = 0.75
+"""The share of a check's timeout its case search may use, leaving time to report what it found."""
+
+
+class _OutOfTime(BaseException):
+    """Ends the case search when its time is spent (a BaseException, so hypothesis does not take it
+    for a failure of the check and try to shrink it)."""
+
+
 def run_check(
     check_id: str,
     factory: Callable[..., Any],
@@ -192,19 +203,34 @@ def run_check(
     seed: int,
     max_examples: int,
     reproduce: str | None = None,
+    time_budget: float | None = None,
 ) -> CheckResult:
-    """Search for a failing case of one check and report the smallest one (or the worst error seen)."""
+    """Search for a failing case of one check and report the smallest one (or the worst error seen).
+
+    With a `time_budget` (seconds), the search stops when it is spent: a failure found by then is
+    reported with the smallest failing case shrinking had reached, so that a slow implementation
+    still gets its failure explained instead of a timeout.
+    """
     worst: list[float] = []
     skipped: list[str] = []
+    failing: list[Case] = []
+    tried = [0]
+    start = time.monotonic()
 
     def fails(case: Case) -> bool:
+        if time_budget is not None and time.monotonic() - start > time_budget:
+            raise _OutOfTime
+        tried[0] += 1
         evidence = evaluate(check_id, factory, case, loss, protocol)
         if evidence.status == "skipped":
             skipped.append(evidence.summary)
         elif evidence.rel_error is not None and not evidence.failing:
             worst.append(evidence.rel_error)
+        if evidence.failing:
+            failing[:] = [case]  # while shrinking, each new failure is smaller than the last
         return evidence.failing
 
+    note = ""
     try:
         with with_reporter(lambda _: None):
             minimal = find(
@@ -216,7 +242,19 @@ def run_check(
         return CheckResult(
             check_id, "passed", f"passed on {max_examples} cases", max(worst) if worst else None
         )
+    except _OutOfTime:
+        if not failing:
+            summary = f"passed on the {tried[0]} of {max_examples} cases tried before the time limit"
+            return CheckResult(
+                check_id,
+                "skipped" if skipped and not worst else "passed",
+                summary,
+                max(worst) if worst else None,
+            )
+        minimal = failing[-1]
+        note = "\n(shrinking stopped at the time limit: a smaller failing case may exist)"
     evidence = evaluate(check_id, factory, minimal, loss, protocol)
+    evidence.details += note
     if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
         return CheckResult(
             check_id,
