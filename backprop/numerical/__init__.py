@@ -13,6 +13,7 @@ from .directional import TaylorResult, directional_check, network_directional_ch
 from .estimate import Estimate, Kink
 from .functions import central_difference, richardson
 from .layered import (
+    ambiguous_units,
     numerical_weight_gradients,
     preactivation_gradient_estimates,
     weight_gradient_estimates,
@@ -25,6 +26,7 @@ __all__ = [
     "Estimate",
     "Kink",
     "TaylorResult",
+    "ambiguous_units",
     "central_difference",
     "compare",
     "complex_step",

@@ -150,8 +150,8 @@ def network_directional_check(network: object, x: ArrayLike, y: ArrayLike, gradi
 
     When the layers compute A = f(aW), the 4·directions perturbed networks run as one batch
     (a·(W + m·h·V_k) for every k at once); otherwise the loss is evaluated direction by
-    direction through the implementation's forward.  Directions that move a relu
-    pre-activation across its kink are judged by their one-sided derivatives.
+    direction through the implementation's forward.  relu units stay on the piece of their
+    pre-activation (or, within rounding of the kink, on the side the implementation took).
     """
     _check_directions(directions)
     layers = network_layers(network)
@@ -165,23 +165,16 @@ def network_directional_check(network: object, x: ArrayLike, y: ArrayLike, gradi
     _, grads, _, eps_a = _inputs(lambda: 0.0, weights, gradients)
     vs = _directions(np.random.default_rng(seed), weights, directions)
     h = float(np.cbrt(machine_epsilon(np.float64)) * max(1.0, max(float(np.abs(w).max()) for w in weights)))
-    crossing = np.zeros(directions, bool)
 
     def sample(m: float) -> tuple[NDArray, NDArray]:
         a = np.broadcast_to(chain.inputs[0], (directions, x.size))
         for layer, (w, v) in enumerate(zip(chain.weights, vs)):
-            z = a @ w + m * h * np.einsum("ki,kij->kj", a, v)
-            if chain.kinked[layer]:
-                crossing[...] |= np.any(np.sign(z) != np.sign(chain.z[layer]), axis=-1)
-            a = chain.functions[layer](z)
+            a = chain.activate(layer, a @ w + m * h * np.einsum("ki,kij->kj", a, v))
         return chain.rowloss(np.array(a), chain.y), np.full(directions, m * h)
 
-    batched = cached(sample)
-    for m in (1.0, -1.0, 2.0, -2.0):
-        batched(m)  # all samples first: `crossing` must be complete before the estimate reads it
     size = 0.0 if chain.sizes is None else chain.sizes.loss_size[0]
-    estimate = central_estimate(batched, chain.loss0, machine_epsilon(np.float64), crossing=crossing,
-                                shared_noise=True, size=size)
+    estimate = central_estimate(cached(sample), chain.loss0, machine_epsilon(np.float64),
+                                kinks=chain.kinks(0, "the weights"), shared_noise=True, size=size)
     return compare(_projections(grads, vs, eps_a), estimate, safety=safety)
 
 

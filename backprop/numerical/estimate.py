@@ -13,18 +13,25 @@ class Kink:
     """A perturbation that moved a pre-activation across (or onto) a kink of its activation.
 
     `layer` and `unit` locate the pre-activation (None when the function is not a network),
-    `z` is its unperturbed value, `where` names the perturbed quantity in words.
+    `z` is its unperturbed value, `where` names the perturbed quantity in words.  `side` is
+    +1 or −1 for a pre-activation within rounding of the kink, differentiated on the piece the
+    implementation took (right: z > 0, left: z < 0); 0 for a kink crossed by a perturbation.
     """
 
     layer: int | None
     unit: int | tuple[int, ...] | None
     z: float | None
     where: str
+    side: int = 0
 
     def describe(self) -> str:
         if self.layer is None:
             return f"a kink met while perturbing {self.where}"
         z = "" if self.z is None else f" (z = {self.z:.3g})"
+        if self.side:
+            piece = "right (z > 0)" if self.side > 0 else "left (z < 0)"
+            return (f"layer {self.layer}, unit {self.unit}{z} lies on its kink to rounding: "
+                    f"{self.where} differentiated on its {piece} piece, the one the implementation took")
         return f"layer {self.layer}, unit {self.unit}{z} crossed its kink when perturbing {self.where}"
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..activations import activation_names, get_activation
-from .estimate import Kink
+from ..activations import Activation, activation_names, get_activation
 
 
 def has_kink(function: Callable) -> bool:
@@ -16,10 +16,9 @@ def has_kink(function: Callable) -> bool:
 
     A registered activation says so itself; any other is probed: its one-sided slopes at 0.
     """
-    for name in activation_names():
-        activation = get_activation(name)
-        if activation.function is function:
-            return activation.has_kink
+    activation = registered(function)
+    if activation is not None:
+        return activation.has_kink
     h = 1e-6
     try:
         with np.errstate(all="ignore"):
@@ -31,36 +30,82 @@ def has_kink(function: Callable) -> bool:
     return bool(np.all(np.isfinite(slopes)) and jump > 1e-3 * (1 + np.abs(slopes).max()))
 
 
-def crossed(z_moved: NDArray, z: NDArray) -> NDArray:
-    """True where a pre-activation changed sign, or left or reached 0 exactly."""
-    return np.sign(z_moved) != np.sign(z)
+ONE_SIDED_STEP = 2.0 ** -17
+"""The step of the one-sided differences that measure a kinked activation's slopes at 0."""
+SIDE_TOLERANCE = 1e-3
+"""How close (relative to the jump) a stored f'(z) must be to a one-sided slope to name that side."""
 
 
-class KinkLog:
-    """Collects, per perturbed layer, which (layer, unit) pre-activations crossed 0 and for which weight."""
+@dataclass(frozen=True)
+class Pieces:
+    """A kinked activation near 0, and the piece each unit of one layer is differentiated on.
 
-    def __init__(self, perturbed: str) -> None:
-        self.perturbed = perturbed
-        self.first: dict[tuple[int, int], tuple[tuple[int, ...], int, float]] = {}
+    `value` is f(0), `left` and `right` its one-sided slopes there; `sides[j]` is +1 or −1, the
+    piece unit j is on; `ambiguous[j]` says unit j's pre-activation lies within rounding of 0,
+    so that its side is the one the implementation itself took.
+    """
 
-    def add(self, layer: int, z: NDArray, hits: NDArray, row_ids: NDArray, *, own: bool = False) -> None:
-        """hits has shape (rows, perturbed units, units of `layer`), or (rows, units) when the
-        perturbed units are the layer's own (`own`); row_ids numbers the rows."""
-        units = np.flatnonzero(hits.any(axis=tuple(range(hits.ndim - 1))))
-        for unit in units:
-            where = np.argwhere(hits[:, unit]) if own else np.argwhere(hits[..., unit])
-            if own:
-                where = np.column_stack([where[:, 0], np.full(len(where), unit)])
-            key = (layer, int(unit))
-            first, count, _ = self.first.get(key, ((), 0, 0.0))
-            if not first:
-                first = (int(row_ids[where[0][0]]),) + tuple(int(i) for i in where[0][1:])
-            self.first[key] = (first, count + len(where), float(z[unit]))
+    value: float
+    left: float
+    right: float
+    sides: NDArray
+    ambiguous: NDArray
 
-    def kinks(self) -> list[Kink]:
-        found = []
-        for (layer, unit), (first, count, z) in sorted(self.first.items()):
-            index = ", ".join(str(i) for i in first)
-            more = f" (and {count - 1} other perturbation(s))" if count > 1 else ""
-            found.append(Kink(layer, unit, z, f"{self.perturbed}[{index}]{more}"))
-        return found
+    def apply(self, function: Callable[[NDArray], NDArray], z: NDArray) -> NDArray:
+        """f(z), except that a unit moved across 0 stays on its own piece, extended linearly.
+
+        On the piece of z0 the loss is differentiable, and its derivative is exactly what
+        the analytic gradient must equal: no crossing, no mixture of one-sided slopes.
+        """
+        out = function(z)
+        across = np.where(self.sides > 0, z.real <= 0, z.real >= 0)
+        if not across.any():
+            return out
+        slope = np.where(self.sides > 0, self.right, self.left)
+        return np.where(across, self.value + slope * z, out)
+
+
+    def term_size(self, size: NDArray) -> NDArray:
+        """How large the terms of f(z) are, as rounding sees them: the size of z's terms times the
+        slope of the unit's piece, or the larger slope within the rounding band (either piece)."""
+        slopes = np.where(self.sides > 0, abs(self.right), abs(self.left))
+        return np.where(self.ambiguous, max(abs(self.left), abs(self.right)), slopes) * size
+
+
+def one_sided_slopes(function: Callable) -> tuple[float, float, float]:
+    """f(0) and f's left and right slopes at 0, by one-sided differences (exact for relu).
+
+    2·D(δ) − D(2δ) cancels the first-order error of the one-sided difference D(δ), so a
+    curved piece (an ELU's) is measured to O(δ²) as well.
+    """
+    steps = np.array([-2.0, -1.0, 0.0, 1.0, 2.0]) * ONE_SIDED_STEP
+    with np.errstate(all="ignore"):
+        v = np.asarray(function(steps), dtype=float)
+    d = ONE_SIDED_STEP
+    right = 2 * (v[3] - v[2]) / d - (v[4] - v[2]) / (2 * d)
+    left = 2 * (v[2] - v[1]) / d - (v[2] - v[0]) / (2 * d)
+    return float(v[2]), float(left), float(right)
+
+
+def side_taken(stored: NDArray | None, left: float, right: float, convention: float | None) -> NDArray | None:
+    """+1 where the stored f'(z) is the right slope, −1 where it is the left one, 0 where neither.
+
+    `convention` (f'(0) of the registered derivative, or None) decides where nothing is stored.
+    """
+    tolerance = SIDE_TOLERANCE * max(abs(right - left), 1e-300)
+    if stored is None:
+        if convention is None:
+            return None
+        stored = np.array(convention, dtype=float)
+    stored = np.asarray(stored, dtype=float)
+    on_left = np.where(np.abs(stored - left) <= tolerance, -1, 0)
+    return np.where(np.abs(stored - right) <= tolerance, 1, on_left)
+
+
+def registered(function: Callable) -> Activation | None:
+    """The registry's entry whose function is `function` (None for any other callable)."""
+    for name in activation_names():
+        activation = get_activation(name)
+        if activation.function is function:
+            return activation
+    return None

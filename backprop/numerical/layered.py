@@ -7,23 +7,30 @@ rest of the network: the perturbed unit changes the next pre-activation by a ran
 term ΔA[j]·W_next[j, :], and from there on the perturbed copies travel as one batch.
 No forward pass per weight is needed.  Where the check fails, the weights themselves
 are perturbed one at a time and the implementation's `forward` is called.
+
+A kinked activation (relu) is differentiated on the piece of each unit's unperturbed
+pre-activation: a perturbation that carries a unit across 0 meets that piece's linear
+extension instead of the other piece.  So several units near their kinks, moved at once
+by one weight, cannot mix one-sided slopes, and the estimate is the derivative the
+analytic gradient must equal.  A unit within rounding of 0 is on the piece the
+implementation itself chose (its stored dZ says which).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..losses import HALF_SSE, Loss, get_loss
 from .budget import Sampler, cached, central_estimate
+from .comparison import ANALYTIC_ULPS
 from .complex_step import DropsImaginaryPart, complex_budget
-from .estimate import Estimate
-from .kinks import KinkLog, crossed, has_kink
+from .estimate import Estimate, Kink
+from .kinks import Pieces, has_kink, one_sided_slopes, registered, side_taken
 from .perturb import parameter_gradient_estimates
-from .richardson import MULTIPLIERS as RICHARDSON_MULTIPLIERS
 from .richardson import richardson_estimate
 from .rowwise import rowwise_loss
 from .sensitivity import Sensitivity, sensitivity
@@ -33,6 +40,12 @@ from .validation import check_method, finite_point
 CHUNK_ELEMENTS = 1 << 18
 """How many floats one batch of perturbed activations may hold (2 MB: it stays in cache)."""
 EPS = machine_epsilon(np.float64)
+ROUNDING_ULPS = 64.0
+"""How many eps·√n·max(1, |a|·|W|) a computed value may be off by: the structure check's tolerance,
+and the rounding band within which a pre-activation's sign is the implementation's to choose."""
+DOT_ULPS = 4.0
+"""How many eps of the size of its terms a pre-activation z = aW typically is off by in the
+implementation's precision (what a relu output that cancels, and the gradient aᵀδ it feeds, inherit)."""
 
 
 @dataclass
@@ -49,6 +62,29 @@ class Chain:
     rowloss: Callable[[NDArray, NDArray], NDArray]
     loss0: float
     sizes: Sensitivity | None = None
+    pieces: list[Pieces | None] = field(default_factory=list)
+    """Per layer: the piece each unit is differentiated on (None for a smooth activation)."""
+    input_terms: list[NDArray] = field(default_factory=list)
+    """Per layer: how large the terms of each input a are, for the analytic side's rounding (see
+    compare): |a| plus, after a kinked activation, DOT_ULPS of the size of the terms of z (|a|·|W|)
+    times the slope of the unit's piece (the larger slope within the rounding band).  A relu output
+    that cancels to 2e-4 in float32 is only known to about 1e-8, and so is its gradient aᵀδ."""
+
+    def kinks(self, first: int, perturbed: str) -> list[Kink]:
+        """The units at or after layer `first` whose side of the kink is the implementation's choice."""
+        found = []
+        for layer in range(first, len(self.z)):
+            pieces = self.pieces[layer]
+            if pieces is not None:
+                found += [Kink(layer, int(j), float(self.z[layer][j]), perturbed, side=int(pieces.sides[j]))
+                          for j in np.flatnonzero(pieces.ambiguous)]
+        return found
+
+    def activate(self, layer: int, z: NDArray) -> NDArray:
+        """The layer's activation of a batch of pre-activations, each unit kept on its piece."""
+        pieces = self.pieces[layer]
+        function = self.functions[layer]
+        return function(z) if pieces is None else pieces.apply(function, z)
 
 
 def network_layers(network: object) -> list:
@@ -97,9 +133,22 @@ def forward_loss(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Callable[[
 
 def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain | str:
     """The layers as a float64 Chain, or the reason their forward is not A = f(aW) at this sample."""
+    chain = trace_layers(layers, x)
+    if isinstance(chain, str):
+        return chain
+    chain.y, chain.rowloss = y, rowwise_loss(loss)
+    chain.loss0 = float(np.real(chain.rowloss(chain.outputs[-1].copy(), y)))
+    chain.sizes = sensitivity(chain.weights, chain.inputs, chain.z, chain.outputs, chain.functions, y, loss,
+                              chain.loss0)
+    return chain
+
+
+def trace_layers(layers: list, x: NDArray) -> Chain | str:
+    """The layers' forward at x, checked to be A = f(aW) and redone in float64 (or the reason it is not)."""
     a_impl: object = x
     a = x.astype(float)
-    chain = Chain([], [], [], [], [], [], y, rowwise_loss(loss), 0.0)
+    chain = Chain([], [], [], [], [], [], np.empty(0), rowwise_loss(HALF_SSE), 0.0)
+    uncertain = np.zeros(a.shape)
     for i, layer in enumerate(layers):
         function = getattr(layer, "activation", None)
         if not callable(function):
@@ -110,8 +159,10 @@ def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain 
         expected = np.asarray(function(z), dtype=float)
         if out.shape != expected.shape or out.dtype.kind != "f":
             return f"layers[{i}].forward returned shape {out.shape}, but f(aW) has shape {expected.shape}"
-        size = np.abs(a) @ np.abs(weight)
-        tolerance = 64 * machine_epsilon(out.dtype) * np.sqrt(a.size) * np.maximum(1.0, size)
+        terms = np.abs(a) + uncertain  # what a's rounding scales with
+        size = terms @ np.abs(weight)
+        eps = max(machine_epsilon(out.dtype), machine_epsilon(layer.weight.dtype))
+        tolerance = ROUNDING_ULPS * eps * np.sqrt(a.size) * np.maximum(1.0, size)
         if not np.all(np.abs(out - expected) <= tolerance):
             worst = int(np.argmax(np.abs(out - expected) - tolerance))
             return (f"layers[{i}].forward gives {out.reshape(-1)[worst]:.6g} at unit {worst} "
@@ -119,17 +170,50 @@ def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain 
         problem = _not_elementwise(function, z)
         if problem:
             return f"layers[{i}].activation {problem}"
+        pieces = _pieces(layer, function, z, tolerance) if has_kink(function) else None
+        if pieces is not None:  # a unit within rounding of 0 takes the value of the piece it is on
+            expected = pieces.apply(function, z)
         chain.weights.append(weight)
         chain.inputs.append(a)
         chain.z.append(z)
         chain.outputs.append(expected)
         chain.functions.append(function)
-        chain.kinked.append(has_kink(function))
+        chain.kinked.append(pieces is not None)
+        chain.pieces.append(pieces)
+        chain.input_terms.append(terms)
+        # in units of the analytic side's rounding, as compare counts it
+        uncertain = np.zeros(z.shape) if pieces is None else pieces.term_size(size) * DOT_ULPS / ANALYTIC_ULPS
         a_impl, a = out, expected
-    chain.loss0 = float(np.real(chain.rowloss(a.copy(), y)))
-    chain.sizes = sensitivity(chain.weights, chain.inputs, chain.z, chain.outputs, chain.functions, y, loss,
-                              chain.loss0)
     return chain
+
+
+def _pieces(layer: object, function: Callable, z: NDArray, band: NDArray) -> Pieces:
+    """Each unit's piece: the side of 0 its z is on, or, within rounding of 0 (`band`), the side
+    the implementation took, read from the dZ its forward stored (else the registry's f'(0))."""
+    value, left, right = one_sided_slopes(function)
+    ambiguous = np.abs(z) <= band
+    decided = np.zeros(z.shape, int)
+    if ambiguous.any():
+        activation = registered(function)
+        convention = None if activation is None else float(np.ravel(activation.derivative(np.zeros(1)))[0])
+        for taken in (side_taken(_stored_dz(layer, z.size), left, right, None),
+                      side_taken(None, left, right, convention)):
+            if taken is not None:
+                decided = np.where(ambiguous & (decided == 0), taken, decided)
+    sides = np.where(decided != 0, decided, np.where(z > 0, 1, -1))
+    return Pieces(value, left, right, sides, ambiguous)
+
+
+def _stored_dz(layer: object, size: int) -> NDArray | None:
+    """The layer's dZ after its forward, as `size` floats (None when it stores nothing of the kind)."""
+    stored = getattr(layer, "dZ", None)
+    if stored is None:
+        return None
+    try:
+        dz = np.asarray(stored, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return None
+    return dz if dz.size == size else None
 
 
 def _not_elementwise(function: Callable, z: NDArray) -> str:
@@ -154,39 +238,28 @@ def _not_elementwise(function: Callable, z: NDArray) -> str:
     return ""
 
 
-def propagate(chain: Chain, layer: int, delta_z: NDArray, log: KinkLog | None = None,
-              row_ids: NDArray | None = None) -> tuple[NDArray, NDArray]:
-    """The loss with z[layer][j] moved by delta_z[r, j], for every r and j; and where a kink was crossed.
+def propagate(chain: Chain, layer: int, delta_z: NDArray) -> NDArray:
+    """The loss with z[layer][j] moved by delta_z[r, j], for every r and j (shape (rows, units)).
 
-    delta_z has shape (rows, units); each element is a separate perturbation.  `row_ids`
-    numbers the rows for the kink log (when they are a subset of the perturbed rows).
+    Each element is a separate perturbation; kinked units stay on their pieces (Chain.activate).
     """
     rows, units = delta_z.shape
-    ids = np.arange(rows) if row_ids is None else row_ids
     active = np.flatnonzero(np.any(delta_z != 0, axis=1))
     if active.size < rows:
         # An input of 0 moves nothing: those rows keep the unperturbed loss (MNIST is mostly 0s).
         losses = np.full((rows, units), chain.loss0, dtype=np.result_type(delta_z.dtype, float))
-        crossing = np.zeros((rows, units), bool)
         if active.size:
-            losses[active], crossing[active] = propagate(chain, layer, delta_z[active], log, ids[active])
-        return losses, crossing
+            losses[active] = propagate(chain, layer, delta_z[active])
+        return losses
     widest = max(w.shape[1] for w in chain.weights[layer:])
     chunk = max(1, CHUNK_ELEMENTS // max(1, units * widest))
     dtype = np.result_type(delta_z.dtype, float)
     losses = np.empty((rows, units), dtype=dtype)
-    crossing = np.zeros((rows, units), bool)
     if layer + 1 < len(chain.weights):
         scratch = np.empty((min(rows, chunk), units, chain.weights[layer + 1].shape[1]), dtype=dtype)
     for start in range(0, rows, chunk):
         stop = min(rows, start + chunk)
-        z_moved = chain.z[layer] + delta_z[start:stop]
-        if chain.kinked[layer]:
-            hit = crossed(z_moved.real, chain.z[layer])
-            crossing[start:stop] |= hit
-            if log is not None:
-                log.add(layer, chain.z[layer], hit, ids[start:stop], own=True)
-        change = chain.functions[layer](z_moved) - chain.outputs[layer]
+        change = chain.activate(layer, chain.z[layer] + delta_z[start:stop]) - chain.outputs[layer]
         if layer == len(chain.weights) - 1:
             batch = np.broadcast_to(chain.outputs[layer], (stop - start, units, units)).astype(dtype)
             batch[:, np.arange(units), np.arange(units)] += change
@@ -195,71 +268,57 @@ def propagate(chain: Chain, layer: int, delta_z: NDArray, log: KinkLog | None = 
             batch = np.multiply(change[..., None], chain.weights[layer + 1], out=scratch[: stop - start])
             batch += chain.z[layer + 1]
             for m in range(layer + 1, len(chain.weights)):
-                if chain.kinked[m]:
-                    hit = crossed(batch.real, chain.z[m])
-                    crossing[start:stop] |= hit.any(axis=-1)
-                    if log is not None:
-                        log.add(m, chain.z[m], hit, ids[start:stop])
-                batch = chain.functions[m](batch)
+                batch = chain.activate(m, batch)
                 if m + 1 < len(chain.weights):
                     batch = batch @ chain.weights[m + 1]
         losses[start:stop] = chain.rowloss(batch, chain.y)
-    return losses, crossing
+    return losses
 
 
-def _sampler(chain: Chain, layer: int, base: NDArray, h: NDArray, scale: NDArray, crossing: NDArray,
-             log: KinkLog) -> Sampler:
+def _sampler(chain: Chain, layer: int, base: NDArray, h: NDArray, scale: NDArray) -> Sampler:
     """sample(m): losses with each element of `base` (weights or pre-activations) moved by m·h.
 
     A weight step s moves the pre-activation by s·scale (scale = a[i] for W[i, j], 1 for z[j]).
-    Samples are cached, and the kinks they cross are recorded in `crossing` and `log`.
+    Samples are cached.
     """
 
     def sample(m: float) -> tuple[NDArray, NDArray]:
         _, steps = realised_step(base, m * h)
-        losses, hit = propagate(chain, layer, steps * scale, log)
-        crossing[...] |= hit
-        return losses.real, steps
+        return propagate(chain, layer, steps * scale).real, steps
 
     return cached(sample)
 
 
 def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed: str,
-              method: str) -> Estimate:
-    """Central (or Richardson) estimates for every element of `base`, kinks bracketed and reported."""
+              method: str, input_terms: NDArray) -> Estimate:
+    """Central (or Richardson) estimates for every element of `base`, on the kinked units' pieces.
+
+    `input_terms` sizes the terms each element's factor `scale` is made of (see Chain.input_terms).
+    """
     h = central_step(base, np.float64)
-    crossing = np.zeros(base.shape, bool)
-    log = KinkLog(perturbed)
-    sample = _sampler(chain, layer, base, h, scale, crossing, log)
+    sample = _sampler(chain, layer, base, h, scale)
     magnitude = np.abs(base)
     sizes = chain.sizes
     size = 0.0 if sizes is None else sizes.loss_size[layer]
-    terms = None if sizes is None else np.abs(scale) * sizes.term_size[layer]
-    # Every sample first: `crossing` and `log` must be complete before an estimate reads them.
-    for m in RICHARDSON_MULTIPLIERS if method == "richardson" else (1.0, 2.0):
-        sample(m)
-        sample(-m)
+    terms = None if sizes is None else input_terms * sizes.term_size[layer]
+    kinks = chain.kinks(layer, perturbed)
     if method == "richardson":
         estimate = richardson_estimate(sample, chain.loss0, EPS, magnitude=magnitude, shared_noise=True,
-                                       crossing=crossing, kinks=log.kinks(), size=size)
+                                       kinks=kinks, size=size)
         return replace(estimate, term_scale=terms)
-    return central_estimate(sample, chain.loss0, EPS, magnitude=magnitude, crossing=crossing,
-                            kinks=log.kinks(), shared_noise=True, size=size, term_scale=terms)
+    return central_estimate(sample, chain.loss0, EPS, magnitude=magnitude, kinks=kinks, shared_noise=True,
+                            size=size, term_scale=terms)
 
 
 def _weights(chain: Chain, layer: int, method: str) -> Estimate:
     weight = chain.weights[layer]
-    return _estimate(chain, layer, weight, chain.inputs[layer][:, None], f"layers[{layer}].weight", method)
+    return _estimate(chain, layer, weight, chain.inputs[layer][:, None], f"layers[{layer}].weight", method,
+                     chain.input_terms[layer][:, None])
 
 
 def _preactivations(chain: Chain, layer: int, method: str = "central") -> Estimate:
     """∂L/∂z of one layer, as a (1, units) estimate."""
-    return _estimate(chain, layer, chain.z[layer][None], np.ones(1), f"layers[{layer}] z", method)
-
-
-def _on_kink(chain: Chain, layer: int) -> bool:
-    """True when a pre-activation at or after `layer` sits exactly on a kink (complex steps miss it)."""
-    return any(chain.kinked[m] and np.any(chain.z[m] == 0) for m in range(layer, len(chain.z)))
+    return _estimate(chain, layer, chain.z[layer][None], np.ones(1), f"layers[{layer}] z", method, np.ones(1))
 
 
 def _complex_weights(chain: Chain, layer: int) -> Estimate:
@@ -271,7 +330,7 @@ def _complex_weights(chain: Chain, layer: int) -> Estimate:
     h = 1e-20 * np.maximum(1.0, np.abs(z))
     if not np.iscomplexobj(chain.functions[layer](z.astype(complex) + 1j * h)):
         raise DropsImaginaryPart(f"layers[{layer}].activation returns real values for complex input")
-    losses, _ = propagate(chain, layer, (1j * h)[None].astype(complex))
+    losses = propagate(chain, layer, (1j * h)[None].astype(complex))
     if not np.iscomplexobj(losses) or not np.any(losses.imag) and np.any(chain.inputs[layer]):
         raise DropsImaginaryPart("the imaginary part is lost on the way to the loss")
     dz = losses[0].imag / h
@@ -280,8 +339,9 @@ def _complex_weights(chain: Chain, layer: int) -> Estimate:
         raise DropsImaginaryPart("the complex step disagrees with central differences on ∂L/∂z")
     value = chain.inputs[layer][:, None] * dz[None, :]
     sizes = chain.sizes
-    terms = None if sizes is None else np.abs(chain.inputs[layer])[:, None] * sizes.term_size[layer]
-    return Estimate(value, complex_budget(value, EPS), "complex", step=np.broadcast_to(h, value.shape),
+    terms = None if sizes is None else chain.input_terms[layer][:, None] * sizes.term_size[layer]
+    kinks = chain.kinks(layer, f"layers[{layer}].weight")
+    return Estimate(value, complex_budget(value, EPS), "complex", kinks, step=np.broadcast_to(h, value.shape),
                     term_scale=terms)
 
 
@@ -304,16 +364,13 @@ def weight_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike, loss:
         return _loop(layers, x, y, loss, method, structure)
     estimates = []
     for layer in range(len(layers)):
-        if method == "complex" and not _on_kink(structure, layer):
+        note = ""
+        if method == "complex":
             try:
                 estimates.append(_complex_weights(structure, layer))
                 continue
             except DropsImaginaryPart as reason:
                 note = f"complex step not used: {reason}"
-        elif method == "complex":
-            note = "complex step not used: a pre-activation lies exactly on a kink"
-        else:
-            note = ""
         estimate = _weights(structure, layer, "richardson" if method == "richardson" else "central")
         estimates.append(replace(estimate, note=note) if note else estimate)
     return estimates
@@ -351,8 +408,8 @@ def numerical_weight_gradients(network: object, x: ArrayLike, y: ArrayLike,
         _, plus = realised_step(weight, h)
         _, minus = realised_step(weight, -h)
         scale = chain.inputs[layer][:, None]
-        high, _ = propagate(chain, layer, plus * scale)
-        low, _ = propagate(chain, layer, minus * scale)
+        high = propagate(chain, layer, plus * scale)
+        low = propagate(chain, layer, minus * scale)
         gradients.append((high.real - low.real) / (plus - minus))
     return gradients
 
@@ -376,3 +433,25 @@ def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike
         out.append(Estimate(e.value[0], e.budget[0], e.method, e.kinks, e.kink_mask[0], e.lower[0],
                             e.upper[0], step, e.note, terms))
     return out
+
+
+def ambiguous_units(network: object, x: ArrayLike) -> list[NDArray]:
+    """Per layer, which units' pre-activations lie within rounding of a kink (a bool array each).
+
+    There the implementation may take either side (relu'(0) = 0 or 1, or its rounded z has the
+    other sign), so its f'(z) may be either one-sided slope, and identities that compare two
+    computations (a batch against single samples) may differ by a whole slope.  The estimates
+    follow the side the implementation took.  `x` is one sample with its leading 1; the
+    implementation's forward is called.  A ValueError when the layers do not compute A = f(aW).
+    """
+    layers = network_layers(network)
+    x = finite_point("x", x)
+    n_in = layers[0].weight.shape[0]
+    if x.shape != (n_in,):
+        raise ValueError(f"x must be one sample of {n_in} values (its leading 1 included), "
+                         f"got shape {x.shape}")
+    chain = trace_layers(layers, x)
+    if isinstance(chain, str):
+        raise ValueError(f"rounding bands need layers computing A = f(aW): {chain}")
+    return [np.zeros(z.shape, bool) if pieces is None else pieces.ambiguous.copy()
+            for z, pieces in zip(chain.z, chain.pieces)]
