@@ -4,6 +4,8 @@
 (Part 2)"; the rest of the package checks any implementation against finite differences.
 """
 
+from typing import TYPE_CHECKING
+
 from .activations import (
     Activation,
     activation_names,
@@ -18,6 +20,10 @@ from .activations import (
 )
 from .losses import HALF_SSE, LOSSES, Loss, get_loss
 from .network import Layer, NeuralNetwork
+
+if TYPE_CHECKING:  # imported on first use at run time (see __getattr__), typed here
+    from .battery.runner import check
+    from .numerical import numerical_weight_gradients
 
 __version__ = "0.1.0"
 
