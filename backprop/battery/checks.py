@@ -223,6 +223,37 @@ def pre_activations(net: LayerNetwork, seen: Sequence[NDArray]) -> list[NDArray]
     return [np.dot(a, w) for a, w in zip(seen, net.weight_arrays(), strict=False)]
 
 
+KINK_BAND_TERMS = 2
+"""The rounding band of z = a·W is KINK_BAND_TERMS × (terms + 1) × eps × (|a|·|W|): twice the bound on the
+rounding of a dot product, since two computations of the same z (the implementation's and the battery's,
+or a batch's and a sample's) may each round it by that much, in opposite directions."""
+
+
+def kink_band(a: NDArray, w: NDArray, eps: float | None = None) -> NDArray:
+    """How close to 0 z = a·W may be and still have either sign, depending only on how the sum was rounded.
+
+    `eps` is the implementation's working precision (float32's when it computes in float32); by default
+    the coarser of a's and W's.
+    """
+    a_arr, w_arr = np.asarray(a), np.asarray(w)
+    if eps is None:
+        eps = max(_eps(a_arr), _eps(w_arr))
+    magnitude = np.abs(a_arr.astype(float)) @ np.abs(w_arr.astype(float))
+    return KINK_BAND_TERMS * (w_arr.shape[0] + 1) * eps * magnitude
+
+
+def kinked_units(net: LayerNetwork, seen: Sequence[NDArray], activation: str) -> list[NDArray]:
+    """Per layer, a mask of the units whose z is within rounding of a kink (none for smooth activations)."""
+    zs = pre_activations(net, seen)
+    if not get_activation(activation).has_kink:
+        return [np.zeros(np.shape(z), dtype=bool) for z in zs]
+    eps = max(_eps(np.asarray(s)) for s in seen)
+    return [
+        np.abs(z) <= kink_band(a, w, max(eps, _eps(w)))
+        for a, w, z in zip(seen, net.weight_arrays(), zs, strict=False)
+    ]
+
+
 def weight_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> list[Any]:
     """∂L/∂W of every layer, numerically, at the network's current weights."""
     return list(numerical.weight_gradient_estimates(net.network, x1, y, loss))
@@ -290,7 +321,10 @@ def _derivative_diagnosis(analytic: NDArray, estimate: Any, points: NDArray, act
                 f"(f' expressed through A) evaluated at z, {diagnosis.within(gap)}: "
                 "it expects A but is given z"
             )
-    return diagnosis.diagnose(analytic, estimate.value, estimate.budget)
+    on_grid = slice(0, _GRID.size)  # the fixed points, symmetric about 0, before the case's own z
+    return diagnosis.diagnose(analytic, estimate.value, estimate.budget) or diagnosis.drifts_from_zero(
+        analytic[on_grid], np.asarray(estimate.value)[on_grid], points[on_grid]
+    )
 
 
 # --------------------------------------------------------------------------- dz-is-fprime-of-z
@@ -304,7 +338,11 @@ def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, protocol: str) -
     comparisons = []
     count = len(net.layers)
     fprime = get_activation(case.activation).derivative  # the true f', whatever activation_prime says
-    for number, (layer, z, a) in enumerate(zip(net.layers, zs, seen[1:], strict=True), 1):
+    kinked = get_activation(case.activation).has_kink
+    weights = net.weight_arrays()
+    for number, (layer, z, a, a_in, layer_weight) in enumerate(
+        zip(net.layers, zs, seen[1:], seen[:-1], weights, strict=True), 1
+    ):
         if getattr(layer, "dZ", None) is None:
             return Evidence(
                 "skipped",
@@ -313,6 +351,11 @@ def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, protocol: str) -
             )
         dz = net.stored("dZ", number, z.shape)
         expected = fprime(z)
+        if kinked:  # within rounding of the kink, either one-sided slope is a correct f'(z)
+            band = kink_band(a_in, layer_weight, max(_eps(dz), _eps(np.asarray(a_in)), _eps(layer_weight)))
+            sides = [fprime(z - band), fprime(z + band)]
+            closest = np.where(np.abs(dz - sides[0]) <= np.abs(dz - sides[1]), sides[0], sides[1])
+            expected = np.where(np.abs(z) <= band, closest, expected)
         comparison = compare_exact(layer_label(number, count), "unit", dz, expected)
         if not comparison.passed:
             comparison.diagnosis = diagnosis.dz_is_fprime_of_a(dz, a, fprime)
@@ -385,7 +428,13 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
                     )
                     comparisons.append(comparison)
                     continue
-            comparison.diagnosis = _delta_diagnosis(
+            layer = net.layers[number - 1]
+            found = _own_prime_diagnosis(layer, number, zs[number - 1], delta, dl_da, fprime_z)
+            if number == count:
+                found = found or diagnosis.summed_error(delta, expected, dl_da, fprime_z, budget)
+            else:
+                found = found or diagnosis.reshaped_weights(delta, expected, given, right_weight, fprime_z)
+            comparison.diagnosis = found or _delta_diagnosis(
                 delta,
                 expected,
                 budget,
@@ -400,6 +449,29 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
         comparisons.append(comparison)
     evidence = evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
     return _with_size_note(evidence, case)
+
+
+def _own_prime_diagnosis(
+    layer: Any, number: int, z: NDArray, delta: NDArray, dl_da: NDArray, fprime_z: NDArray
+) -> str | None:
+    """The delta is ∂L/∂A times the layer's own activation_prime(z), which is not f'(z)."""
+    prime = getattr(layer, "activation_prime", None)
+    if not callable(prime):
+        return None
+    try:
+        own = as_array("activation_prime(z)", call("activation_prime", prime, z.copy()), z.shape)
+    except PluginError:
+        return None
+    if diagnosis.agreement(own, fprime_z) is not None:
+        return None
+    gap = diagnosis.agreement(delta, np.ravel(dl_da * own))
+    if gap is None:
+        return None
+    return (
+        f"layer {number}'s delta equals ∂L/∂A × the layer's own activation_prime(z) {diagnosis.within(gap)} "
+        f"in {diagnosis.elements(delta)}, and activation_prime(z) is not f'(z): backward is right, the "
+        "derivative it is given is wrong (see activation-derivative)"
+    )
 
 
 def _values(array: NDArray) -> str:
@@ -853,7 +925,27 @@ def predict_is_forward(factory: Factory, case: Case, loss: Loss, protocol: str) 
     evidence = evidence_from([comparison], "predict(x) against the chained forward passes")
     if evidence.failing:
         evidence.where = f"output unit {comparison.worst_index[-1]}"
+        evidence.diagnosis = _predict_diagnosis(net, case.x, prediction.reshape(output.shape))
     return evidence
+
+
+def _outputs(count: int) -> str:
+    return "the only output" if count == 1 else f"all {count} outputs"
+
+
+def _predict_diagnosis(net: LayerNetwork, x: NDArray, prediction: NDArray) -> str | None:
+    """What predict(x) computes instead: the forward passes of x with its constant 1 put last."""
+    if x.size == 0 or np.all(x == 1.0):
+        return None  # [1, x] and [x, 1] are the same input: no evidence either way
+    bias_last = net.forward(np.concatenate((x, np.ones(1))))[-1]
+    gap = diagnosis.agreement(prediction, bias_last)
+    if gap is None:
+        return None
+    return (
+        f"predict(x) equals the forward passes of x with the constant 1 appended after the inputs "
+        f"{diagnosis.within(gap)} in {_outputs(prediction.size)}, while the layers (and fit) take it "
+        "first: put the 1 before x in predict"
+    )
 
 
 def batch_is_sum(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
@@ -865,14 +957,23 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evi
     Y = np.vstack([case.y, ys])
     lr = case.learning_rate
     total = [np.zeros_like(w) for w in before]
+    on_kink = 0
     for x, y in zip(X, Y, strict=True):
         net.set_weights(before)
         seen = net.forward(with_leading_one(x))
+        on_kink += sum(int(np.count_nonzero(m)) for m in kinked_units(net, seen, case.activation))
         net.backward(y)
         net.update(lr, seen)
         total = [t + (b - a) for t, b, a in zip(total, before, net.copy_weights(), strict=True)]
     net.set_weights(before)
     seen = net.forward(with_leading_one(X))
+    if on_kink:  # f' of a z within rounding of the kink may differ between the batch and the samples
+        return Evidence(
+            "passed",
+            summary=f"not an exact identity in this case: {on_kink} pre-activation(s) lie within rounding "
+            "of the activation's kink, where the batch and the single samples may legitimately take "
+            "different one-sided derivatives",
+        )
     net.backward(Y, batch=len(X))
     net.update(lr, seen)
     batch = [b - a for b, a in zip(before, net.copy_weights(), strict=True)]
@@ -995,26 +1096,56 @@ def deterministic(factory: Factory, case: Case, loss: Loss, protocol: str) -> Ev
 
 
 DESCENT_RATES = (1e-2, 1e-3, 1e-4)
+MEASURABLE_LOSS_CHANGE = 1e-10
+"""The relative change of the loss below which a step's effect is taken as unmeasurable (at least 64 ulps
+of the implementation's output dtype)."""
+KINK_RATES = tuple(10.0**-k for k in range(5, 15))
+"""Smaller steps, tried only while every step tried so far moved a pre-activation across a kink."""
+
+
+def _kink_sides(net: LayerNetwork, x1: NDArray, activation: str) -> list[NDArray] | None:
+    """The side of the kink every unit's z is on (−1, +1, or 0 within rounding of it); None when smooth."""
+    if not get_activation(activation).has_kink:
+        return None
+    seen = net.forward(x1)
+    bands = kinked_units(net, seen, activation)
+    return [np.where(band, 0, np.sign(z)) for band, z in zip(bands, pre_activations(net, seen), strict=True)]
 
 
 def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    """A step small enough lowers the loss (unless the gradient is too small to move it)."""
+    """A step small enough lowers the loss (unless the gradient is too small to move it).
+
+    At a kink this holds only for steps that leave every unit on its side of the kink (a step along
+    −∇L can switch a unit on at first order), so with a kinked activation a step whose pre-activations
+    change sides is not counted, and smaller ones are tried; when even a step too small to move the
+    loss measurably changes sides, the case does not test descent.
+    """
     net = prepare(factory, case, protocol)
     before = net.copy_weights()
+    sides: list[NDArray] | None = None
+    x1 = with_leading_one(case.x)
+    resolution = MEASURABLE_LOSS_CHANGE
     if isinstance(net, ModelNetwork):
         value = _model_loss(net, case, loss)
         start = value()
         grads = net.gradients(case.x, case.y, [w.shape for w in before])
     else:
-        x1 = with_leading_one(case.x)
-        start = float(np.real(loss(net.forward(x1)[-1], case.y)))
+        output = net.forward(x1)[-1]
+        start = float(np.real(loss(output, case.y)))
+        resolution = max(resolution, 64 * _eps(output))
         value = lambda: float(np.real(loss(net.forward(x1)[-1], case.y)))  # noqa: E731
         estimates = weight_estimates(net, x1, case.y, loss)
         grads = [e.value for e in estimates]
         net.set_weights(before)
+        sides = _kink_sides(net, x1, case.activation)
     slope = sum(float(np.sum(g * g)) for g in grads)
-    losses = []
-    for rate in DESCENT_RATES:
+    tried: list[tuple[float, float]] = []
+    crossed = 0
+    last_crossed = too_small = False
+    direction = np.empty(0)
+    for rate in DESCENT_RATES + KINK_RATES:
+        if rate < DESCENT_RATES[-1] and not last_crossed:
+            break  # the smallest rate's step stayed on its side of every kink and still failed
         net.set_weights(before)
         if isinstance(net, ModelNetwork):
             if callable(getattr(net.network, "step", None)):
@@ -1022,36 +1153,56 @@ def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence
             else:
                 net.set_weights([w - rate * g for w, g in zip(before, grads, strict=True)])
         else:
-            seen = net.forward(with_leading_one(case.x))
+            seen = net.forward(x1)
             net.backward(case.y)
             net.update(rate, seen)
+        too_small = rate * slope < resolution * max(abs(start), 1e-12)
+        if sides is not None and isinstance(net, LayerNetwork):
+            moved = _kink_sides(net, x1, case.activation)
+            assert moved is not None
+            last_crossed = any(not np.array_equal(a, b) for a, b in zip(sides, moved, strict=True))
+            if last_crossed:
+                crossed += 1
+                if too_small:
+                    break
+                continue
         after = value()
-        losses.append(after)
+        tried.append((rate, after))
         if after < start:
             return Evidence("passed")
-        if rate * slope < 1e-10 * max(abs(start), 1e-12):
-            return Evidence("passed", summary="the gradient is too small for the loss to move measurably")
-    rate = DESCENT_RATES[-1]
-    direction = np.concatenate(
-        [((b - a) / rate).ravel() for b, a in zip(before, net.copy_weights(), strict=True)]
-    )
+        if too_small:
+            break
+        direction = np.concatenate(
+            [((b - a) / rate).ravel() for b, a in zip(before, net.copy_weights(), strict=True)]
+        )
+    if (too_small or not tried) and crossed:
+        return Evidence(
+            "passed",
+            summary=f"not a test of descent in this case: {crossed} step(s) moved a pre-activation across "
+            "the activation's kink, and the steps small enough not to are too small to move the loss "
+            "measurably",
+        )
+    if too_small:
+        return Evidence("passed", summary="the gradient is too small for the loss to move measurably")
     net.set_weights(before)
     if isinstance(net, ModelNetwork):
         grads = [e.value for e in numerical.parameter_gradient_estimates(value, net.weight_arrays())]
     gradient = np.concatenate([np.ravel(g) for g in grads])
     cosine = float(direction @ gradient / max(np.linalg.norm(direction) * np.linalg.norm(gradient), 1e-300))
+    skipped = f" ({crossed} larger step(s) crossed a kink and are not counted)" if crossed else ""
     return Evidence(
         "failed",
         None,
         "the whole network",
         "no small step lowered the loss",
         f"loss {start:.6g} before the step; after a step with learning rate "
-        + ", ".join(f"{r:g}: {v:.6g}" for r, v in zip(DESCENT_RATES, losses, strict=True)),
-        _descent_diagnosis(cosine),
+        + ", ".join(f"{r:g}: {v:.6g}" for r, v in tried)
+        + skipped,
+        _descent_diagnosis(cosine, tried[-1][0]),
     )
 
 
-def _descent_diagnosis(cosine: float) -> str:
+def _descent_diagnosis(cosine: float, rate: float) -> str:
     """What the step's direction is, measured against the numerical gradient ∇L."""
     if cosine < -0.999:
         return (
@@ -1065,7 +1216,7 @@ def _descent_diagnosis(cosine: float) -> str:
         )
     return (
         f"the step's cosine with the numerical gradient ∇L is {cosine:.2f}, a descent direction, yet the "
-        f"loss rose even with learning rate {DESCENT_RATES[-1]:g}"
+        f"loss rose even with learning rate {rate:g}"
     )
 
 

@@ -41,7 +41,8 @@ def within(gap: float) -> str:
     return "exactly" if gap == 0 else f"to {gap:.0e}"
 
 
-def _elements(array: NDArray) -> str:
+def elements(array: NDArray) -> str:
+    """How many values a relation was found in, in words ("all 6 elements")."""
     return "the only element" if array.size == 1 else f"all {array.size} elements"
 
 
@@ -58,7 +59,7 @@ def sign_flipped(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | f
     if gap is None:
         return None
     return (
-        f"the values equal −1 × the expected ones {within(gap)} in {_elements(a)}: the sign is "
+        f"the values equal −1 × the expected ones {within(gap)} in {elements(a)}: the sign is "
         "flipped (A − y written y − A, or a gradient added instead of subtracted)"
     )
 
@@ -112,7 +113,7 @@ def scaled(
     what = f"{sign}{named[0]}" if named else f"{factor:.6g}"
     hint = FACTOR_HINTS.get(named[0], "") if named else ""
     return (
-        f"the values equal {what} × the expected ones {within(gap)} in {_elements(a)}: "
+        f"the values equal {what} × the expected ones {within(gap)} in {elements(a)}: "
         f"a constant factor{hint}"
     )
 
@@ -136,7 +137,7 @@ def transposed(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | flo
     if gap is None:
         return None
     return (
-        f"the values equal the transpose of the expected ones {within(gap)} in {_elements(a)}: "
+        f"the values equal the transpose of the expected ones {within(gap)} in {elements(a)}: "
         "a transposed product (δ·aᵀ instead of aᵀ·δ, or W instead of Wᵀ)"
     )
 
@@ -187,7 +188,7 @@ def dz_is_fprime_of_a(dz: ArrayLike, a: ArrayLike, fprime: Callable[[NDArray], N
     if gap is None:
         return None
     return (
-        f"dZ equals f'(A) {within(gap)} in {_elements(dz_arr)}: the derivative was taken at the layer's "
+        f"dZ equals f'(A) {within(gap)} in {elements(dz_arr)}: the derivative was taken at the layer's "
         "output A = f(z) instead of at z; use activation_prime(z) in forward"
     )
 
@@ -205,7 +206,7 @@ def delta_uses_fprime_of_a(
     if gap is None:
         return None
     return (
-        f"the delta equals (∂L/∂z ÷ f'(z)) × f'(A) {within(gap)} in {_elements(d)}: f'(A) is used where "
+        f"the delta equals (∂L/∂z ÷ f'(z)) × f'(A) {within(gap)} in {elements(d)}: f'(A) is used where "
         "f'(z) belongs"
     )
 
@@ -222,7 +223,7 @@ def missing_fprime(
     if gap is None:
         return None
     return (
-        f"the delta equals ∂L/∂A {within(gap)} in {_elements(d)}: the factor f'(z) (dZ) that turns it into "
+        f"the delta equals ∂L/∂A {within(gap)} in {elements(d)}: the factor f'(z) (dZ) that turns it into "
         "∂L/∂z is missing"
     )
 
@@ -237,8 +238,82 @@ def extra_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> 
     if gap is None:
         return None
     return (
-        f"the delta equals ∂L/∂z × f'(z) {within(gap)} in {_elements(d)}: an extra factor f'(z) "
+        f"the delta equals ∂L/∂z × f'(z) {within(gap)} in {elements(d)}: an extra factor f'(z) "
         "(for cross-entropy on sigmoid outputs the output delta is A − y, without f'(z))"
+    )
+
+
+def summed_error(
+    delta: ArrayLike,
+    expected: ArrayLike,
+    dl_da: ArrayLike,
+    fprime_z: ArrayLike,
+    budget: ArrayLike | float = 0.0,
+) -> str | None:
+    """The output delta is (∂L/∂A summed over the outputs) × f'(z): one error shared by every unit."""
+    d, e = _arrays(delta, expected)
+    g, fz = _arrays(dl_da, fprime_z)
+    if d.size < 2 or not (d.shape == e.shape == g.shape == fz.shape) or not _significant(e):
+        return None
+    summed = np.sum(g) * fz
+    if agreement(summed, e, budget) is not None:
+        return None  # here the sum is also right: no evidence
+    gap = agreement(d, summed)
+    if gap is None:
+        return None
+    return (
+        f"the output delta equals (∂L/∂A summed over the outputs) × f'(z) {within(gap)} in all {d.size} "
+        "units: the outputs' errors are added into one error that every unit shares; each unit needs its "
+        "own ∂L/∂A (A − y for half-SSE), without a sum"
+    )
+
+
+def reshaped_weights(
+    delta: ArrayLike, expected: ArrayLike, given: ArrayLike, right_weight: ArrayLike, fprime_z: ArrayLike
+) -> str | None:
+    """The hidden delta went through the right layer's W reshaped to Wᵀ's shape (or W itself), not Wᵀ."""
+    d, e = _arrays(delta, expected)
+    g, w = _arrays(given, right_weight)
+    fz = np.asarray(fprime_z, dtype=float)
+    if w.ndim != 2 or 1 in w.shape or g.shape != (w.shape[1],) or d.shape != fz.shape != (w.shape[0],):
+        return None
+    candidate = (g @ w.reshape(w.shape[1], w.shape[0])) * fz
+    if d.shape != candidate.shape or not _significant(e) or agreement(candidate, e) is not None:
+        return None
+    gap = agreement(d, candidate)
+    if gap is None:
+        return None
+    if w.shape[0] == w.shape[1]:
+        return (
+            f"the delta equals (δ_right · W) × f'(z), with the right layer's W where its transpose belongs, "
+            f"{within(gap)} in {elements(d)}: use W.T"
+        )
+    return (
+        f"the delta equals (δ_right · W′) × f'(z), with W′ the right layer's W reshaped to "
+        f"{w.shape[1]} × {w.shape[0]} instead of transposed, {within(gap)} in {elements(d)}: a reshape keeps "
+        "the elements' order and a transpose does not; use W.T"
+    )
+
+
+def drifts_from_zero(analytic: ArrayLike, expected: ArrayLike, z: ArrayLike) -> str | None:
+    """The values are closest to the expected ones near z = 0 and drift further as |z| grows.
+
+    What an approximation valid only near 0 gives (a series cut after a few terms); stated only when
+    the relative error grows at every larger |z|, over at least three |z|, by a factor of 100 or more.
+    """
+    a, e = _arrays(analytic, expected)
+    magnitude = np.abs(np.asarray(z, dtype=float))
+    if a.shape != e.shape or a.shape != magnitude.shape or not np.all(e != 0):
+        return None
+    error = np.abs(a - e) / np.abs(e)
+    levels = np.unique(magnitude)
+    worst = np.array([error[magnitude == level].max() for level in levels])
+    if levels.size < 3 or not np.all(np.diff(worst) > 0) or worst[-1] < 100 * max(worst[0], 1e-300):
+        return None
+    numbers = ", ".join(f"{w:.2g} at |z| = {level:g}" for level, w in zip(levels, worst, strict=True))
+    return (
+        f"the values are closest to the expected ones near z = 0 and drift away as |z| grows (relative error "
+        f"{numbers}): an approximation that holds only near 0, such as a series cut after a few terms"
     )
 
 
