@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from implementations import catalogue
 
-from backprop.activations import tanh, tanh_prime
-from backprop.battery import diagnosis
+from backprop.activations import sigmoid_prime, tanh, tanh_prime
+from backprop.battery import check, diagnosis
 
 RNG = np.random.default_rng(7)
 EXPECTED = RNG.uniform(-1, 1, (3, 4))
@@ -108,16 +109,70 @@ def test_agreement_within_the_budget_counts_as_agreement() -> None:
     assert diagnosis.agreement(EXPECTED + 1e-3, EXPECTED) is None
 
 
-@pytest.mark.parametrize(
-    ("layers", "words"),
-    [
-        ((3, 1), None),
-        ((3, 4, 1), None),
-        ((3, 2), "several outputs"),
-        ((3, 4, 4, 1), "deep networks"),
-        ((3, 4, 4, 2), "several outputs and deep networks"),
-    ],
-)
-def test_the_smallest_case_says_when_a_bug_shows(layers: tuple[int, ...], words: str | None) -> None:
-    found = diagnosis.only_when(layers)
-    assert found == words if words is None else (found is not None and words in found)
+def test_a_size_note_states_only_what_the_smaller_network_showed() -> None:
+    found = diagnosis.needs_size("several outputs", (3, 1), "1 output", 16)
+    assert "several outputs" in found and "[3, 1]" in found and "all 16 cases" in found
+    assert "only" not in found  # a rare failure on the smaller network is not ruled out
+
+
+def test_a_derivative_that_drifts_from_zero_is_described_with_its_errors() -> None:
+    z = np.array([-3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0])
+    found = diagnosis.drifts_from_zero(0.25 - z**2 / 16, sigmoid_prime(z), z)
+    assert found is not None and "near z = 0" in found
+    assert "at |z| = 0.1" in found and "7.9 at |z| = 3" in found  # the numbers, smallest |z| first
+
+
+@pytest.mark.parametrize("wrong", [lambda e, z: 2 * e, lambda e, z: e + RNG.normal(0, 0.1, z.shape)])
+def test_errors_that_do_not_grow_with_z_are_not_called_a_drift(wrong) -> None:  # type: ignore[no-untyped-def]
+    z = np.array([-3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0])
+    assert diagnosis.drifts_from_zero(wrong(sigmoid_prime(z), z), sigmoid_prime(z), z) is None
+
+
+def test_an_output_error_summed_over_the_outputs_is_recognised() -> None:
+    dl_da, fz = RNG.uniform(-1, 1, 3), RNG.uniform(0.2, 1, 3)
+    found = diagnosis.summed_error(np.sum(dl_da) * fz, dl_da * fz, dl_da, fz)
+    assert found is not None and "summed over the outputs" in found and "all 3 units" in found
+    assert diagnosis.summed_error(dl_da * fz, dl_da * fz, dl_da, fz) is None
+    one = np.array([0.4])  # with one output the sum is the error itself: no evidence
+    assert diagnosis.summed_error(one * 0.5, one * 0.5, one, np.array([0.5])) is None
+
+
+@pytest.mark.parametrize(("shape", "words"), [((4, 3), "reshaped to 3 × 4"), ((3, 3), "where its transpose")])
+def test_a_hidden_delta_through_a_reshaped_weight_is_recognised(shape: tuple[int, int], words: str) -> None:
+    w, given, fz = RNG.uniform(-1, 1, shape), RNG.uniform(-1, 1, shape[1]), RNG.uniform(0.2, 1, shape[0])
+    wrong = (given @ w.reshape(shape[1], shape[0])) * fz
+    found = diagnosis.reshaped_weights(wrong, (given @ w.T) * fz, given, w, fz)
+    assert found is not None and words in found and "W.T" in found
+    assert diagnosis.reshaped_weights((given @ w.T) * fz, (given @ w.T) * fz, given, w, fz) is None
+
+
+
+
+# ----------------------------------------------------- the battery's diagnoses of planted bugs
+
+CATALOGUE_DIAGNOSES = {
+    # catalogue entry: (check, words its diagnosis must contain)
+    "predict_bias_last": ("predict-is-forward", "constant 1 appended after the inputs"),
+    "sigmoid_prime_small_z": ("activation-derivative", "drift away as |z| grows"),
+    "output_error_summed": ("output-delta", "summed over the outputs"),
+    "hidden_delta_reshaped_weights": ("hidden-delta", "where its transpose belongs"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE_DIAGNOSES))
+def test_the_battery_names_the_planted_mistake(name: str) -> None:
+    check_id, words = CATALOGUE_DIAGNOSES[name]
+    found = check(catalogue()[name].make, max_examples=8, only=[check_id]).by_id(check_id)
+    assert found.status == "failed" and words in (found.diagnosis or ""), found.diagnosis
+
+
+def test_a_delta_built_on_a_wrong_activation_prime_blames_activation_prime() -> None:
+    found = check(catalogue()["sigmoid_prime_small_z"].make, max_examples=8, only=["output-delta"]).results[0]
+    assert "the layer's own activation_prime(z)" in (found.diagnosis or ""), found.diagnosis
+    assert "backward is right" in (found.diagnosis or "")
+
+
+def test_the_size_note_says_what_the_smaller_network_showed_not_more() -> None:
+    found = check(catalogue()["update_gradient_clipped"].make, max_examples=8, only=["update-is-sgd-step"])
+    note = found.results[0].diagnosis or ""
+    assert "was not seen with 1 output" in note and "shows only" not in note, note

@@ -447,8 +447,7 @@ def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: boo
                 number == count,
             )
         comparisons.append(comparison)
-    evidence = evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
-    return _with_size_note(evidence, case)
+    return evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
 
 
 def _own_prime_diagnosis(
@@ -520,14 +519,6 @@ def _delta_diagnosis(
     )
 
 
-def _with_size_note(evidence: Evidence, case: Case) -> Evidence:
-    if evidence.failing:
-        note = diagnosis.only_when(case.layers)
-        if note:
-            evidence.diagnosis = f"{evidence.diagnosis}; {note}" if evidence.diagnosis else note
-    return evidence
-
-
 def output_delta(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
     return _deltas(factory, case, loss, protocol, hidden=False)
 
@@ -560,9 +551,7 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
         comparisons.append(comparison)
     if not comparisons:
         return Evidence("passed", summary="no hidden layer in this case")
-    return _with_size_note(
-        evidence_from(comparisons, "the hidden delta" if hidden else "the output delta"), case
-    )
+    return evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
 
 
 def _model_loss(net: ModelNetwork, case: Case, loss: Loss) -> Callable[[], float]:
@@ -705,7 +694,7 @@ def _gradient_evidence(
         comparisons.append(comparison)
     evidence = evidence_from(comparisons, what, notes)
     evidence.weights = weights
-    return _with_size_note(evidence, case)
+    return evidence
 
 
 def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:

@@ -22,8 +22,8 @@ from hypothesis.reporting import with_reporter
 
 from ..losses import Loss, get_loss
 from ..sandbox import run_isolated
-from . import CHECK_IDS
-from .cases import Case, cases
+from . import CHECK_IDS, diagnosis
+from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
 from .protocols import PROBE_LAYERS, PluginError, ProtocolError, build, capabilities, detect_protocol
 from .results import BatteryResult, CheckResult
@@ -255,6 +255,10 @@ def run_check(
         note = "\n(shrinking stopped at the time limit: a smaller failing case may exist)"
     evidence = evaluate(check_id, factory, minimal, loss, protocol)
     evidence.details += note
+    if evidence.failing and check_id in SIZE_NOTED:
+        sizes = size_notes(check_id, factory, minimal, loss, protocol)
+        if sizes:
+            evidence.diagnosis = "; ".join(([evidence.diagnosis] if evidence.diagnosis else []) + sizes)
     if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
         return CheckResult(
             check_id,
@@ -279,6 +283,44 @@ def run_check(
         _case_json(factory, minimal, protocol, evidence.weights),
         reproduce,
     )
+
+
+SIZE_NOTED = frozenset(
+    ("output-delta", "hidden-delta", "weight-gradient", "update-is-sgd-step")
+    + ("fit-one-sample", "fit-two-samples")
+)
+"""The checks whose failure may depend on the network's size (the others' on its behaviour alone)."""
+
+SIZE_TRIALS = 8
+"""Cases tried on a smaller network before saying that a failure may need the larger one."""
+
+
+def size_notes(
+    check_id: str, factory: Callable[..., Any], case: Case, loss: Loss, protocol: str
+) -> list[str]:
+    """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
+    the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
+    the battery's weight scales, with the case's activation and learning rate.
+
+    Shrinking stopping at two outputs is not evidence by itself: it shrinks the seed and the sizes
+    together, and may stop at a case whose smaller neighbours pass only for that seed.
+    """
+    layers = case.layers
+    variants = []
+    if layers[-1] >= 2 and loss.name != "softmax_ce":
+        variants.append(("several outputs", (*layers[:-1], 1), "1 output"))
+    if len(layers) - 2 >= 2:
+        variants.append(("deep networks", (layers[0], layers[1], layers[-1]), "1 hidden layer"))
+    notes = []
+    for kind, smaller, described in variants:
+        trials = [
+            make_case(smaller, case.activation, case.learning_rate, scale, (case.seed + k) % 2**32, loss)
+            for k in range(SIZE_TRIALS)
+            for scale in SCALES
+        ]
+        if not any(evaluate(check_id, factory, trial, loss, protocol).failing for trial in trials):
+            notes.append(diagnosis.needs_size(kind, smaller, described, len(trials)))
+    return notes
 
 
 def _case_json(factory: Callable[..., Any], case: Case, protocol: str, weights: Any = None) -> dict:
