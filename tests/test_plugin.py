@@ -106,3 +106,30 @@ def test_a_battery_check_raises_an_assertion_with_the_explanation() -> None:
     with pytest.raises(BatteryCheckFailed, match="FAILED output-delta"):
         BatteryCheck(f"{SIGN_BUG}:make", "output-delta", max_examples=3)()
     assert issubclass(BatteryCheckFailed, AssertionError)
+
+
+def documented_examples() -> list[str]:
+    """The python blocks of docs/battery.md that use parametrize_with_checks, with absolute target paths."""
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "battery.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+    return [
+        block.replace('"examples/', f'"{root}/examples/')
+        for block in blocks
+        if "@parametrize_with_checks(" in block
+    ]
+
+
+@pytest.mark.parametrize(
+    ("index", "outcomes"),
+    [(0, {"passed": 13}), (1, {"passed": 6, "xfailed": 7})],
+    ids=["student", "known-bug"],
+)
+def test_the_documented_parametrize_with_checks_examples_hold(
+    pytester: pytest.Pytester, index: int, outcomes: dict[str, int]
+) -> None:
+    examples = documented_examples()
+    assert len(examples) == 2, "docs/battery.md should show the two parametrize_with_checks examples"
+    pytester.makepyfile(test_documented=examples[index])
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(**outcomes)
