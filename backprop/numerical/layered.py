@@ -69,6 +69,8 @@ class Chain:
     compare): |a| plus, after a kinked activation, DOT_ULPS of the size of the terms of z (|a|·|W|)
     times the slope of the unit's piece (the larger slope within the rounding band).  A relu output
     that cancels to 2e-4 in float32 is only known to about 1e-8, and so is its gradient aᵀδ."""
+    output_terms: NDArray | None = None
+    """The same for the network's output A (what the output delta's A − y inherits)."""
 
     def kinks(self, first: int, perturbed: str) -> list[Kink]:
         """The units at or after layer `first` whose side of the kink is the implementation's choice."""
@@ -139,7 +141,7 @@ def verify_structure(layers: list, x: NDArray, y: NDArray, loss: Loss) -> Chain 
     chain.y, chain.rowloss = y, rowwise_loss(loss)
     chain.loss0 = float(np.real(chain.rowloss(chain.outputs[-1].copy(), y)))
     chain.sizes = sensitivity(chain.weights, chain.inputs, chain.z, chain.outputs, chain.functions, y, loss,
-                              chain.loss0)
+                              chain.loss0, chain.output_terms)
     return chain
 
 
@@ -184,6 +186,7 @@ def trace_layers(layers: list, x: NDArray) -> Chain | str:
         # in units of the analytic side's rounding, as compare counts it
         uncertain = np.zeros(z.shape) if pieces is None else pieces.term_size(size) * DOT_ULPS / ANALYTIC_ULPS
         a_impl, a = out, expected
+    chain.output_terms = np.abs(a) + uncertain
     return chain
 
 
@@ -318,7 +321,8 @@ def _weights(chain: Chain, layer: int, method: str) -> Estimate:
 
 def _preactivations(chain: Chain, layer: int, method: str = "central") -> Estimate:
     """∂L/∂z of one layer, as a (1, units) estimate."""
-    return _estimate(chain, layer, chain.z[layer][None], np.ones(1), f"layers[{layer}] z", method, np.ones(1))
+    ones = np.ones((1, 1))  # each unit's own term size, not unit 0's for all
+    return _estimate(chain, layer, chain.z[layer][None], ones[0], f"layers[{layer}] z", method, ones)
 
 
 def _complex_weights(chain: Chain, layer: int) -> Estimate:

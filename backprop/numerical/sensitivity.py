@@ -31,15 +31,21 @@ class Sensitivity:
 
 
 def sensitivity(weights: list[NDArray], inputs: list[NDArray], z: list[NDArray], outputs: list[NDArray],
-                functions: list, y: NDArray, loss: Loss, loss0: float) -> Sensitivity:
-    """Backpropagate the loss gradient and its absolute-value bound through the layers."""
+                functions: list, y: NDArray, loss: Loss, loss0: float,
+                output_terms: NDArray | None = None) -> Sensitivity:
+    """Backpropagate the loss gradient and its absolute-value bound through the layers.
+
+    `output_terms` replaces |A| in the bound where the output's own rounding is larger than A
+    (a relu output that cancels: see Chain.input_terms).
+    """
     slopes = [np.abs(central_difference(f, zl).value) if zl.size else zl for f, zl in zip(functions, z)]
     output = outputs[-1]
     gradient = np.asarray(loss.gradient(output, y), dtype=float)
     residual = np.abs(output - y)
     ratio = np.divide(np.abs(gradient), residual, out=np.ones_like(residual), where=residual > 0)
     dz = gradient * slopes[-1]
-    terms = (np.abs(gradient) + (np.abs(output) + np.abs(y)) * ratio) * slopes[-1]
+    size_of_a = np.abs(output) if output_terms is None else np.maximum(np.abs(output), output_terms)
+    terms = (np.abs(gradient) + (size_of_a + np.abs(y)) * ratio) * slopes[-1]
     dzs, term_sizes = [dz], [terms]
     for layer in range(len(weights) - 2, -1, -1):
         dz = (weights[layer + 1] @ dz) * slopes[layer]
