@@ -60,7 +60,7 @@ class Comparison:
             f"Max relative difference: {self.max_rel_error:.3g}",
         ]
         if self.kinks:
-            lines.append(f"Kinks met ({len(self.kinks)}), judged by their one-sided derivatives:")
+            lines.append(f"Kinks met ({len(self.kinks)}):")
             lines += [f"  {kink.describe()}" for kink in self.kinks[:5]]
             if len(self.kinks) > 5:
                 lines.append(f"  ... and {len(self.kinks) - 5} more")
