@@ -47,15 +47,14 @@ def rounding_error(scale: NDArray, step: NDArray, eps: float) -> NDArray:
 
 
 def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnitude: NDArray | float = 0.0,
-                     kinks: Sequence[Kink] = (), crossing: NDArray | None = None, method: str = "central",
+                     kinks: Sequence[Kink] = (), method: str = "central",
                      note: str = "", shared_noise: bool = False, size: float = 0.0,
                      term_scale: NDArray | None = None) -> Estimate:
     """Central difference D(h) with budget |D(2h) − D(h)|/3 + rounding, and kinks bracketed.
 
     `magnitude` is |x| of each perturbed element: f's rounding follows the size of its terms,
     about max(|f|, |x·f'|), not |f| alone (x⁵/20 − x near x = −2.1 is 0.06 made of terms of 2).
-    `crossing` marks elements where the caller already knows a kink lies within 2h
-    (a pre-activation changed sign); the one-sided test finds the others.
+    `kinks` are reported as they are; the one-sided test finds the kinked elements.
     `size` is the size of the terms f is summed from, when the caller knows it (a network);
     `term_scale` is passed on to the Estimate.
     `shared_noise` says every element perturbs the same scalar function (a loss): its
@@ -95,8 +94,6 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnit
     # A kink's departure is of the order of the jump itself; rounding's is of the order of noise.
     jump = np.maximum(np.abs(right1 - left1), np.abs(right2 - left2))
     kinked = (departure > KINK_NOISE * noise) & (departure > KINK_SHARE * jump)
-    if crossing is not None:
-        kinked |= np.asarray(crossing, bool)
     if np.any(kinked):
         # At a kink the one-sided differences at h bracket the true one-sided derivatives, up to
         # their rounding and their curvature error h·f''/2, measured on the side that stays clean

@@ -1,4 +1,5 @@
-"""Where a perturbation meets a kink: activations whose derivative jumps (relu at 0)."""
+"""Activations whose derivative jumps at 0 (relu): finding them, their one-sided slopes there, and the
+piece of each unit that the network engine differentiates on."""
 
 from __future__ import annotations
 
@@ -64,7 +65,6 @@ class Pieces:
         slope = np.where(self.sides > 0, self.right, self.left)
         return np.where(across, self.value + slope * z, out)
 
-
     def term_size(self, size: NDArray) -> NDArray:
         """How large the terms of f(z) are, as rounding sees them: the size of z's terms times the
         slope of the unit's piece, or the larger slope within the rounding band (either piece)."""
@@ -87,19 +87,12 @@ def one_sided_slopes(function: Callable) -> tuple[float, float, float]:
     return float(v[2]), float(left), float(right)
 
 
-def side_taken(stored: NDArray | None, left: float, right: float, convention: float | None) -> NDArray | None:
-    """+1 where the stored f'(z) is the right slope, −1 where it is the left one, 0 where neither.
-
-    `convention` (f'(0) of the registered derivative, or None) decides where nothing is stored.
-    """
+def side_taken(derivative: NDArray, left: float, right: float) -> NDArray:
+    """+1 where a value of f'(z) is the right slope at 0, −1 where it is the left one, 0 where neither."""
     tolerance = SIDE_TOLERANCE * max(abs(right - left), 1e-300)
-    if stored is None:
-        if convention is None:
-            return None
-        stored = np.array(convention, dtype=float)
-    stored = np.asarray(stored, dtype=float)
-    on_left = np.where(np.abs(stored - left) <= tolerance, -1, 0)
-    return np.where(np.abs(stored - right) <= tolerance, 1, on_left)
+    derivative = np.asarray(derivative, dtype=float)
+    on_left = np.where(np.abs(derivative - left) <= tolerance, -1, 0)
+    return np.where(np.abs(derivative - right) <= tolerance, 1, on_left)
 
 
 def registered(function: Callable) -> Activation | None:

@@ -198,10 +198,10 @@ def _pieces(layer: object, function: Callable, z: NDArray, band: NDArray) -> Pie
     decided = np.zeros(z.shape, int)
     if ambiguous.any():
         activation = registered(function)
-        convention = None if activation is None else float(np.ravel(activation.derivative(np.zeros(1)))[0])
-        for taken in (side_taken(_stored_dz(layer, z.size), left, right, None),
-                      side_taken(None, left, right, convention)):
-            if taken is not None:
+        for derivative in (_stored_dz(layer, z.size),
+                           None if activation is None else activation.derivative(np.zeros(1))):
+            if derivative is not None:
+                taken = side_taken(derivative, left, right)
                 decided = np.where(ambiguous & (decided == 0), taken, decided)
     sides = np.where(decided != 0, decided, np.where(z > 0, 1, -1))
     return Pieces(value, left, right, sides, ambiguous)

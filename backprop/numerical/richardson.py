@@ -34,12 +34,12 @@ def _difference(sample: Sampler, m: float) -> tuple[NDArray, NDArray, NDArray]:
 
 def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float, *,
                         magnitude: NDArray | float = 0.0, shared_noise: bool = False,
-                        crossing: NDArray | None = None, kinks: Sequence[Kink] = (),
+                        kinks: Sequence[Kink] = (),
                         size: float = 0.0) -> Estimate:
     """The extrapolated derivative, budgeted by its distance to the previous extrapolation level.
 
     Elements where a kink lies within the steps get the kink-aware central estimate instead;
-    `crossing` and `kinks` are passed on to it (see central_estimate).
+    `kinks` are passed on to it (see central_estimate).
     """
     s = RICHARDSON_SCALE
     d1, scale1, h = _difference(sample, s)
@@ -51,7 +51,7 @@ def richardson_estimate(sample: Sampler, f0: NDArray | float, eps: float, *,
                                np.abs(magnitude * value), np.full(value.shape, size)])
     budget = np.abs(value - first) + 2 * rounding_error(scale, h, eps)
     central = central_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=shared_noise,
-                               crossing=crossing, kinks=kinks, size=size)
+                               kinks=kinks, size=size)
     # The central budget is mostly rounding at a step RICHARDSON_SCALE times smaller: scaled
     # down, it is a floor for this one's rounding that includes the measured noise of a loss.
     budget = np.maximum(budget, 2 * central.budget / RICHARDSON_SCALE)
