@@ -18,7 +18,6 @@ import pytest
 from implementations import catalogue
 
 from backprop.battery.cases import make_case
-from backprop.battery.checks import kink_band
 from backprop.battery.runner import evaluate
 from backprop.losses import get_loss
 from backprop.network import NeuralNetwork
@@ -80,15 +79,20 @@ def test_correct_implementations_pass_at_the_kink(check_id: str, case: Any) -> N
         assert evidence.status == "passed", (factory, evidence.summary, evidence.details)
 
 
+NEAR = kink_case((1, 1, 4), 0.01, 1.0, 170401603, ((-1e-9, 1e-9), (-1e-9, 1e-9, 1e-9, -1e-9)))
+"""Units 1e-9 from the kink: outside rounding, but every step that moves the loss measurably crosses."""
+
+
 def test_a_descent_case_whose_steps_all_cross_a_kink_says_it_tests_nothing() -> None:
-    summaries = {run("descent", float32_make(), case).summary for case in ON_THE_KINK}
-    assert any(s.startswith("not a test of descent") for s in summaries), summaries
+    evidence = run("descent", NeuralNetwork, NEAR)
+    assert evidence.status == "passed" and evidence.summary.startswith("not a test of descent"), evidence
 
 
 def test_an_uphill_step_still_fails_descent_at_the_kink() -> None:
     flipped = catalogue()["output_error_sign"].make
-    evidence = run("descent", flipped, ONE_HIDDEN)
+    evidence = run("descent", flipped, NEAR)
     assert evidence.status == "failed", evidence.summary
+    assert "sign is flipped" in (evidence.diagnosis or ""), evidence.diagnosis
 
 
 def test_the_batch_exemption_is_only_for_cases_on_the_kink() -> None:
@@ -114,11 +118,3 @@ def test_either_slope_is_accepted_on_the_kink_and_only_there() -> None:
     off = kink_case((3, 2), 0.1, 1.0, 5, ((-1e-6, -1e-6),))  # far outside rounding: relu'(z) must be 0
     evidence = run("dz-is-fprime-of-z", lambda layers, act: OneAtZero(layers, act, -1e-3), off)
     assert evidence.status == "failed", evidence.summary
-
-
-def test_the_rounding_band_scales_with_the_terms_and_the_dtype() -> None:
-    a, w = np.array([1.0, -2.0, 0.5]), np.array([[0.5], [0.25], [1.0]])
-    band64 = kink_band(a, w)
-    assert band64[0] == pytest.approx(2 * 4 * np.finfo(float).eps * 1.5)
-    band32 = kink_band(a.astype(np.float32), w.astype(np.float32))
-    assert band32[0] / band64[0] == pytest.approx(np.finfo(np.float32).eps / np.finfo(float).eps)

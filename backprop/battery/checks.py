@@ -223,35 +223,18 @@ def pre_activations(net: LayerNetwork, seen: Sequence[NDArray]) -> list[NDArray]
     return [np.dot(a, w) for a, w in zip(seen, net.weight_arrays(), strict=False)]
 
 
-KINK_BAND_TERMS = 2
-"""The rounding band of z = a·W is KINK_BAND_TERMS × (terms + 1) × eps × (|a|·|W|): twice the bound on the
-rounding of a dot product, since two computations of the same z (the implementation's and the battery's,
-or a batch's and a sample's) may each round it by that much, in opposite directions."""
+TINY = float(np.finfo(float).tiny)
+"""A z this close to a kink at 0 is on one side of it: f'(±TINY) are the two one-sided slopes."""
 
 
-def kink_band(a: NDArray, w: NDArray, eps: float | None = None) -> NDArray:
-    """How close to 0 z = a·W may be and still have either sign, depending only on how the sum was rounded.
-
-    `eps` is the implementation's working precision (float32's when it computes in float32); by default
-    the coarser of a's and W's.
-    """
-    a_arr, w_arr = np.asarray(a), np.asarray(w)
-    if eps is None:
-        eps = max(_eps(a_arr), _eps(w_arr))
-    magnitude = np.abs(a_arr.astype(float)) @ np.abs(w_arr.astype(float))
-    return KINK_BAND_TERMS * (w_arr.shape[0] + 1) * eps * magnitude
-
-
-def kinked_units(net: LayerNetwork, seen: Sequence[NDArray], activation: str) -> list[NDArray]:
-    """Per layer, a mask of the units whose z is within rounding of a kink (none for smooth activations)."""
-    zs = pre_activations(net, seen)
-    if not get_activation(activation).has_kink:
-        return [np.zeros(np.shape(z), dtype=bool) for z in zs]
-    eps = max(_eps(np.asarray(s)) for s in seen)
-    return [
-        np.abs(z) <= kink_band(a, w, max(eps, _eps(w)))
-        for a, w, z in zip(seen, net.weight_arrays(), zs, strict=False)
-    ]
+def units_on_a_kink(net: LayerNetwork, x1: NDArray) -> list[NDArray] | None:
+    """Per layer, the units whose z lies within rounding of a kink, where an implementation may take
+    either one-sided slope (the numerical engine's band, so both sides agree on which units those are);
+    None when the layers do not compute A = f(aW), so that no band can be drawn."""
+    try:
+        return list(numerical.ambiguous_units(net.network, x1))
+    except ValueError:
+        return None
 
 
 def weight_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> list[Any]:
@@ -338,11 +321,8 @@ def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, protocol: str) -
     comparisons = []
     count = len(net.layers)
     fprime = get_activation(case.activation).derivative  # the true f', whatever activation_prime says
-    kinked = get_activation(case.activation).has_kink
-    weights = net.weight_arrays()
-    for number, (layer, z, a, a_in, layer_weight) in enumerate(
-        zip(net.layers, zs, seen[1:], seen[:-1], weights, strict=True), 1
-    ):
+    on_kink = units_on_a_kink(net, seen[0]) if get_activation(case.activation).has_kink else None
+    for number, (layer, z, a) in enumerate(zip(net.layers, zs, seen[1:], strict=True), 1):
         if getattr(layer, "dZ", None) is None:
             return Evidence(
                 "skipped",
@@ -351,11 +331,10 @@ def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, protocol: str) -
             )
         dz = net.stored("dZ", number, z.shape)
         expected = fprime(z)
-        if kinked:  # within rounding of the kink, either one-sided slope is a correct f'(z)
-            band = kink_band(a_in, layer_weight, max(_eps(dz), _eps(np.asarray(a_in)), _eps(layer_weight)))
-            sides = [fprime(z - band), fprime(z + band)]
-            closest = np.where(np.abs(dz - sides[0]) <= np.abs(dz - sides[1]), sides[0], sides[1])
-            expected = np.where(np.abs(z) <= band, closest, expected)
+        if on_kink is not None:  # within rounding of the kink, either one-sided slope is a correct f'(z)
+            left, right = fprime(np.full(z.shape, -TINY)), fprime(np.full(z.shape, TINY))
+            closest = np.where(np.abs(dz - left) <= np.abs(dz - right), left, right)
+            expected = np.where(on_kink[number - 1], closest, expected)
         comparison = compare_exact(layer_label(number, count), "unit", dz, expected)
         if not comparison.passed:
             comparison.diagnosis = diagnosis.dz_is_fprime_of_a(dz, a, fprime)
@@ -947,10 +926,12 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evi
     lr = case.learning_rate
     total = [np.zeros_like(w) for w in before]
     on_kink = 0
+    kinked = get_activation(case.activation).has_kink
     for x, y in zip(X, Y, strict=True):
         net.set_weights(before)
+        if kinked:
+            on_kink += sum(int(np.count_nonzero(m)) for m in units_on_a_kink(net, with_leading_one(x)) or [])
         seen = net.forward(with_leading_one(x))
-        on_kink += sum(int(np.count_nonzero(m)) for m in kinked_units(net, seen, case.activation))
         net.backward(y)
         net.update(lr, seen)
         total = [t + (b - a) for t, b, a in zip(total, before, net.copy_weights(), strict=True)]
@@ -1093,12 +1074,13 @@ KINK_RATES = tuple(10.0**-k for k in range(5, 15))
 
 
 def _kink_sides(net: LayerNetwork, x1: NDArray, activation: str) -> list[NDArray] | None:
-    """The side of the kink every unit's z is on (−1, +1, or 0 within rounding of it); None when smooth."""
+    """The side of the kink every unit's z is on: ±1, or ±2 (0 on it) within rounding of it, where a unit
+    that changes sign may still change the loss at first order; None for a smooth activation."""
     if not get_activation(activation).has_kink:
         return None
-    seen = net.forward(x1)
-    bands = kinked_units(net, seen, activation)
-    return [np.where(band, 0, np.sign(z)) for band, z in zip(bands, pre_activations(net, seen), strict=True)]
+    zs = pre_activations(net, net.forward(x1))
+    bands = units_on_a_kink(net, x1) or [np.zeros(z.shape, dtype=bool) for z in zs]
+    return [np.where(band, 2, 1) * np.sign(z) for band, z in zip(bands, zs, strict=True)]
 
 
 def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
