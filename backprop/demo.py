@@ -9,6 +9,7 @@ and every table says which settings produced it.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from dataclasses import dataclass
 
@@ -132,21 +133,22 @@ def run(args: argparse.Namespace) -> int:
                   f"(layers {list(settings.layers)}, learning rate {settings.learning_rate}, "
                   f"{settings.epochs} epochs; every prediction within {CONVERGED_WITHIN} of its target)")
         return 0
-    if args.plot:
-        try:
-            from .plots import write_demo_plot  # noqa: F401 (fails early, before training)
-        except ImportError as error:
-            print(f"backprop demo: error: --plot needs matplotlib ({error}); "
-                  "install it with: pip install 'backprop[plot]'", file=sys.stderr)
-            return 2
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        # Say so before training, not after.
+        print("backprop demo: error: --plot needs matplotlib: pip install 'backprop[plot]'", file=sys.stderr)
+        return 2
     runs = [train_xor(XOR_SETTINGS[name], args.seed) for name in activations]
     for xor_run in runs:
         print(format_run(xor_run))
     if args.plot:
         from .plots import write_demo_plot
 
-        path = write_demo_plot(args.plot, [
-            {"activation": r.settings.activation, "network": r.network, "losses": r.losses} for r in runs
-        ])
+        try:
+            path = write_demo_plot(args.plot, [
+                {"activation": r.settings.activation, "network": r.network, "losses": r.losses} for r in runs
+            ])
+        except (OSError, ValueError) as error:
+            print(f"backprop demo: error: cannot write the plot to {args.plot}: {error}", file=sys.stderr)
+            return 1
         print(f"plot written to {path}")
     return 0

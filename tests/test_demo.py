@@ -49,3 +49,21 @@ def test_demo_plot_is_written(tmp_path, capsys: pytest.CaptureFixture[str]) -> N
     assert path.stat().st_size > 10_000
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"plot written to {path}" in capsys.readouterr().out
+
+
+def test_demo_plot_without_matplotlib_says_how_to_install_before_training(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a))
+    assert main(["demo", "xor", "--plot", "x.png"]) == 2
+    captured = capsys.readouterr()
+    assert "pip install 'backprop[plot]'" in captured.err and captured.out == ""
+
+
+def test_demo_plot_into_a_missing_folder_is_one_line(tmp_path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    assert main(["demo", "xor", "--activation", "tanh", "--plot", str(tmp_path / "no" / "x.png")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("backprop demo: error: cannot write the plot") and err.count("\n") == 1
