@@ -162,3 +162,28 @@ def test_either_convention_at_zero_passes_and_each_is_held_to_its_own(layers) ->
         assert [(k.layer, k.unit, k.side) for k in estimates[0].kinks] == [(0, j, side) for j in range(3)]
     assert not compare(one_grads[0], zero_estimates[0]).passed
     assert not compare(zero_grads[0], one_estimates[0]).passed
+
+
+def leaky(z):
+    z = np.asarray(z)
+    return np.where(z.real > 0, z, 0.1 * z)
+
+
+def leaky_prime(z):
+    return np.where(np.asarray(z).real > 0, 1.0, 0.1)
+
+
+def test_an_unregistered_kinked_activation_is_differentiated_on_its_pieces() -> None:
+    """A leaky relu the registry does not know: its slopes at 0 are measured (0.1 and 1)."""
+    from backprop.numerical.kinks import one_sided_slopes
+
+    assert one_sided_slopes(leaky) == pytest.approx((0.0, 0.1, 1.0), abs=1e-12)
+    net, x, y = kinked_network([4, 6, 5, 3], [1e-12, -1e-12, 1e-9], 3)
+    for layer in net.layers:
+        layer.activation, layer.activation_prime = leaky, leaky_prime
+    grads = analytic_gradients(net, x, y)
+    for g, e in zip(grads, weight_gradient_estimates(net, x, y)):
+        assert compare(g, e).passed and not e.kink_mask.any()
+    wrong = grads[0].copy()
+    wrong[0, 1] *= 1 + 1e-3
+    assert not compare(wrong, weight_gradient_estimates(net, x, y)[0]).passed
