@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop import HALF_SSE, LOSSES, NeuralNetwork, get_loss
+from backprop import HALF_SSE, LOSSES, Loss, NeuralNetwork, get_loss
 from backprop.activations import sigmoid
 
 
@@ -53,3 +53,14 @@ def test_unknown_loss_lists_the_known_ones() -> None:
     with pytest.raises(ValueError, match=f"unknown loss 'hinge'; known losses: {known}"):
         get_loss("hinge")
     assert get_loss(HALF_SSE) is HALF_SSE
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_rows_are_the_per_sample_losses(name: str) -> None:
+    rng = np.random.default_rng(2)
+    loss = get_loss(name)
+    a, y = rng.uniform(0.1, 0.9, size=(2, 5, 3)), rng.uniform(size=3)
+    expected = [[loss(a[i, j], y) for j in range(5)] for i in range(2)]
+    np.testing.assert_allclose(loss.rows(a, y), expected, rtol=1e-13)
+    row_by_row = Loss("custom", "no per_row given", loss.value, loss.gradient)
+    np.testing.assert_allclose(row_by_row.rows(a, y), expected, rtol=1e-13)
