@@ -119,33 +119,44 @@ def test_the_report_names_the_layer_the_bug_is_in(name: str) -> None:
     assert located(where), where
 
 
-DIAGNOSES = {
-    # what the battery must recognise, as words its diagnosis must contain
-    "dz_of_a": ("dz-is-fprime-of-z", "f'(A)"),
-    "output_delta_missing_fprime": ("output-delta", "f'(z)"),
-    "deep_delta_missing_fprime": ("hidden-delta", "f'(z)"),
-    "batch_update_averaged": ("batch-is-sum", "mean"),
-    "hidden_delta_reshaped_weights": ("hidden-delta", "several outputs"),
-    "hidden_returns_error": ("hidden-delta", "returns something other than the delta it stores"),
-    "cached_transposed_weights": ("fit-two-samples", "stale"),
-    "update_with_refreshed_activations": ("fit-one-sample", "already-updated layer"),
-    "output_error_sign": ("output-delta", "sign"),
-    "update_factor_two": ("update-is-sgd-step", "2"),
-    "update_lr_twice": ("update-is-sgd-step", "learning rate"),
-    "update_bias_row_frozen": ("update-is-sgd-step", "row"),
-    "update_hidden_column_frozen": ("update-is-sgd-step", "column"),
-    "output_delta_averaged": ("output-delta", "outputs"),
-    "update_during_backward": ("fit-one-sample", "already-updated"),
-    "unseeded_initial_weights": ("deterministic", "np.random.seed"),
-    "fit_shuffles_in_place": ("inputs-unmodified", "in place"),
-}
+DIAGNOSES = [
+    # what the battery must recognise: (entry, check id, words its diagnosis must contain)
+    ("dz_of_a", "dz-is-fprime-of-z", "f'(A)"),
+    ("output_delta_missing_fprime", "output-delta", "f'(z)"),
+    ("deep_delta_missing_fprime", "hidden-delta", "f'(z)"),
+    ("batch_update_averaged", "batch-is-sum", "mean"),
+    ("hidden_delta_reshaped_weights", "hidden-delta", "several outputs"),
+    ("hidden_delta_reshaped_weights", "hidden-delta", "where its transpose belongs"),
+    ("hidden_returns_error", "hidden-delta", "returns something other than the delta it stores"),
+    ("cached_transposed_weights", "fit-two-samples", "stale"),
+    ("update_with_refreshed_activations", "fit-one-sample", "already-updated layer"),
+    ("output_error_sign", "output-delta", "sign"),
+    ("output_error_summed", "output-delta", "summed over the outputs"),
+    ("update_factor_two", "update-is-sgd-step", "2"),
+    ("update_lr_twice", "update-is-sgd-step", "learning rate"),
+    ("update_bias_row_frozen", "update-is-sgd-step", "row"),
+    ("update_hidden_column_frozen", "update-is-sgd-step", "column"),
+    ("update_gradient_clipped", "update-is-sgd-step", "was not seen with 1 output"),
+    ("output_delta_averaged", "output-delta", "outputs"),
+    ("update_during_backward", "fit-one-sample", "already-updated"),
+    ("unseeded_initial_weights", "deterministic", "np.random.seed"),
+    ("fit_shuffles_in_place", "inputs-unmodified", "in place"),
+    ("predict_bias_last", "predict-is-forward", "constant 1 appended after the inputs"),
+    ("sigmoid_prime_small_z", "activation-derivative", "drift away as |z| grows"),
+    ("sigmoid_prime_small_z", "output-delta", "the layer's own activation_prime(z)"),
+]
 
 
-@pytest.mark.parametrize("name", sorted(DIAGNOSES))
-def test_the_diagnosis_names_the_mistake(name: str) -> None:
-    check_id, words = DIAGNOSES[name]
+@pytest.mark.parametrize(("name", "check_id", "words"), DIAGNOSES,
+                         ids=[f"{name}-{check_id}" for name, check_id, _ in DIAGNOSES])
+def test_the_diagnosis_names_the_mistake(name: str, check_id: str, words: str) -> None:
     found = battery(name).by_id(check_id)
     assert words in (found.diagnosis or ""), f"{found.diagnosis!r}\n{found.details}"
+
+
+def test_a_size_note_says_only_what_was_seen() -> None:
+    diagnosis = battery("update_gradient_clipped").by_id("update-is-sgd-step").diagnosis or ""
+    assert "shows only" not in diagnosis, diagnosis
 
 
 def test_failures_come_with_a_minimal_case_and_a_command_to_reproduce() -> None:
