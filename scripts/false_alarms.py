@@ -55,7 +55,8 @@ class KinkCase(Case):
 
     `kinks[l][j]` is the offset for unit j of layer l, or None to leave that unit's z as drawn.
     The weights are adjusted through the input with the largest magnitude, so the unit's z
-    lands on the offset up to the rounding of one dot product.
+    lands on the offset up to the rounding of one dot product; a unit whose inputs are all
+    nearly 0 (a dead layer before it) is left as drawn.
     """
 
     kinks: tuple[tuple[float | None, ...], ...] = ()
@@ -68,8 +69,8 @@ class KinkCase(Case):
                 return weights  # not the layer-level shapes this case knows how to aim
             for unit, offset in enumerate(self.kinks[layer][: w.shape[1]] if layer < len(self.kinks) else ()):
                 k = int(np.argmax(np.abs(a)))
-                if offset is None or a[k] == 0:
-                    continue
+                if offset is None or abs(a[k]) < 1e-3:
+                    continue  # aiming through a near-zero input would need an absurd weight
                 for _ in range(2):  # the second pass removes most of the first one's rounding
                     w[k, unit] += (offset - a @ w[:, unit]) / a[k]
             a = np.maximum(a @ w, 0.0)
