@@ -213,3 +213,12 @@ def test_plot_draws_the_smallest_failing_case(capsys, tmp_path: Path) -> None:
     code, _, _ = run(capsys, f"{SIGN_BUG}:make", *FEW, "--only", "output-delta", "--plot", str(picture))
     assert code == 1
     assert picture.stat().st_size > 1000
+
+
+def test_plot_draws_a_model_level_target_too(capsys, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "model.png"
+    target = str(Path(__file__).resolve().parents[1] / "examples" / "nielsen_adapter.py") + ":make"
+    code, _, err = run(capsys, target, *FEW, "--only", "weight-gradient", "--plot", str(picture))
+    assert (code, err) == (0, "")
+    assert picture.read_bytes()[:4] == b"\x89PNG"

@@ -16,7 +16,6 @@ from typing import Any
 from ..sandbox import run_isolated
 from . import CHECK_IDS
 from .cases import default_case
-from .protocols import LAYER_LEVEL
 from .results import BatteryResult
 from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TARGET, check
 from .targets import TargetError, resolve
@@ -116,22 +115,18 @@ def _plot(path: str, target: str, result: BatteryResult, timeout: float) -> int 
         return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
     if importlib.util.find_spec("matplotlib") is None:
         return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
-    if result.protocol != LAYER_LEVEL:
-        return _fail(
-            f"--plot draws networks of the layer-level protocol, and {target} follows the "
-            f"{result.protocol} one"
-        )
     factory, _ = resolve(target, timeout)
     failing = [r.minimal_case for r in result.results if r.status == "failed" and r.minimal_case]
-    outcome = run_isolated(
-        _draw, path, factory, failing[0] if failing else None, result.loss, timeout=timeout
-    )
+    # The default case is built with the factory, so the whole drawing runs sandboxed.
+    outcome = run_isolated(_draw, path, factory, failing[0] if failing else None, result.loss,
+                           result.protocol, timeout, timeout=timeout)
     if outcome.status != "returned":
         return _fail(f"cannot draw {path}: {outcome.message}")
     return None
 
 
-def _draw(path: str, factory: Callable[..., Any], case: dict | None, loss_name: str) -> None:
+def _draw(path: str, factory: Callable[..., Any], case: dict | None, loss_name: str, protocol: str,
+          timeout: float) -> None:
     """write_check_plot on the case, or on a default one drawn with the factory's own weight shapes."""
     from ..losses import get_loss
     from ..plots import write_check_plot
@@ -140,8 +135,8 @@ def _draw(path: str, factory: Callable[..., Any], case: dict | None, loss_name: 
     loss = get_loss(loss_name)
     if case is None:
         default = default_case(loss)
-        case = default.to_json(prepare(factory, default, LAYER_LEVEL).copy_weights())
-    write_check_plot(path, factory, case, loss)
+        case = default.to_json(prepare(factory, default, protocol).copy_weights())
+    write_check_plot(path, factory, case, loss, timeout=timeout)
 
 
 __all__ = ["add_arguments", "run"]
