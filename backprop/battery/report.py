@@ -7,19 +7,12 @@ first one listed is the first cause, and a later failure that can follow from it
 
 from __future__ import annotations
 
+from . import CHECK_IDS
 from .results import BatteryResult, CheckResult
 
-GRADIENT_CHAIN = (
-    "activation-derivative",
-    "dz-is-fprime-of-z",
-    "output-delta",
-    "hidden-delta",
-    "weight-gradient",
-    "update-is-sgd-step",
-    "fit-one-sample",
-    "fit-two-samples",
-)
-"""The order in which backprop computes: a failure can make any later check in the chain fail."""
+GRADIENT_CHAIN = CHECK_IDS[: CHECK_IDS.index("fit-two-samples") + 1]
+"""The order in which backprop computes (CHECK_IDS lists the checks in it): a failure can make
+any later check in the chain fail."""
 
 
 def can_follow(earlier: str, later: str) -> bool:
