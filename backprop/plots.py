@@ -36,6 +36,7 @@ from .battery.protocols import (
     detect_protocol,
     wrap,
 )
+from .demo import XOR_X, XOR_Y
 from .losses import HALF_SSE, Loss, get_loss
 from .network import _finite_array
 from .numerical import Estimate, parameter_gradient_estimates, weight_gradient_estimates
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
 
 Factory = Callable[[list[int], str], Any]
 
-XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-XOR_TARGETS = np.array([0.0, 1.0, 1.0, 0.0])
+XOR_INPUTS = XOR_X.astype(float)
+XOR_TARGETS = XOR_Y.astype(float)
 
 _STEPS = np.logspace(-14, -1, 53)
 """Steps of the step-size sweep: four a decade, from deep in rounding to deep in truncation."""
