@@ -49,14 +49,18 @@ KINK_OFFSETS = (0.0, 1e-15, -1e-15, 1e-12, -1e-12, 1e-9, -1e-9, 1e-6, -1e-6)
 """Where the kinked units' pre-activations are put: on relu's kink, and on either side of it."""
 
 
+MAX_AIMING_CHANGE = 100.0
+"""The largest change to one weight that aiming a unit may make (a 1e26 weight overflows float32)."""
+
+
 @dataclass(frozen=True)
 class KinkCase(Case):
     """A relu case whose weights put chosen units' pre-activations at chosen offsets from 0.
 
     `kinks[l][j]` is the offset for unit j of layer l, or None to leave that unit's z as drawn.
     The weights are adjusted through the input with the largest magnitude, so the unit's z
-    lands on the offset up to the rounding of one dot product; a unit whose inputs are all
-    nearly 0 (a dead layer before it) is left as drawn.
+    lands on the offset up to the rounding of one dot product; a unit that would need a weight
+    change above MAX_AIMING_CHANGE (its inputs all nearly 0) is left as drawn.
     """
 
     kinks: tuple[tuple[float | None, ...], ...] = ()
@@ -69,8 +73,10 @@ class KinkCase(Case):
                 return weights  # not the layer-level shapes this case knows how to aim
             for unit, offset in enumerate(self.kinks[layer][: w.shape[1]] if layer < len(self.kinks) else ()):
                 k = int(np.argmax(np.abs(a)))
-                if offset is None or abs(a[k]) < 1e-3:
-                    continue  # aiming through a near-zero input would need an absurd weight
+                if offset is None or a[k] == 0:
+                    continue
+                if abs((offset - a @ w[:, unit]) / a[k]) > MAX_AIMING_CHANGE:
+                    continue  # z far from 0 through a tiny input: aiming would need an absurd weight
                 for _ in range(2):  # the second pass removes most of the first one's rounding
                     w[k, unit] += (offset - a @ w[:, unit]) / a[k]
             a = np.maximum(a @ w, 0.0)
