@@ -65,6 +65,7 @@ def test_the_result_holds_the_contract_fields_in_battery_order() -> None:
         "diagnosis",
         "minimal_case",
         "reproduce",
+        "findings",
     }
     with pytest.raises(KeyError, match="no check with id 'deterministic'"):
         result.by_id("deterministic")

@@ -10,6 +10,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..findings import Finding
+
 STATUSES = ("passed", "failed", "errored", "skipped")
 
 
@@ -26,6 +28,8 @@ class CheckResult:
     diagnosis: str | None = None
     minimal_case: dict | None = None
     reproduce: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    """The measured reasons, as data (kinds of backprop.findings.KINDS), most specific first."""
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -38,7 +42,9 @@ class CheckResult:
 
     def to_json(self) -> dict[str, Any]:
         """As JSON-able data; a non-finite number (NaN, inf) becomes None, so the JSON stays strict."""
-        return _strict(asdict(self))
+        data = _strict(asdict(self))
+        data["findings"] = [finding.to_json() for finding in self.findings]
+        return data
 
 
 def _strict(value: Any) -> Any:
