@@ -1,6 +1,6 @@
-"""The checks: each takes a factory, one case and the declared loss, and returns its Evidence.
+"""The checks: each takes a worker of the subject, one case and the declared loss, and returns its Evidence.
 
-A check builds a fresh network from the factory, writes the case's weights into it, and
+A check has the worker build a fresh network from the user's factory, writes the case's weights into it, and
 compares what the implementation computes with what it should compute: a finite-difference
 estimate from `backprop.numerical` (with its error budget) for derivatives, or an exact
 identity (predict against forward, batch against the sum of samples) otherwise.  Numerical
@@ -31,12 +31,12 @@ from .protocols import (
     ModelNetwork,
     PluginError,
     as_array,
-    build,
     call,
-    wrap,
+    open_network,
 )
 
-Factory = Callable[..., Any]
+Factory = Any
+"""A worker of the subject (backprop.subject.Worker, or a LocalWorker): what builds and drives the networks."""
 
 SCALE_FLOOR = 1e-9
 """No element's budget is below 1e-9 of the array's largest expected value: a difference that small,
@@ -208,7 +208,8 @@ def layer_label(number: int, count: int) -> str:
 
 def prepare(factory: Factory, case: Case, protocol: str) -> LayerNetwork | ModelNetwork:
     """A fresh network for the case, holding the case's weights."""
-    network = wrap(build(factory, case.layers, case.activation), protocol)
+    factory.request("seed", case.seed)
+    network = open_network(factory, case.layers, case.activation)
     arrays = network.weight_arrays()
     network.set_weights(case.random_weights([a.shape for a in arrays]))
     return network
@@ -518,7 +519,7 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
             summary="deltas(x, y) cannot be checked: parameters() does not hold one "
             "bias vector per layer, whose gradient would be that layer's ∂L/∂z",
         )
-    estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+    estimates = model_estimates(net, case, loss)
     count = len(deltas)
     numbers = range(1, count) if hidden else [count]
     comparisons = []
@@ -534,10 +535,20 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
 
 
 def _model_loss(net: ModelNetwork, case: Case, loss: Loss) -> Callable[[], float]:
-    """The declared loss of predict(x) when the model predicts, otherwise the model's own loss(x, y)."""
-    if callable(getattr(net.network, "predict", None)):
-        return lambda: float(np.real(loss(net.predict(case.x, case.n_outputs), case.y)))
+    """The declared loss of predict(x) when the model predicts, otherwise the model's own loss(x, y),
+    each at the judge's copy of the weights (which the numerical engine perturbs)."""
+    if "predict" in net.offers:
+        return lambda: float(np.real(loss(net.predict(case.x, case.n_outputs, at_weights=True), case.y)))
     return lambda: net.loss(case.x, case.y)
+
+
+def model_estimates(net: ModelNetwork, case: Case, loss: Loss) -> list[Any]:
+    """∂L/∂p of every parameter array, numerically; the subject's weights are then put back."""
+    params = net.weight_arrays()
+    before = [p.copy() for p in params]
+    estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+    net.set_weights(before)
+    return list(estimates)
 
 
 # --------------------------------------------------------------------------- weight gradient and update
@@ -548,7 +559,7 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
     weights = net.copy_weights()
     if isinstance(net, ModelNetwork):
         params = net.weight_arrays()
-        estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+        estimates = model_estimates(net, case, loss)
         grads = net.gradients(case.x, case.y, [p.shape for p in params])
         return _gradient_evidence(grads, estimates, case, "the weight gradient", weights, model=True)
     x1 = with_leading_one(case.x)
@@ -681,8 +692,7 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) 
     before = net.copy_weights()
     lr = case.learning_rate
     if isinstance(net, ModelNetwork):
-        params = net.weight_arrays()
-        estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+        estimates = model_estimates(net, case, loss)
         net.step(case.x, case.y, lr)
         moves, rounding = moves_of(before, net.copy_weights(), lr)
         return _gradient_evidence(
@@ -980,43 +990,38 @@ def inputs_unmodified(factory: Factory, case: Case, loss: Loss, protocol: str) -
     xs, ys = case.extra_samples(loss, 2)
     X, Y = np.vstack([case.x, xs]), np.vstack([case.y, ys])
     x, y, lr = case.x.copy(), case.y.copy(), case.learning_rate
-    network = net.network
-    probes: list[tuple[str, Callable[..., Any], tuple[tuple[str, Any], ...]]] = []
+    probes: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
     if isinstance(net, LayerNetwork):
-        probes.append(("forward", lambda a: net.forward(a), (("x", with_leading_one(x)),)))
-        probes.append(("backward", lambda t: net.backward(t), (("y", y),)))
-        if callable(getattr(network, "predict", None)):
-            probes.append(("predict", network.predict, (("x", x),)))
-        if callable(getattr(network, "fit", None)):
-            probes.append(("fit", network.fit, (("X", X), ("y", Y), ("learning_rate", lr), ("epochs", 3))))
+        probes += [("forward", (("x", with_leading_one(x)),)), ("backward", (("y", y),))]
+        optional = [("predict", (("x", x),)), ("fit", (("X", X), ("y", Y), ("learning_rate", lr), ("epochs", 3)))]
     else:
-        probes += [
-            ("loss", network.loss, (("x", x), ("y", y))),
-            ("gradients", network.gradients, (("x", x), ("y", y))),
-        ]
-        for name, args in (
+        optional = [
+            ("loss", (("x", x), ("y", y))),
+            ("gradients", (("x", x), ("y", y))),
             ("predict", (("x", x),)),
             ("deltas", (("x", x), ("y", y))),
             ("step", (("x", x), ("y", y), ("learning_rate", lr))),
-        ):
-            if callable(getattr(network, name, None)):
-                probes.append((name, getattr(network, name), args))
+        ]
+    probes += [(name, args) for name, args in optional if name in net.offers]
     changed = []
-    for what, fn, named in probes:
-        arrays = [(name, value, value.copy()) for name, value in named if isinstance(value, np.ndarray)]
-        call(f"{what}(...)", fn, *(value for _, value in named))
-        for name, value, copy in arrays:
-            if not ARRAY_EQUAL(value, copy, equal_nan=value.dtype.kind in "fc"):
+    for what, named in probes:
+        values = [value for _, value in named]
+        after = net.request("method_inputs", what, *values)
+        for (name, value), seen in zip(named, after, strict=True):
+            if not isinstance(value, np.ndarray):
+                continue
+            if not isinstance(seen, np.ndarray) or seen.shape != value.shape:
+                changed.append(f"{what} replaced its argument {name}")
+            elif not ARRAY_EQUAL(seen, value, equal_nan=value.dtype.kind in "fc"):
                 changed.append(
-                    f"{what} changed its argument {name}: {int(np.sum(value != copy))} of "
+                    f"{what} changed its argument {name}: {int(np.sum(seen != value))} of "
                     f"{value.size} values differ afterwards"
                 )
-                value[...] = copy
     if changed:
         return Evidence(
             "failed",
             None,
-            changed[0].split(" changed")[0],
+            changed[0].split(" changed")[0].split(" replaced")[0],
             f"{len(changed)} call(s) modified their inputs",
             "\n".join(changed),
             "the caller's arrays are written in place: work on a copy (X = X.copy(), or build new "
@@ -1031,7 +1036,8 @@ def deterministic(factory: Factory, case: Case, loss: Loss, protocol: str) -> Ev
     runs = []
     for _ in range(2):
         np.random.seed(case.seed % 2**32)
-        net = wrap(build(factory, case.layers, case.activation), protocol)
+        factory.request("seed", case.seed)
+        net = open_network(factory, case.layers, case.activation)
         weights = net.copy_weights()
         if isinstance(net, LayerNetwork) and callable(getattr(net.network, "fit", None)):
             call(

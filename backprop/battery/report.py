@@ -46,6 +46,7 @@ def header(result: BatteryResult, version: str) -> str:
     return (
         f"backprop {version} · target {result.target} · protocol {result.protocol} · loss {result.loss} · "
         f"{result.max_examples} cases per check · seed {result.seed}"
+        + (f"\n  the code under test ran in a {result.isolation}" if result.isolation else "")
     )
 
 

@@ -67,6 +67,8 @@ class BatteryResult:
     seed: int
     max_examples: int
     results: list[CheckResult] = field(default_factory=list)
+    isolation: str = ""
+    """How the code under test was kept apart from the judge (the report's header says it)."""
 
     @property
     def passed(self) -> bool:
@@ -95,6 +97,7 @@ class BatteryResult:
             "loss": self.loss,
             "seed": self.seed,
             "max_examples": self.max_examples,
+            "isolation": self.isolation,
             "passed": self.passed,
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],

@@ -1,10 +1,11 @@
-"""Run the battery: detect the protocol, then each check in its own sandboxed child.
+"""Run the battery: load the target in a subject process, detect the protocol, then run each check.
 
 A check searches hypothesis-generated cases for one that fails; when it finds one,
 hypothesis shrinks it to the smallest network and sample that still fail, and the check
-reports the numbers of that smallest case.  Each check runs in a forked child
-(`backprop.sandbox.run_isolated`), so an implementation that raises, hangs, exits or
-crashes costs that one check, reported as "errored", and the others still run.
+reports the numbers of that smallest case.  The search, the estimates and the verdicts run
+here, in the judge; the implementation runs in the subject (`backprop.subject`), one fresh
+worker process a check, so an implementation that raises, hangs, exits or crashes costs that
+one check, reported as "errored", and whatever it patches cannot reach the judge.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from hypothesis.errors import NoSuchExample
 from hypothesis.reporting import with_reporter
 
 from ..losses import Loss, get_loss
-from ..sandbox import run_isolated
+from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
-from .protocols import PROBE_LAYERS, PluginError, ProtocolError, build, capabilities, detect_protocol
+from .protocols import PROBE_LAYERS, PluginError
 from .results import BatteryResult, CheckResult
-from .targets import importable_name, resolve
+from .targets import TargetError, describe_factory, importable_name, split_target
 
 DEFAULT_MAX_EXAMPLES = 25
 """Cases tried per check when nothing fails; the default battery on the reference takes a few seconds."""
@@ -78,42 +79,80 @@ def check(
     """
     chosen = get_loss(loss)
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
-    factory, target = resolve(factory_or_target, timeout)
-    reproducible = factory_or_target if isinstance(factory_or_target, str) else importable_name(factory)
-    probe = run_isolated(probe_protocol, factory, timeout=timeout)
-    result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
-    if probe.status != "returned" or isinstance(probe.value, str):
-        message = probe.value if probe.status == "returned" else probe.message
-        result.results = [
-            CheckResult(i, "errored", f"the protocol could not be detected: {message}") for i in ids
-        ]
+    subject, target, reproducible = open_subject(factory_or_target, timeout)
+    try:
+        result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
+        result.isolation = subject.isolation
+        probe = probe_protocol(subject, timeout)
+        if isinstance(probe, str):
+            result.results = [
+                CheckResult(i, "errored", f"the protocol could not be detected: {_sentence(probe)}") for i in ids
+            ]
+            return result
+        protocol, offers = probe
+        result.protocol = protocol
+        _warm_up(chosen)
+        for check_id in ids:
+            reason = skip_reason(check_id, protocol, frozenset(offers))
+            if reason:
+                result.results.append(CheckResult(check_id, "skipped", reason))
+                continue
+            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples)
+            result.results.append(
+                run_in_worker(subject, check_id, protocol, chosen, seed, n_examples, command, timeout)
+            )
         return result
-    protocol, offers = probe.value
-    result.protocol = protocol
-    _warm_up(chosen)
-    for check_id in ids:
-        reason = skip_reason(check_id, protocol, frozenset(offers))
-        if reason:
-            result.results.append(CheckResult(check_id, "skipped", reason))
-            continue
-        outcome = run_isolated(
-            run_check,
-            check_id,
-            factory,
-            protocol,
-            chosen,
-            seed,
-            n_examples,
-            reproduce_command(reproducible, check_id, chosen.name, seed, n_examples),
-            SEARCH_SHARE * timeout,
-            timeout=timeout,
+    finally:
+        subject.close()
+
+
+def open_subject(factory_or_target: Callable[..., Any] | str, timeout: float) -> tuple[Subject, str, str | None]:
+    """(the loaded subject, the target's name for reports, the target string a reproduce line can use).
+
+    A target string, or a factory the judge can name as one, is loaded in a fresh interpreter; another
+    factory object in a fork of this process.  TargetError (one sentence) when it cannot be loaded.
+    """
+    if isinstance(factory_or_target, str):
+        target = factory_or_target.strip()
+        split_target(target)
+        loadable: Callable[..., Any] | str = target
+        reproducible: str | None = target
+    elif callable(factory_or_target):
+        reproducible = importable_name(factory_or_target)
+        target = describe_factory(factory_or_target)
+        loadable = reproducible if reproducible is not None else factory_or_target
+    else:
+        raise TypeError(
+            f"the battery needs a factory make(layers, activation) or a target string, "
+            f"not a {type(factory_or_target).__name__}"
         )
-        if outcome.status == "returned" and isinstance(outcome.value, CheckResult):
-            result.results.append(outcome.value)
-        else:
-            message = outcome.message or "the check returned nothing usable"
-            result.results.append(CheckResult(check_id, "errored", _sentence(message)))
-    return result
+    try:
+        return Subject.start(loadable, timeout=timeout), target, reproducible
+    except PluginError as error:
+        raise TargetError(f"cannot load {target}: {_sentence(str(error))}") from None
+
+
+def run_in_worker(
+    subject: Subject,
+    check_id: str,
+    protocol: str,
+    loss: Loss,
+    seed: int,
+    n_examples: int,
+    command: str | None,
+    timeout: float,
+) -> CheckResult:
+    """One check, with a fresh worker of the subject that is gone (with all it started) when it is over."""
+    try:
+        worker = subject.worker(timeout)
+    except SubjectEnded as error:
+        return CheckResult(check_id, "errored", _sentence(str(error)))
+    try:
+        return run_check(check_id, worker, protocol, loss, seed, n_examples, command, SEARCH_SHARE * timeout)
+    except _Gone as gone:
+        return CheckResult(check_id, "errored", _sentence(str(gone)))
+    finally:
+        worker.close()
 
 
 def _warm_up(loss: Loss) -> None:
@@ -127,14 +166,19 @@ def _sentence(message: str) -> str:
     return message if message.endswith(".") else message + "."
 
 
-def probe_protocol(factory: Callable[..., Any]) -> tuple[str, list[str]] | str:
+def probe_protocol(subject: Subject, timeout: float) -> tuple[str, list[str]] | str:
     """(protocol, optional parts offered) of the factory's network, or a sentence saying why not."""
     try:
-        network = build(factory, PROBE_LAYERS, "tanh")
-        protocol = detect_protocol(network)
-    except (PluginError, ProtocolError) as error:
+        worker = subject.worker(timeout)
+    except SubjectEnded as error:
         return str(error)
-    return protocol, sorted(capabilities(network, protocol))
+    try:
+        description = worker.request("build", PROBE_LAYERS, "tanh")
+    except (PluginError, SubjectEnded) as error:
+        return str(error)
+    finally:
+        worker.close()
+    return str(description["protocol"]), sorted(str(o) for o in description.get("offers") or ())
 
 
 def reproduce_command(
@@ -151,17 +195,18 @@ def reproduce_command(
     return command + f" --only {check_id}"
 
 
-def evaluate(check_id: str, factory: Callable[..., Any], case: Case, loss: Loss, protocol: str) -> Evidence:
+def evaluate(check_id: str, factory: Worker, case: Case, loss: Loss, protocol: str) -> Evidence:
     """One check on one case; a plug-in's error becomes an "errored" Evidence with its sentence.
 
-    The global random sources are seeded from the case first, so that an implementation drawing
-    from them (the article's fit picks its sample with np.random) gives the same answer every time
-    the case is run: while hypothesis shrinks it, and when its numbers are reported.
+    The subject's global random sources are seeded from the case first (see checks.prepare), so that
+    an implementation drawing from them (the article's fit picks its sample with np.random) gives the
+    same answer every time the case is run: while hypothesis shrinks it, and when it is reported.
+    A worker that is gone ends the check (`_Gone`).
     """
-    np.random.seed(case.seed % 2**32)
-    random.seed(case.seed)
     try:
         return CHECKS[check_id](factory, case, loss, protocol)
+    except SubjectEnded as error:
+        raise _Gone(str(error)) from None
     except PluginError as error:
         return Evidence("errored", summary=_sentence(str(error)))
     except Exception as error:  # raised while the numerical estimate runs the implementation's forward
@@ -190,6 +235,10 @@ SEARCH_SHARE = 0.75
 """The share of a check's timeout its case search may use, leaving time to report what it found."""
 
 
+class _Gone(BaseException):
+    """The worker died or hung: the check is over (a BaseException, so hypothesis does not shrink it)."""
+
+
 class _OutOfTime(BaseException):
     """Ends the case search when its time is spent (a BaseException, so hypothesis does not take it
     for a failure of the check and try to shrink it)."""
@@ -197,7 +246,7 @@ class _OutOfTime(BaseException):
 
 def run_check(
     check_id: str,
-    factory: Callable[..., Any],
+    factory: Worker,
     protocol: str,
     loss: Loss,
     seed: int,
@@ -296,7 +345,7 @@ SIZE_TRIALS = 8
 
 
 def size_notes(
-    check_id: str, factory: Callable[..., Any], case: Case, loss: Loss, protocol: str
+    check_id: str, factory: Worker, case: Case, loss: Loss, protocol: str
 ) -> list[str]:
     """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
     the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
@@ -323,7 +372,7 @@ def size_notes(
     return notes
 
 
-def _case_json(factory: Callable[..., Any], case: Case, protocol: str, weights: Any = None) -> dict:
+def _case_json(factory: Worker, case: Case, protocol: str, weights: Any = None) -> dict:
     if weights is None:
         try:
             weights = prepare(factory, case, protocol).copy_weights()
