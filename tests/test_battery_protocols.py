@@ -76,7 +76,7 @@ def test_a_parameters_loss_gradients_object_follows_the_model_level_protocol() -
 
 
 def test_an_object_following_neither_protocol_is_told_what_it_lacks() -> None:
-    with pytest.raises(ProtocolError, match="layers.*parameters, loss, gradients"):
+    with pytest.raises(ProtocolError, match="layers.*parameters, gradients or step"):
         detect_protocol(Unrelated())
 
 

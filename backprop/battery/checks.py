@@ -36,7 +36,7 @@ from .protocols import (
 )
 
 Factory = Any
-"""A worker of the subject (backprop.subject.Worker, or a LocalWorker): what builds and drives the networks."""
+"""A worker of the subject (backprop.subject.Worker, or a LocalWorker): it builds and drives networks."""
 
 SCALE_FLOOR = 1e-9
 """No element's budget is below 1e-9 of the array's largest expected value: a difference that small,
@@ -993,7 +993,8 @@ def inputs_unmodified(factory: Factory, case: Case, loss: Loss, protocol: str) -
     probes: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
     if isinstance(net, LayerNetwork):
         probes += [("forward", (("x", with_leading_one(x)),)), ("backward", (("y", y),))]
-        optional = [("predict", (("x", x),)), ("fit", (("X", X), ("y", Y), ("learning_rate", lr), ("epochs", 3)))]
+        fit_args = (("X", X), ("y", Y), ("learning_rate", lr), ("epochs", 3))
+        optional = [("predict", (("x", x),)), ("fit", fit_args)]
     else:
         optional = [
             ("loss", (("x", x), ("y", y))),

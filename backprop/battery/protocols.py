@@ -25,7 +25,7 @@ PROBE_LAYERS = [2, 3, 2]
 
 ARRAY_EQUAL = np.array_equal
 
-READS = frozenset(("weights", "stored", "layer_function", "seed", "layer_forward", "forward"))
+READS = frozenset(("weights", "stored", "layer_function", "seed", "layer_forward", "forward", "method_at"))
 """Requests that leave the subject's weights as they were (after any other, they are read again)."""
 
 
@@ -336,6 +336,7 @@ def open_network(worker: Any, layers: Sequence[int], activation: str) -> LayerNe
 
 
 __all__ = [
-    "ARRAY_EQUAL", "LAYER_LEVEL", "MODEL_LEVEL", "PROBE_LAYERS", "LayerNetwork", "LocalWorker", "MirrorNetwork",
-    "ModelNetwork", "PluginError", "ProtocolError", "as_array", "call", "detect_protocol", "open_network",
+    "ARRAY_EQUAL", "LAYER_LEVEL", "MODEL_LEVEL", "PROBE_LAYERS", "LayerNetwork", "LocalWorker",
+    "MirrorNetwork", "ModelNetwork", "PluginError", "ProtocolError", "as_array", "call", "detect_protocol",
+    "open_network",
 ]

@@ -11,12 +11,12 @@ one check, reported as "errored", and whatever it patches cannot reach the judge
 from __future__ import annotations
 
 import numbers
+import os
 import random
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.reporting import with_reporter
@@ -26,9 +26,9 @@ from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
-from .protocols import PROBE_LAYERS, PluginError
+from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
-from .targets import TargetError, describe_factory, importable_name, split_target
+from .targets import TargetError, describe_factory, importable_name, is_path, split_target
 
 DEFAULT_MAX_EXAMPLES = 25
 """Cases tried per check when nothing fails; the default battery on the reference takes a few seconds."""
@@ -85,9 +85,8 @@ def check(
         result.isolation = subject.isolation
         probe = probe_protocol(subject, timeout)
         if isinstance(probe, str):
-            result.results = [
-                CheckResult(i, "errored", f"the protocol could not be detected: {_sentence(probe)}") for i in ids
-            ]
+            sentence = f"the protocol could not be detected: {_sentence(probe)}"
+            result.results = [CheckResult(i, "errored", sentence) for i in ids]
             return result
         protocol, offers = probe
         result.protocol = protocol
@@ -106,7 +105,9 @@ def check(
         subject.close()
 
 
-def open_subject(factory_or_target: Callable[..., Any] | str, timeout: float) -> tuple[Subject, str, str | None]:
+def open_subject(
+    factory_or_target: Callable[..., Any] | str, timeout: float
+) -> tuple[Subject, str, str | None]:
     """(the loaded subject, the target's name for reports, the target string a reproduce line can use).
 
     A target string, or a factory the judge can name as one, is loaded in a fresh interpreter; another
@@ -114,7 +115,9 @@ def open_subject(factory_or_target: Callable[..., Any] | str, timeout: float) ->
     """
     if isinstance(factory_or_target, str):
         target = factory_or_target.strip()
-        split_target(target)
+        location, _ = split_target(target)
+        if is_path(location) and not os.path.isfile(location):
+            raise TargetError(f"cannot load {target}: no such file: {location}")
         loadable: Callable[..., Any] | str = target
         reproducible: str | None = target
     elif callable(factory_or_target):
@@ -173,12 +176,24 @@ def probe_protocol(subject: Subject, timeout: float) -> tuple[str, list[str]] | 
     except SubjectEnded as error:
         return str(error)
     try:
+        return protocol_of(worker)
+    finally:
+        worker.close()
+
+
+def protocol_of(worker: Worker | LocalWorker) -> tuple[str, list[str]] | str:
+    """(protocol, optional parts offered) of the network the worker builds, or a sentence saying why not."""
+    try:
         description = worker.request("build", PROBE_LAYERS, "tanh")
     except (PluginError, SubjectEnded) as error:
         return str(error)
-    finally:
-        worker.close()
     return str(description["protocol"]), sorted(str(o) for o in description.get("offers") or ())
+
+
+def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
+    """A worker as it is; a factory driven in this process (for tests and sweeps of the checks themselves,
+    never for a verdict of `check`, which always uses a subject process)."""
+    return worker_or_factory if hasattr(worker_or_factory, "request") else LocalWorker(worker_or_factory)
 
 
 def reproduce_command(
@@ -195,7 +210,9 @@ def reproduce_command(
     return command + f" --only {check_id}"
 
 
-def evaluate(check_id: str, factory: Worker, case: Case, loss: Loss, protocol: str) -> Evidence:
+def evaluate(
+    check_id: str, factory: Worker | LocalWorker | Callable[..., Any], case: Case, loss: Loss, protocol: str
+) -> Evidence:
     """One check on one case; a plug-in's error becomes an "errored" Evidence with its sentence.
 
     The subject's global random sources are seeded from the case first (see checks.prepare), so that
@@ -204,7 +221,7 @@ def evaluate(check_id: str, factory: Worker, case: Case, loss: Loss, protocol: s
     A worker that is gone ends the check (`_Gone`).
     """
     try:
-        return CHECKS[check_id](factory, case, loss, protocol)
+        return CHECKS[check_id](as_worker(factory), case, loss, protocol)
     except SubjectEnded as error:
         raise _Gone(str(error)) from None
     except PluginError as error:
@@ -246,7 +263,7 @@ class _OutOfTime(BaseException):
 
 def run_check(
     check_id: str,
-    factory: Worker,
+    factory: Worker | LocalWorker | Callable[..., Any],
     protocol: str,
     loss: Loss,
     seed: int,
@@ -260,6 +277,7 @@ def run_check(
     reported with the smallest failing case shrinking had reached, so that a slow implementation
     still gets its failure explained instead of a timeout.
     """
+    factory = as_worker(factory)
     worst: list[float] = []
     skipped: list[str] = []
     failing: list[Case] = []
@@ -345,7 +363,7 @@ SIZE_TRIALS = 8
 
 
 def size_notes(
-    check_id: str, factory: Worker, case: Case, loss: Loss, protocol: str
+    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, protocol: str
 ) -> list[str]:
     """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
     the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
@@ -372,7 +390,7 @@ def size_notes(
     return notes
 
 
-def _case_json(factory: Worker, case: Case, protocol: str, weights: Any = None) -> dict:
+def _case_json(factory: Worker | LocalWorker, case: Case, protocol: str, weights: Any = None) -> dict:
     if weights is None:
         try:
             weights = prepare(factory, case, protocol).copy_weights()

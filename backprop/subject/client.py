@@ -33,8 +33,19 @@ DEFAULT_LIMITS = {
 """A worker's resource limits: 16 GiB of address space, 256 MiB per file written, 256 processes
 (enforced for unprivileged users only), and CPU seconds set from each check's time limit."""
 
-PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-                      "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "SYSTEMROOT")
+PASSED_ENVIRONMENT = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "SYSTEMROOT",
+)
 """What of the judge's environment a subject sees: how to find programs and run numpy correctly."""
 
 
@@ -68,7 +79,9 @@ class Worker:
         except (wire.WireError, OSError) as error:
             with contextlib.suppress(OSError):
                 self.sock.close()
-            sentence = self.subject.end(self.pid) or f"the implementation's process broke the connection ({error})"
+            sentence = (
+                self.subject.end(self.pid) or f"the implementation's process broke the connection ({error})"
+            )
             self.ended = sentence
             raise SubjectEnded(sentence) from None
         if not (isinstance(reply, tuple) and len(reply) == 2 and reply[0] in ("ok", "error")):
@@ -92,8 +105,15 @@ class Worker:
 class Subject:
     """A loaded subject process (the zygote of the workers)."""
 
-    def __init__(self, process: subprocess.Popen | None, pid: int, control: socket.socket, workdir: str | None,
-                 isolation: str, timeout: float) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen | None,
+        pid: int,
+        control: socket.socket,
+        workdir: str | None,
+        isolation: str,
+        timeout: float,
+    ) -> None:
         self.process = process
         self.pid = pid
         self.control = control
@@ -101,15 +121,19 @@ class Subject:
         self.isolation = isolation
         self.timeout_sentence = f"the implementation did not finish within {timeout:g} s"
         self.closed = False
+        self.subreaper = False
 
     # ------------------------------------------------------------------ starting
 
     @classmethod
-    def start(cls, factory_or_target: Callable[..., Any] | str, timeout: float = 60.0,
-              limits: dict | None = None) -> Subject:
+    def start(
+        cls, factory_or_target: Callable[..., Any] | str, timeout: float = 60.0, limits: dict | None = None
+    ) -> Subject:
         """Load the target in a new subject process; PluginError (one sentence) when it cannot be loaded."""
-        config = {"sys_path": [p for p in sys.path if p], "limits": {**DEFAULT_LIMITS, **(limits or {}),
-                                                                      "cpu_seconds": int(timeout) + 5}}
+        config = {
+            "sys_path": [p for p in sys.path if p],
+            "limits": {**DEFAULT_LIMITS, **(limits or {}), "cpu_seconds": int(timeout) + 5},
+        }
         if isinstance(factory_or_target, str):
             subject = cls._spawn(config, factory_or_target, timeout)
         else:
@@ -121,7 +145,14 @@ class Subject:
             raise PluginError(f"importing it did not finish within {timeout:g} s") from None
         except wire.WireError:
             code = subject.close()
-            raise PluginError(f"importing it ended the process{'' if code is None else f' (code {code})'}") from None
+            if code is None:
+                raise PluginError("importing it ended the process") from None
+            from .server import ending_sentence
+
+            raise PluginError(ending_sentence(code, "importing it")) from None
+        except BaseException:  # Ctrl-C while it loads: never leave the subject behind
+            subject.close()
+            raise
         if status != "ok":
             subject.close()
             raise PluginError(str(value))
@@ -137,8 +168,13 @@ class Subject:
         target = _absolute(target)
         process = subprocess.Popen(
             [sys.executable, "-m", "backprop.subject", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, cwd=workdir, env=env, start_new_session=True,
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=workdir,
+            env=env,
+            start_new_session=True,
         )
         theirs.close()
         wire.send(ours, {**config, "target": target})

@@ -67,7 +67,9 @@ def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
     except PluginError:
         raise
     except SystemExit as exit_:
-        raise PluginError(f"{what} called sys.exit({'' if exit_.code is None else repr(exit_.code)})") from None
+        raise PluginError(
+            f"{what} called sys.exit({'' if exit_.code is None else repr(exit_.code)})"
+        ) from None
     except Exception as error:
         raise PluginError(f"{what} raised {describe_exception(error)}") from None
 
@@ -107,8 +109,11 @@ class Driver:
 
     def build(self, layers: Sequence[int], activation: str, options: dict | None = None) -> dict:
         """make(layers, activation, **options) and what it offers, or a PluginError saying why not."""
-        what = f"make({list(layers)}, {activation!r}" + "".join(
-            f", {k}={v!r}" for k, v in (options or {}).items()) + ")"
+        what = (
+            f"make({list(layers)}, {activation!r}"
+            + "".join(f", {k}={v!r}" for k, v in (options or {}).items())
+            + ")"
+        )
         network = call(what, self.factory, list(layers), activation, **(options or {}))
         if network is None:
             raise PluginError(f"{what} returned None")
@@ -130,10 +135,10 @@ class Driver:
             if not missing:
                 return LAYER_LEVEL
         model_missing = [n for n in MODEL_METHODS if not callable(getattr(network, n, None))]
-        if not model_missing and any(callable(getattr(network, n, None)) for n in ("gradients", "step")):
-            return MODEL_LEVEL
+        if not any(callable(getattr(network, n, None)) for n in ("gradients", "step")):
+            model_missing.append("gradients or step")
         if not model_missing:
-            model_missing = ["gradients or step"]
+            return MODEL_LEVEL
         raise PluginError(
             f"the factory returned a {type(network).__name__}, which follows neither protocol: "
             f"the layer-level one lacks {', '.join(missing)} and the model-level one lacks "
@@ -151,20 +156,29 @@ class Driver:
             layers = []
             for layer in self.layers:
                 f, fprime = getattr(layer, "activation", None), getattr(layer, "activation_prime", None)
-                layers.append({
-                    "attributes": sorted(n for n in LAYER_OPTIONAL if getattr(layer, n, None) is not None),
-                    "callable": sorted(n for n in ("activation", "activation_prime")
-                                       if callable(getattr(layer, n, None))),
-                    "registered": names.get(id(f)) if callable(f) else None,
-                    "registered_prime": primes.get(id(fprime)) if callable(fprime) else None,
-                    "functions": [id(f), id(fprime)],
-                })
+                layers.append(
+                    {
+                        "attributes": sorted(
+                            n for n in LAYER_OPTIONAL if getattr(layer, n, None) is not None
+                        ),
+                        "callable": sorted(
+                            n for n in ("activation", "activation_prime") if callable(getattr(layer, n, None))
+                        ),
+                        "registered": names.get(id(f)) if callable(f) else None,
+                        "registered_prime": primes.get(id(fprime)) if callable(fprime) else None,
+                        "functions": [id(f), id(fprime)],
+                    }
+                )
             offers = [n for n in NETWORK_OPTIONAL if callable(getattr(network, n, None))]
             return {"protocol": self.protocol, "offers": offers, "layers": layers}
         offers = [n for n in MODEL_OPTIONAL if callable(getattr(network, n, None))]
         reduction = getattr(network, "reduction", None)
-        return {"protocol": self.protocol, "offers": offers, "layers": [],
-                "reduction": reduction if isinstance(reduction, str) else None}
+        return {
+            "protocol": self.protocol,
+            "offers": offers,
+            "layers": [],
+            "reduction": reduction if isinstance(reduction, str) else None,
+        }
 
     # ------------------------------------------------------------------ the live arrays
 
@@ -178,7 +192,9 @@ class Driver:
         try:
             return None, list(params)
         except TypeError:
-            raise PluginError(f"parameters() returned a {type(params).__name__}, not a list of arrays") from None
+            raise PluginError(
+                f"parameters() returned a {type(params).__name__}, not a list of arrays"
+            ) from None
 
     def _live(self) -> list[np.ndarray]:
         _, arrays = self._arrays()
@@ -186,8 +202,9 @@ class Driver:
         for number, array in enumerate(arrays, 1):
             if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
                 what = "weight" if kind == "layer" else "array from parameters()"
-                raise PluginError(f"{kind} {number}'s {what} is not a float numpy array "
-                                  f"({type(array).__name__})")
+                raise PluginError(
+                    f"{kind} {number}'s {what} is not a float numpy array ({type(array).__name__})"
+                )
         return arrays
 
     def weights(self) -> dict:
@@ -224,8 +241,10 @@ class Driver:
             layer.weight[...] = weight
         try:
             out = call(f"layer {index + 1}'s forward", layer.forward, a)
-            return plain(f"the output of layer {index + 1}'s forward",
-                         out if out is not None else getattr(layer, "A", None))
+            return plain(
+                f"the output of layer {index + 1}'s forward",
+                out if out is not None else getattr(layer, "A", None),
+            )
         finally:
             layer.weight[...] = saved
 

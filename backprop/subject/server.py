@@ -23,10 +23,23 @@ from typing import Any
 from . import wire
 from .driver import Driver, PluginError, describe_exception, import_sys_path
 
-WORKER_REQUESTS = frozenset((
-    "seed", "build", "weights", "set_weights", "forward", "layer_forward", "backward", "update",
-    "stored", "layer_function", "method", "method_inputs", "method_at",
-))
+WORKER_REQUESTS = frozenset(
+    (
+        "seed",
+        "build",
+        "weights",
+        "set_weights",
+        "forward",
+        "layer_forward",
+        "backward",
+        "update",
+        "stored",
+        "layer_function",
+        "method",
+        "method_inputs",
+        "method_at",
+    )
+)
 """The Driver methods a judge may call; nothing else of the subject is reachable."""
 
 SIGNAL_MEANINGS: dict[int, str] = {
@@ -54,15 +67,20 @@ def _prctl(option: int, value: int) -> bool:
         return False
 
 
-def exit_sentence(status: int) -> str:
-    """How a worker ended, from its wait status, as the end of a sentence."""
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+def exit_sentence(status: int, who: str = "the implementation's process") -> str:
+    """How a process ended, from its wait status: 'the implementation's process ended with signal 11, a
+    crash in native code (SIGSEGV)'."""
+    return ending_sentence(os.waitstatus_to_exitcode(status), who)
+
+
+def ending_sentence(code: int, who: str) -> str:
+    """The same from an exit code as subprocess gives it (negative: the signal that ended it)."""
+    if code < 0:
+        number = -code
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else "a signal"
         meaning = SIGNAL_MEANINGS.get(number, "killed by a signal")
-        return f"the implementation's process was killed by {name} ({meaning})"
-    code = os.WEXITSTATUS(status)
-    return f"the implementation's process exited with code {code} (os._exit or a crash)"
+        return f"{who} ended with signal {number}, {meaning} ({name})"
+    return f"{who} ended with exit code {code} (os._exit, or a crash)"
 
 
 # ---------------------------------------------------------------- the worker
@@ -90,8 +108,14 @@ def serve(sock: socket.socket, driver: Driver) -> None:
             wire.send(sock, reply)
         except Exception as error:  # noqa: BLE001 (an unpicklable value, or the judge went away)
             try:
-                wire.send(sock, ("error", f"{name} returned something that cannot be sent to the judge "
-                                          f"({type(error).__name__})"))
+                wire.send(
+                    sock,
+                    (
+                        "error",
+                        f"{name} returned something that cannot be sent to the judge "
+                        f"({type(error).__name__})",
+                    ),
+                )
             except Exception:  # noqa: BLE001
                 return
 
@@ -219,8 +243,17 @@ def zygote(control: socket.socket, factory: Callable[..., Any] | None, config: d
             status = _end(pid) if pid in workers else None
             workers.discard(pid)
             escaped = sweep(frozenset(workers))
-            wire.send(control, ("ok", {"ended": None if status is None else exit_sentence(status),
-                                       "status": status, "escaped": escaped}))
+            wire.send(
+                control,
+                (
+                    "ok",
+                    {
+                        "ended": None if status is None else exit_sentence(status),
+                        "status": status,
+                        "escaped": escaped,
+                    },
+                ),
+            )
         else:
             break
     for pid in list(workers):
@@ -237,9 +270,13 @@ def _load(target: str) -> Callable[..., Any]:
     except TargetError as error:
         raise PluginError(str(error)) from None
     except SyntaxError as error:
-        raise PluginError(f"syntax error in {error.filename or target}, line {error.lineno}: {error.msg}") from None
+        raise PluginError(
+            f"syntax error in {error.filename or target}, line {error.lineno}: {error.msg}"
+        ) from None
     except SystemExit as exit_:
-        raise PluginError(f"importing it called sys.exit({'' if exit_.code is None else repr(exit_.code)})") from None
+        raise PluginError(
+            f"importing it called sys.exit({'' if exit_.code is None else repr(exit_.code)})"
+        ) from None
     except BaseException as error:  # noqa: BLE001
         raise PluginError(f"importing it raised {describe_exception(error)}") from None
 
