@@ -170,6 +170,11 @@ class Driver:
                     }
                 )
             offers = [n for n in NETWORK_OPTIONAL if callable(getattr(network, n, None))]
+            offers += [
+                n
+                for n in ("activation", "activation_prime")
+                if all(n in layer["callable"] for layer in layers)
+            ]
             return {"protocol": self.protocol, "offers": offers, "layers": layers}
         offers = [n for n in MODEL_OPTIONAL if callable(getattr(network, n, None))]
         reduction = getattr(network, "reduction", None)
