@@ -62,6 +62,7 @@ def test_skip_reasons_come_from_what_each_check_needs() -> None:
         "the network offers no fit(X, y, learning_rate, epochs)"
     )
     assert "no `activation` attribute" in str(skip_reason("activation-derivative", LAYER_LEVEL, frozenset()))
-    assert skip_reason("batch-is-sum", MODEL_LEVEL, frozenset()) == BY_ID["batch-is-sum"].not_applicable[MODEL_LEVEL]
+    reason = BY_ID["batch-is-sum"].not_applicable[MODEL_LEVEL]
+    assert skip_reason("batch-is-sum", MODEL_LEVEL, frozenset()) == reason
     assert "no step" in str(skip_reason("update-is-sgd-step", MODEL_LEVEL, frozenset({"gradients"})))
     assert skip_reason("weight-gradient", MODEL_LEVEL, frozenset({"gradients"})) is None
