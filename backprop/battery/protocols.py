@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ..activations import get_activation
 from ..subject.driver import LAYER_LEVEL, MODEL_LEVEL, Driver, PluginError, call
+from .profile import Profile
 
 PROBE_LAYERS = [2, 3, 2]
 """The network built to tell which protocol a factory follows."""
@@ -158,6 +159,11 @@ class RemoteNetwork:
         return value
 
     _stale = True
+    profile = Profile()
+
+    def with_one(self, x: NDArray) -> NDArray:
+        """x with the constant 1 of the bias where this network's layers expect it."""
+        return self.profile.with_one(x)
 
     def weight_arrays(self) -> list[NDArray]:
         """The judge's copies of the weights (the same array objects from call to call, refreshed in
@@ -327,12 +333,17 @@ class ModelNetwork(RemoteNetwork):
         return [as_array(f"delta {i} from deltas(x, y)", d).ravel() for i, d in enumerate(out, 1)]
 
 
-def open_network(worker: Any, layers: Sequence[int], activation: str) -> LayerNetwork | ModelNetwork:
+def open_network(
+    worker: Any, layers: Sequence[int], activation: str, profile: Profile | None = None
+) -> LayerNetwork | ModelNetwork:
     """The network make(layers, activation) builds in the worker, as the judge sees it."""
     description = worker.request("build", list(layers), activation)
     if description.get("protocol") == LAYER_LEVEL:
-        return LayerNetwork(worker, description)
-    return ModelNetwork(worker, description)
+        network: LayerNetwork | ModelNetwork = LayerNetwork(worker, description)
+    else:
+        network = ModelNetwork(worker, description)
+    network.profile = profile or Profile(protocol=network.protocol)
+    return network
 
 
 __all__ = [

@@ -26,6 +26,7 @@ from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
+from .profile import Profile, as_profile
 from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
 from .targets import TargetError, describe_factory, importable_name, is_path, split_target
@@ -90,6 +91,7 @@ def check(
             return result
         protocol, offers = probe
         result.protocol = protocol
+        profile = Profile(protocol, frozenset(offers))
         _warm_up(chosen)
         for check_id in ids:
             reason = skip_reason(check_id, protocol, frozenset(offers))
@@ -98,7 +100,7 @@ def check(
                 continue
             command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples)
             result.results.append(
-                run_in_worker(subject, check_id, protocol, chosen, seed, n_examples, command, timeout)
+                run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout)
             )
         return result
     finally:
@@ -138,7 +140,7 @@ def open_subject(
 def run_in_worker(
     subject: Subject,
     check_id: str,
-    protocol: str,
+    profile: Profile,
     loss: Loss,
     seed: int,
     n_examples: int,
@@ -151,7 +153,7 @@ def run_in_worker(
     except SubjectEnded as error:
         return CheckResult(check_id, "errored", _sentence(str(error)))
     try:
-        return run_check(check_id, worker, protocol, loss, seed, n_examples, command, SEARCH_SHARE * timeout)
+        return run_check(check_id, worker, profile, loss, seed, n_examples, command, SEARCH_SHARE * timeout)
     except _Gone as gone:
         return CheckResult(check_id, "errored", _sentence(str(gone)))
     finally:
@@ -211,7 +213,11 @@ def reproduce_command(
 
 
 def evaluate(
-    check_id: str, factory: Worker | LocalWorker | Callable[..., Any], case: Case, loss: Loss, protocol: str
+    check_id: str,
+    factory: Worker | LocalWorker | Callable[..., Any],
+    case: Case,
+    loss: Loss,
+    profile: Profile | str,
 ) -> Evidence:
     """One check on one case; a plug-in's error becomes an "errored" Evidence with its sentence.
 
@@ -221,7 +227,7 @@ def evaluate(
     A worker that is gone ends the check (`_Gone`).
     """
     try:
-        return CHECKS[check_id](as_worker(factory), case, loss, protocol)
+        return CHECKS[check_id](as_worker(factory), case, loss, as_profile(profile))
     except SubjectEnded as error:
         raise _Gone(str(error)) from None
     except PluginError as error:
@@ -264,7 +270,7 @@ class _OutOfTime(BaseException):
 def run_check(
     check_id: str,
     factory: Worker | LocalWorker | Callable[..., Any],
-    protocol: str,
+    profile: Profile | str,
     loss: Loss,
     seed: int,
     max_examples: int,
@@ -278,6 +284,7 @@ def run_check(
     still gets its failure explained instead of a timeout.
     """
     factory = as_worker(factory)
+    profile = as_profile(profile)
     worst: list[float] = []
     skipped: list[str] = []
     failing: list[Case] = []
@@ -288,7 +295,7 @@ def run_check(
         if time_budget is not None and time.monotonic() - start > time_budget:
             raise _OutOfTime
         tried[0] += 1
-        evidence = evaluate(check_id, factory, case, loss, protocol)
+        evidence = evaluate(check_id, factory, case, loss, profile)
         if evidence.status == "skipped":
             skipped.append(evidence.summary)
         elif evidence.rel_error is not None and not evidence.failing:
@@ -320,10 +327,10 @@ def run_check(
             )
         minimal = failing[-1]
         note = "\n(shrinking stopped at the time limit: a smaller failing case may exist)"
-    evidence = evaluate(check_id, factory, minimal, loss, protocol)
+    evidence = evaluate(check_id, factory, minimal, loss, profile)
     evidence.details += note
     if evidence.failing and check_id in SIZE_NOTED:
-        sizes = size_notes(check_id, factory, minimal, loss, protocol)
+        sizes = size_notes(check_id, factory, minimal, loss, profile)
         if sizes:
             evidence.diagnosis = "; ".join(([evidence.diagnosis] if evidence.diagnosis else []) + sizes)
     if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
@@ -336,7 +343,7 @@ def run_check(
             "",
             minimal.describe(),
             None,
-            _case_json(factory, minimal, protocol),
+            _case_json(factory, minimal, profile),
             reproduce,
         )
     return CheckResult(
@@ -347,7 +354,7 @@ def run_check(
         evidence.where,
         evidence.details,
         evidence.diagnosis,
-        _case_json(factory, minimal, protocol, evidence.weights),
+        _case_json(factory, minimal, profile, evidence.weights),
         reproduce,
     )
 
@@ -363,7 +370,7 @@ SIZE_TRIALS = 8
 
 
 def size_notes(
-    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, protocol: str
+    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, profile: Profile
 ) -> list[str]:
     """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
     the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
@@ -385,15 +392,15 @@ def size_notes(
             for k in range(SIZE_TRIALS)
             for scale in SCALES
         ]
-        if not any(evaluate(check_id, factory, trial, loss, protocol).failing for trial in trials):
+        if not any(evaluate(check_id, factory, trial, loss, profile).failing for trial in trials):
             notes.append(diagnosis.needs_size(kind, smaller, described, len(trials)))
     return notes
 
 
-def _case_json(factory: Worker | LocalWorker, case: Case, protocol: str, weights: Any = None) -> dict:
+def _case_json(factory: Worker | LocalWorker, case: Case, profile: Profile, weights: Any = None) -> dict:
     if weights is None:
         try:
-            weights = prepare(factory, case, protocol).copy_weights()
+            weights = prepare(factory, case, profile).copy_weights()
         except Exception:
             weights = None
     return case.to_json(weights)

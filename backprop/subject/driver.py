@@ -169,11 +169,15 @@ class Driver:
                         "functions": [id(f), id(fprime)],
                     }
                 )
+            functions = [
+                [n for n in ("activation", "activation_prime") if callable(getattr(lay, n, None))]
+                for lay in self.layers
+            ]
             offers = [n for n in NETWORK_OPTIONAL if callable(getattr(network, n, None))]
             offers += [
                 n
                 for n in ("activation", "activation_prime")
-                if all(n in layer["callable"] for layer in layers)
+                if all(n in callables for callables in functions)
             ]
             return {"protocol": self.protocol, "offers": offers, "layers": layers}
         offers = [n for n in MODEL_OPTIONAL if callable(getattr(network, n, None))]

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..cases import Case
+from ..profile import Profile
 from ..registry import REGISTRY, skip_reason
 from .common import Evidence, prepare
 
-Check = Callable[[Any, Case, Any, str], Evidence]
+Check = Callable[[Any, Case, Any, Profile], Evidence]
 
 
 def _load(function: str) -> Check:

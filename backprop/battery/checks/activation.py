@@ -13,6 +13,7 @@ from ...activations import get_activation
 from ...losses import Loss
 from .. import diagnosis
 from ..cases import Case
+from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
     as_array,
@@ -29,7 +30,6 @@ from .common import (
     pre_activations,
     prepare,
     units_on_a_kink,
-    with_leading_one,
 )
 
 # --------------------------------------------------------------------------- activation-derivative
@@ -42,10 +42,10 @@ DERIVATIVE_IN_TERMS_OF_OUTPUT: dict[str, Callable[[NDArray], NDArray]] = {
 }
 
 
-def activation_derivative(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    net = prepare(factory, case, protocol)
+def activation_derivative(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
     assert isinstance(net, LayerNetwork)
-    seen = net.forward(with_leading_one(case.x))
+    seen = net.forward(net.with_one(case.x))
     zs = pre_activations(net, seen)
     kinked = get_activation(case.activation).has_kink
     comparisons, notes = [], []
@@ -98,10 +98,10 @@ def _derivative_diagnosis(analytic: NDArray, estimate: Any, points: NDArray, act
 # --------------------------------------------------------------------------- dz-is-fprime-of-z
 
 
-def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    net = prepare(factory, case, protocol)
+def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
     assert isinstance(net, LayerNetwork)
-    seen = net.forward(with_leading_one(case.x))
+    seen = net.forward(net.with_one(case.x))
     zs = pre_activations(net, seen)
     comparisons = []
     count = len(net.layers)

@@ -14,6 +14,7 @@ from ... import numerical
 from ...losses import Loss
 from .. import diagnosis
 from ..cases import Case
+from ..profile import Profile, as_profile
 from ..protocols import (
     LayerNetwork,
     ModelNetwork,
@@ -192,17 +193,15 @@ def layer_label(number: int, count: int) -> str:
 # --------------------------------------------------------------------------- preparing a case
 
 
-def prepare(factory: Factory, case: Case, protocol: str) -> LayerNetwork | ModelNetwork:
+def prepare(factory: Factory, case: Case, profile: Profile | str) -> LayerNetwork | ModelNetwork:
     """A fresh network for the case, holding the case's weights."""
     factory.request("seed", case.seed)
-    network = open_network(factory, case.layers, case.activation)
+    network = open_network(factory, case.layers, case.activation, as_profile(profile))
     arrays = network.weight_arrays()
     network.set_weights(case.random_weights([a.shape for a in arrays]))
     return network
 
 
-def with_leading_one(x: NDArray) -> NDArray:
-    return np.concatenate((np.ones(x.shape[:-1] + (1,)), x), axis=-1)
 
 
 def pre_activations(net: LayerNetwork, seen: Sequence[NDArray]) -> list[NDArray]:

@@ -11,6 +11,7 @@ from ...activations import get_activation
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
+from ..profile import Profile
 from ..protocols import (
     ModelNetwork,
     PluginError,
@@ -28,21 +29,20 @@ from .common import (
     model_estimates,
     pre_activations,
     prepare,
-    with_leading_one,
 )
 
 # --------------------------------------------------------------------------- output and hidden deltas
 
 
-def _deltas(factory: Factory, case: Case, loss: Loss, protocol: str, hidden: bool) -> Evidence:
-    net = prepare(factory, case, protocol)
+def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: bool) -> Evidence:
+    net = prepare(factory, case, profile)
     if isinstance(net, ModelNetwork):
         return _model_deltas(net, case, loss, hidden)
     count = len(net.layers)
     numbers = range(1, count) if hidden else [count]
     if not numbers:
         return Evidence("passed", summary="no hidden layer in this case")
-    x1 = with_leading_one(case.x)
+    x1 = net.with_one(case.x)
     estimates = delta_estimates(net, x1, case.y, loss)
     seen = net.forward(x1)
     zs = pre_activations(net, seen)
@@ -175,12 +175,12 @@ def _delta_diagnosis(
     )
 
 
-def output_delta(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    return _deltas(factory, case, loss, protocol, hidden=False)
+def output_delta(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    return _deltas(factory, case, loss, profile, hidden=False)
 
 
-def hidden_delta(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    return _deltas(factory, case, loss, protocol, hidden=True)
+def hidden_delta(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    return _deltas(factory, case, loss, profile, hidden=True)
 
 
 def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Evidence:

@@ -9,6 +9,7 @@ from ... import numerical
 from ...activations import get_activation
 from ...losses import Loss
 from ..cases import Case
+from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
     ModelNetwork,
@@ -22,7 +23,6 @@ from .common import (
     prepare,
     units_on_a_kink,
     weight_estimates,
-    with_leading_one,
 )
 
 DESCENT_RATES = (1e-2, 1e-3, 1e-4)
@@ -43,7 +43,7 @@ def _kink_sides(net: LayerNetwork, x1: NDArray, activation: str) -> list[NDArray
     return [np.where(band, 2, 1) * np.sign(z) for band, z in zip(bands, zs, strict=True)]
 
 
-def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+def descent(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
     """A step small enough lowers the loss (unless the gradient is too small to move it).
 
     At a kink this holds only for steps that leave every unit on its side of the kink (a step along
@@ -51,10 +51,10 @@ def descent(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence
     change sides is not counted, and smaller ones are tried; when even a step too small to move the
     loss measurably changes sides, the case does not test descent.
     """
-    net = prepare(factory, case, protocol)
+    net = prepare(factory, case, profile)
     before = net.copy_weights()
     sides: list[NDArray] | None = None
-    x1 = with_leading_one(case.x)
+    x1 = net.with_one(case.x)
     resolution = MEASURABLE_LOSS_CHANGE
     if isinstance(net, ModelNetwork):
         value = _model_loss(net, case, loss)

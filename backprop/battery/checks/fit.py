@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from ...activations import get_activation
 from ...losses import Loss
 from ..cases import Case
+from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
     call,
@@ -25,7 +26,6 @@ from .common import (
     pre_activations,
     prepare,
     weight_estimates,
-    with_leading_one,
 )
 
 STALE_WEIGHTS = (
@@ -81,11 +81,11 @@ def _refreshed_moves(
     return moves
 
 
-def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    net = prepare(factory, case, protocol)
+def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
     assert isinstance(net, LayerNetwork)
     before = net.copy_weights()
-    x1 = with_leading_one(case.x)
+    x1 = net.with_one(case.x)
     estimates = weight_estimates(net, x1, case.y, loss)
     lr = case.learning_rate
     call(
@@ -101,7 +101,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> E
 
     def explain() -> list[list[Explanation]]:
         """Stale weights, refreshed inputs, or fit faithful to faulty layers: what the moves may equal."""
-        probe = prepare(factory, case, protocol)
+        probe = prepare(factory, case, profile)
         assert isinstance(probe, LayerNetwork)
         deltas = delta_estimates(probe, x1, case.y, loss)
         seen = probe.forward(x1)
@@ -134,7 +134,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, protocol: str) -> E
     )
 
 
-def fit_two_samples(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
     """The second epoch must be an SGD step from wherever the first one landed.
 
     Two identical rows, so whichever row fit picks, both epochs step on the same sample; the
@@ -145,16 +145,16 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, protocol: str) -> 
     X, Y = np.stack([case.x, case.x]), np.stack([case.y, case.y])
     landed = []
     for epochs in (1, 2):
-        net = prepare(factory, case, protocol)
+        net = prepare(factory, case, profile)
         assert isinstance(net, LayerNetwork)
         before = net.copy_weights()
         call(f"fit(X, y, learning_rate, epochs={epochs})", net.network.fit, X.copy(), Y.copy(), lr, epochs)
         landed.append(net.copy_weights())
     middle, observed = landed
-    net = prepare(factory, case, protocol)
+    net = prepare(factory, case, profile)
     assert isinstance(net, LayerNetwork)
     net.set_weights(middle)
-    x1 = with_leading_one(case.x)
+    x1 = net.with_one(case.x)
     second = weight_estimates(net, x1, case.y, loss)
     moves, rounding = moves_of(middle, observed, lr)
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from ...losses import Loss
 from ..cases import Case
+from ..profile import Profile
 from ..protocols import (
     ModelNetwork,
     as_array,
@@ -21,21 +22,20 @@ from .common import (
     moves_of,
     prepare,
     weight_estimates,
-    with_leading_one,
 )
 
 # --------------------------------------------------------------------------- weight gradient and update
 
 
-def weight_gradient(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    net = prepare(factory, case, protocol)
+def weight_gradient(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
     weights = net.copy_weights()
     if isinstance(net, ModelNetwork):
         params = net.weight_arrays()
         estimates = model_estimates(net, case, loss)
         grads = net.gradients(case.x, case.y, [p.shape for p in params])
         return _gradient_evidence(grads, estimates, case, "the weight gradient", weights, model=True)
-    x1 = with_leading_one(case.x)
+    x1 = net.with_one(case.x)
     estimates = weight_estimates(net, x1, case.y, loss)
     seen = net.forward(x1)
     deltas = net.backward(case.y)
@@ -66,8 +66,8 @@ UPDATE_FOLLOWS_DELTA = (
     "step correctly, and the error is in the delta (see the delta checks)"
 )
 
-def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    net = prepare(factory, case, protocol)
+def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
     before = net.copy_weights()
     lr = case.learning_rate
     if isinstance(net, ModelNetwork):
@@ -83,7 +83,7 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, protocol: str) 
             model=True,
             rounding=rounding,
         )
-    x1 = with_leading_one(case.x)
+    x1 = net.with_one(case.x)
     estimates = weight_estimates(net, x1, case.y, loss)
     seen = net.forward(x1)
     deltas = net.backward(case.y)

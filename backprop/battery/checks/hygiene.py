@@ -8,6 +8,7 @@ import numpy as np
 
 from ...losses import Loss
 from ..cases import Case
+from ..profile import Profile
 from ..protocols import (
     ARRAY_EQUAL,
     LayerNetwork,
@@ -19,21 +20,20 @@ from .common import (
     Evidence,
     Factory,
     prepare,
-    with_leading_one,
 )
 
 # --------------------------------------------------------------------------- inputs, determinism, descent
 
 
-def inputs_unmodified(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+def inputs_unmodified(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
     """No call may write into the arrays it is given (the caller's data set)."""
-    net = prepare(factory, case, protocol)
+    net = prepare(factory, case, profile)
     xs, ys = case.extra_samples(loss, 2)
     X, Y = np.vstack([case.x, xs]), np.vstack([case.y, ys])
     x, y, lr = case.x.copy(), case.y.copy(), case.learning_rate
     probes: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
     if isinstance(net, LayerNetwork):
-        probes += [("forward", (("x", with_leading_one(x)),)), ("backward", (("y", y),))]
+        probes += [("forward", (("x", net.with_one(x)),)), ("backward", (("y", y),))]
         fit_args = (("X", X), ("y", Y), ("learning_rate", lr), ("epochs", 3))
         optional = [("predict", (("x", x),)), ("fit", fit_args)]
     else:
@@ -72,7 +72,7 @@ def inputs_unmodified(factory: Factory, case: Case, loss: Loss, protocol: str) -
     return Evidence("passed")
 
 
-def deterministic(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
+def deterministic(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
     """np.random.seed before make (and fit) gives the same network, twice."""
     xs, ys = case.extra_samples(loss, 3)
     runs = []

@@ -9,6 +9,7 @@ from ...activations import get_activation
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
+from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
     ModelNetwork,
@@ -26,14 +27,13 @@ from .common import (
     prepare,
     step_rounding,
     units_on_a_kink,
-    with_leading_one,
 )
 
 # --------------------------------------------------------------------------- predict, batch
 
 
-def predict_is_forward(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    net = prepare(factory, case, protocol)
+def predict_is_forward(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
     if isinstance(net, ModelNetwork):
         prediction = net.predict(case.x, case.n_outputs)
         own = net.loss(case.x, case.y)
@@ -57,7 +57,7 @@ def predict_is_forward(factory: Factory, case: Case, loss: Loss, protocol: str) 
                     )
         return evidence
     prediction = as_array("predict(x)", call("predict(x)", net.network.predict, case.x.copy()))
-    seen = net.forward(with_leading_one(case.x))
+    seen = net.forward(net.with_one(case.x))
     output = seen[-1]
     if prediction.size != output.size:
         raise PluginError(f"predict(x) returned {prediction.size} values but forward gives {output.size}")
@@ -88,8 +88,8 @@ def _predict_diagnosis(net: LayerNetwork, x: NDArray, prediction: NDArray) -> st
     )
 
 
-def batch_is_sum(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evidence:
-    net = prepare(factory, case, protocol)
+def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
     assert isinstance(net, LayerNetwork)
     before = net.copy_weights()
     xs, ys = case.extra_samples(loss, 1)
@@ -102,13 +102,13 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, protocol: str) -> Evi
     for x, y in zip(X, Y, strict=True):
         net.set_weights(before)
         if kinked:
-            on_kink += sum(int(np.count_nonzero(m)) for m in units_on_a_kink(net, with_leading_one(x)) or [])
-        seen = net.forward(with_leading_one(x))
+            on_kink += sum(int(np.count_nonzero(m)) for m in units_on_a_kink(net, net.with_one(x)) or [])
+        seen = net.forward(net.with_one(x))
         net.backward(y)
         net.update(lr, seen)
         total = [t + (b - a) for t, b, a in zip(total, before, net.copy_weights(), strict=True)]
     net.set_weights(before)
-    seen = net.forward(with_leading_one(X))
+    seen = net.forward(net.with_one(X))
     if on_kink:  # f' of a z within rounding of the kink may differ between the batch and the samples
         return Evidence(
             "passed",
