@@ -58,6 +58,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only these checks: " + ", ".join(CHECK_IDS),
     )
     parser.add_argument(
+        "--layers",
+        action="append",
+        metavar="SIZES",
+        help="check only this architecture, e.g. 784,128,10 (repeatable); default: networks of 0 to 3 "
+        "hidden layers drawn by the battery, within what the target builds",
+    )
+    parser.add_argument(
+        "--hidden",
+        metavar="MIN-MAX",
+        help="draw networks with this many hidden layers (e.g. 1 or 1-2; default 0-3)",
+    )
+    parser.add_argument(
+        "--activation",
+        metavar="NAMES",
+        help="draw only these activations, e.g. tanh,sigmoid (default: every one the loss allows)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=60.0,
@@ -88,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             only=args.only,
             timeout=args.timeout,
+            layers=args.layers,
+            hidden=args.hidden,
+            activation=args.activation,
         )
     except (TargetError, ValueError, TypeError) as error:
         return _fail(str(error))

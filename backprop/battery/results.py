@@ -69,6 +69,10 @@ class BatteryResult:
     results: list[CheckResult] = field(default_factory=list)
     isolation: str = ""
     """How the code under test was kept apart from the judge (the report's header says it)."""
+    space: dict[str, Any] = field(default_factory=dict)
+    """The networks the cases were drawn from (after probing what the target builds)."""
+    left_out: list[Finding] = field(default_factory=list)
+    """What the target could not build, and so was not checked, each with the call that failed."""
 
     @property
     def passed(self) -> bool:
@@ -98,6 +102,8 @@ class BatteryResult:
             "seed": self.seed,
             "max_examples": self.max_examples,
             "isolation": self.isolation,
+            "space": self.space,
+            "left_out": [finding.to_json() for finding in self.left_out],
             "passed": self.passed,
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],

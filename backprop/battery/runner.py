@@ -14,7 +14,7 @@ import numbers
 import os
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, find, settings
@@ -29,6 +29,7 @@ from .checks import CHECKS, Evidence, prepare, skip_reason
 from .profile import Profile, as_profile
 from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
+from .space import Probed, Space, declared_space, parse_activations, parse_hidden, parse_layers, probe_space
 from .targets import TargetError, describe_factory, importable_name, is_path, split_target
 
 DEFAULT_MAX_EXAMPLES = 25
@@ -71,40 +72,85 @@ def check(
     seed: int = 0,
     only: Iterable[str] | str | None = None,
     timeout: float = 60.0,
+    layers: Iterable[str | Sequence[int]] | str | None = None,
+    hidden: str | int | Sequence[int] | None = None,
+    activation: str | Iterable[str] | None = None,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
 
+    `layers` fixes the architectures checked (e.g. ["784,128,10"] or [(2, 3, 1)]), `hidden` the
+    range of hidden layers drawn ("1-2"), `activation` the activations ("tanh,sigmoid"); the
+    battery probes the target within them and checks only what it builds, saying what it left out.
+
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
-    ValueError) when the target cannot be loaded; whatever the implementation does wrong is
-    reported in the result instead.
+    ValueError) when the target cannot be loaded or builds no network; whatever the implementation
+    does wrong is reported in the result instead.
     """
     chosen = get_loss(loss)
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
+    declared = declared_space(chosen, layers, hidden, activation)
+    flags = declared_flags(layers, hidden, activation)
     subject, target, reproducible = open_subject(factory_or_target, timeout)
     try:
         result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
         result.isolation = subject.isolation
-        probe = probe_protocol(subject, timeout)
-        if isinstance(probe, str):
-            sentence = f"the protocol could not be detected: {_sentence(probe)}"
-            result.results = [CheckResult(i, "errored", sentence) for i in ids]
-            return result
-        protocol, offers = probe
-        result.protocol = protocol
-        profile = Profile(protocol, frozenset(offers))
+        profile, probed = probe_target(subject, declared, timeout)
+        if isinstance(profile, str):
+            raise TargetError(f"cannot check {target}: it builds no network: {_sentence(profile)}")
+        result.protocol = profile.protocol
+        result.space = probed.space.to_json()
+        result.left_out = probed.left_out
         _warm_up(chosen)
         for check_id in ids:
-            reason = skip_reason(check_id, protocol, frozenset(offers))
+            reason = skip_reason(check_id, profile.protocol, profile.offers)
             if reason:
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
-            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples)
+            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples, flags)
             result.results.append(
-                run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout)
+                run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout,
+                              probed.space)
             )
         return result
     finally:
         subject.close()
+
+
+def declared_flags(
+    layers: Iterable[str | Sequence[int]] | str | None, hidden: Any, activation: Any
+) -> list[str]:
+    """The command-line flags that declare the same space (for the reproduce line)."""
+    flags = []
+    for item in [layers] if isinstance(layers, str) else list(layers or ()):
+        flags.append("--layers " + ",".join(str(n) for n in parse_layers(item)))
+    if hidden is not None:
+        low, high = parse_hidden(hidden)
+        flags.append(f"--hidden {low}" if low == high else f"--hidden {low}-{high}")
+    if activation is not None:
+        flags.append("--activation " + ",".join(parse_activations(activation)))
+    return flags
+
+
+def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Profile | str, Probed]:
+    """The target's profile and the space it builds, or the sentence saying why it builds nothing."""
+    try:
+        worker = subject.worker(timeout)
+    except SubjectEnded as error:
+        return str(error), Probed(declared)
+    try:
+        found = protocol_of(worker, declared)
+        if isinstance(found, str):
+            return found, Probed(declared)
+        protocol, offers = found
+        profile = Profile(protocol, frozenset(offers))
+        probed = probe_space(worker, declared, profile)
+        if probed.nothing is not None:
+            return probed.nothing, probed
+        return profile, probed
+    except SubjectEnded as error:
+        return str(error), Probed(declared)
+    finally:
+        worker.close()
 
 
 def open_subject(
@@ -146,6 +192,7 @@ def run_in_worker(
     n_examples: int,
     command: str | None,
     timeout: float,
+    space: Space | None = None,
 ) -> CheckResult:
     """One check, with a fresh worker of the subject that is gone (with all it started) when it is over."""
     try:
@@ -153,7 +200,9 @@ def run_in_worker(
     except SubjectEnded as error:
         return CheckResult(check_id, "errored", _sentence(str(error)))
     try:
-        return run_check(check_id, worker, profile, loss, seed, n_examples, command, SEARCH_SHARE * timeout)
+        return run_check(
+            check_id, worker, profile, loss, seed, n_examples, command, SEARCH_SHARE * timeout, space
+        )
     except _Gone as gone:
         return CheckResult(check_id, "errored", _sentence(str(gone)))
     finally:
@@ -171,25 +220,21 @@ def _sentence(message: str) -> str:
     return message if message.endswith(".") else message + "."
 
 
-def probe_protocol(subject: Subject, timeout: float) -> tuple[str, list[str]] | str:
-    """(protocol, optional parts offered) of the factory's network, or a sentence saying why not."""
-    try:
-        worker = subject.worker(timeout)
-    except SubjectEnded as error:
-        return str(error)
-    try:
-        return protocol_of(worker)
-    finally:
-        worker.close()
-
-
-def protocol_of(worker: Worker | LocalWorker) -> tuple[str, list[str]] | str:
-    """(protocol, optional parts offered) of the network the worker builds, or a sentence saying why not."""
-    try:
-        description = worker.request("build", PROBE_LAYERS, "tanh")
-    except (PluginError, SubjectEnded) as error:
-        return str(error)
-    return str(description["protocol"]), sorted(str(o) for o in description.get("offers") or ())
+def protocol_of(worker: Worker | LocalWorker, declared: Space | None = None) -> tuple[str, list[str]] | str:
+    """(protocol, optional parts offered) of the first network the worker builds, trying the probe network
+    and then the declared ones, with each declared activation; or the sentence of the first failure."""
+    activations = declared.activations if declared is not None else ("tanh",)
+    candidates = list(declared.fixed) if declared is not None and declared.fixed else [tuple(PROBE_LAYERS)]
+    first: str | None = None
+    for layers in candidates:
+        for name in activations:
+            try:
+                description = worker.request("build", list(layers), name)
+            except PluginError as error:
+                first = first or str(error)
+                continue
+            return str(description["protocol"]), sorted(str(o) for o in description.get("offers") or ())
+    return first or "no network was tried"
 
 
 def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
@@ -199,11 +244,11 @@ def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
 
 
 def reproduce_command(
-    target: str | None, check_id: str, loss: str, seed: int, max_examples: int
+    target: str | None, check_id: str, loss: str, seed: int, max_examples: int, flags: Sequence[str] = ()
 ) -> str | None:
     if target is None:
         return None
-    command = f"backprop check {target}"
+    command = " ".join([f"backprop check {target}", *flags])
     if loss != "half_sse":
         command += f" --loss {loss}"
     command += f" --seed {seed}"
@@ -276,6 +321,7 @@ def run_check(
     max_examples: int,
     reproduce: str | None = None,
     time_budget: float | None = None,
+    space: Space | None = None,
 ) -> CheckResult:
     """Search for a failing case of one check and report the smallest one (or the worst error seen).
 
@@ -308,7 +354,8 @@ def run_check(
     try:
         with with_reporter(lambda _: None):
             minimal = find(
-                cases(loss), fails, settings=search_settings(max_examples), random=random.Random(seed)
+                cases(loss, space=space), fails, settings=search_settings(max_examples),
+                random=random.Random(seed),
             )
     except NoSuchExample:
         if skipped:
@@ -330,7 +377,7 @@ def run_check(
     evidence = evaluate(check_id, factory, minimal, loss, profile)
     evidence.details += note
     if evidence.failing and check_id in SIZE_NOTED:
-        sizes = size_notes(check_id, factory, minimal, loss, profile)
+        sizes = size_notes(check_id, factory, minimal, loss, profile, space)
         if sizes:
             evidence.diagnosis = "; ".join(([evidence.diagnosis] if evidence.diagnosis else []) + sizes)
     if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
@@ -370,7 +417,8 @@ SIZE_TRIALS = 8
 
 
 def size_notes(
-    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, profile: Profile
+    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, profile: Profile,
+    space: Space | None = None,
 ) -> list[str]:
     """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
     the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
@@ -387,6 +435,8 @@ def size_notes(
         variants.append(("deep networks", (layers[0], layers[1], layers[-1]), "1 hidden layer"))
     notes = []
     for kind, smaller, described in variants:
+        if space is not None and not space.allows(smaller):
+            continue
         trials = [
             make_case(smaller, case.activation, case.learning_rate, scale, (case.seed + k) % 2**32, loss)
             for k in range(SIZE_TRIALS)

@@ -60,6 +60,17 @@ def describe_exception(error: BaseException) -> str:
     return (f"{name}: {text}" if text else name) + user_location(error.__traceback__)
 
 
+def defined_at(fn: Any) -> str:
+    """' (make is defined at mynet.py:6)', for a raise that no frame of the user's code shows."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None:
+        code = getattr(getattr(fn, "__init__", None), "__code__", None)
+    if code is None:
+        return ""
+    name = getattr(fn, "__name__", "the factory")
+    return f" ({name} is defined at {os.path.basename(code.co_filename)}:{code.co_firstlineno})"
+
+
 def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
     """fn(*args), with any exception (sys.exit included) turned into a PluginError naming the call."""
     try:
@@ -114,7 +125,12 @@ class Driver:
             + "".join(f", {k}={v!r}" for k, v in (options or {}).items())
             + ")"
         )
-        network = call(what, self.factory, list(layers), activation, **(options or {}))
+        try:
+            network = call(what, self.factory, list(layers), activation, **(options or {}))
+        except PluginError as error:
+            if " at " in str(error).rsplit(":", 1)[0][-80:]:
+                raise
+            raise PluginError(f"{error}{defined_at(self.factory)}") from None
         if network is None:
             raise PluginError(f"{what} returned None")
         self.network = network
