@@ -12,6 +12,7 @@ the ratios below statements about the entry and not about this file.
 
 from __future__ import annotations
 
+import random
 import re
 import warnings
 from collections.abc import Callable
@@ -591,6 +592,55 @@ def test_fit_trains_as_its_scheme_says(name: str) -> None:
     expected = scheme_step(epoch, CATALOGUE[name].SCHEME)
     for k in epoch.moved:
         assert close(epoch.moved[k], expected[k], 1e-6), k
+
+
+def nielsen_fit(probe: Probe, X: NDArray, Y: NDArray, lr: float) -> list[NDArray]:
+    data = [(x.reshape(-1, 1), y.reshape(-1, 1)) for x, y in zip(X, Y)]
+    random.seed(4)
+    order = list(range(len(data)))
+    random.shuffle(order)
+    random.seed(4)
+    probe.view.net.SGD(data, 1, 2, lr)
+    return [np.array(order[k:k + 2]) for k in range(0, len(order), 2)]
+
+
+def rows_fit(probe: Probe, X: NDArray, Y: NDArray, lr: float) -> list[NDArray]:
+    np.random.seed(4)
+    order = np.random.permutation(len(X))
+    np.random.seed(4)
+    probe.view.net.fit(X, Y, lr, 1, batch_size=2)
+    return [order[k:k + 2] for k in range(0, len(order), 2)]
+
+
+def medium_fit(probe: Probe, X: NDArray, Y: NDArray, lr: float) -> list[NDArray]:
+    probe.view.net.fit(X[:, None, :], Y[:, None, :], 1, lr)  # its samples are (1, n) rows
+    return [np.array([k]) for k in range(len(X))]
+
+
+MINI_BATCH_FITS = {
+    "rows_separate_bias": rows_fit, "nielsen_column": nielsen_fit, "medium_fclayer": medium_fit,
+}
+
+
+@pytest.mark.parametrize("name", sorted(MINI_BATCH_FITS))
+def test_a_mini_batch_fit_takes_one_step_per_batch_in_its_order(name: str) -> None:
+    """One epoch of fit on four rows is the steps (each the batch mean) on its batches, one after another."""
+    assert CATALOGUE[name].SCHEME == "mini-batch"
+    fitted, stepped = Probe(name), Probe(name)
+    rng = np.random.default_rng(6)
+    X, Y = rng.uniform(-1, 1, (4, fitted.layers[0])), rng.uniform(0.1, 0.9, (4, fitted.layers[-1]))
+    batches = MINI_BATCH_FITS[name](fitted, X.copy(), Y.copy(), 0.1)
+    assert stepped.view.step is not None
+    for rows in batches:
+        if len(rows) == 1:
+            stepped.view.step(X[rows[0]], Y[rows[0]], 0.1)
+        else:  # the mean of the batch's per-sample steps, taken from the same point
+            start = {k: p.copy() for k, p in stepped.view.params.items()}
+            moves = [stepped.step_gradient(X[r], Y[r], 0.1) for r in rows]
+            for k, p in stepped.view.params.items():
+                p[...] = start[k] - 0.1 * np.mean([m[k] for m in moves], axis=0)
+    for k, p in fitted.view.params.items():
+        assert close(p, stepped.view.params[k], 1e-9), k
 
 
 def bug_wrong_target(probe: Probe) -> None:

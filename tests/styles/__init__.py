@@ -10,10 +10,13 @@ from `backprop`.  Every module exposes `make(layers, activation)` and this metad
 - `STYLE`: the code style ("nielsen-column", "nnfs-objects", ...);
 - `PROTOCOL`: "layer-level" (the article's `net.layers`), "model-level" (parameters, predict and
   gradients or step, version 2) or "layer-objects" (nnfs or Medium layers);
-- `EXPECTED_FAILED`: the ids of the checks that must fail (empty for a correct entry).  Under the
+- `EXPECTED_FAILED`: the ids of the checks that must fail, in the battery's order; a correct entry
+  must fail none.  A check not named may fail too where a case happens to carry the mistake to
+  it (descent, for a gradient wrong enough to point uphill).  Under the layer protocol the fit
+  checks compare fit with the finite differences, so a gradient bug fails them as well; under the
   model-level protocol the gradient checks read `gradients()` or, for step-only code, the gradient
-  derived from `step`; under layer objects, nnfs's `dweights`/`dbiases`/`dinputs` or the gradient
-  derived from Medium's in-place update;
+  derived from `step`; under layer objects, nnfs's `dweights`/`dbiases`/`dinputs` (an activation
+  object's `dinputs` is its layer's delta) or the gradient derived from Medium's in-place update;
 - `EXPECTED_KINDS`: check id -> the finding kinds (backprop.findings.KINDS) its failure must carry;
 - `DECLARE`: the battery options a user would declare for it ({"loss": "bce"}, {"l2": 0.01},
   {"layers": [(784, 64, 10)]}, ...);

@@ -1,5 +1,9 @@
 """Correct: the article's code typed as published (it cannot build a network without a hidden layer)."""
 
+# The page's text lost a few tokens where it was rendered (`np.dot(x`, `self.delta`, `return self.A`,
+# the activation functions of the downloadable source); they are restored as the article's prose and
+# its own fit loop require.  Everything else, the `i` that is unbound for [n, m] included, is as printed.
+
 import numpy as np
 
 STYLE = "article-as-published"

@@ -21,13 +21,16 @@ class FullBatchNetwork(NeuralNetwork):
             a = X
             for layer in self.layers:
                 a = layer.forward(a)
-            delta = self.layers[-1].backward(y, None)
+            delta = self.output_backward(y)
             for l in range(len(self.layers) - 2, -1, -1):
                 delta = self.layers[l].backward(delta, self.layers[l + 1])
             a = X
             for layer in self.layers:
                 layer.update(self.rate(learning_rate, X), a)
                 a = layer.A
+
+    def output_backward(self, y):
+        return self.layers[-1].backward(y, None)
 
     def rate(self, learning_rate, X):
         """The factor of the summed update: the sum is applied as it is."""
