@@ -77,6 +77,13 @@ def activation_of(name: str) -> str:
     return "relu" if "tanh" in module.LEFT_OUT else "tanh"
 
 
+def activations_of(name: str) -> list[str]:
+    """The activations an entry can be built with: all three, less what it leaves out or declares."""
+    module = CATALOGUE[name]
+    names = [a for a in ("tanh", "sigmoid", "relu") if a not in module.LEFT_OUT]
+    return [a for a in names if a in module.DECLARE.get("activation", names)]
+
+
 def function(name: str) -> tuple[Callable[[NDArray], NDArray], Callable[[NDArray], NDArray]]:
     if name == "linear":
         return (lambda z: z), (lambda z: np.ones_like(z))
@@ -426,9 +433,12 @@ def test_the_catalogue_has_what_it_promises() -> None:
 # ---------------------------------------------------------------- the forward pass read right
 
 
-@pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_the_forward_pass_recomputed_from_the_parameters_is_the_entrys_own(name: str) -> None:
-    probe = Probe(name)
+EVERY_BUILD = [(n, a) for n in sorted(CATALOGUE) for a in activations_of(n)]
+
+
+@pytest.mark.parametrize(("name", "activation"), EVERY_BUILD)
+def test_the_forward_pass_recomputed_here_is_the_entrys_own(name: str, activation: str) -> None:
+    probe = Probe(name, activation=activation)
     assert probe.view.params, "the parameters are found"
     assert close(probe.view.predict(probe.x), probe.forward().output, 1e-5), "the reading of the layout"
 
@@ -448,9 +458,10 @@ def test_the_deltas_written_here_are_the_finite_differences(name: str) -> None:
 # ---------------------------------------------------------------- correct entries
 
 
-@pytest.mark.parametrize("name", [n for n in CORRECT if not n.startswith("mnist")])
-def test_a_correct_entry_has_the_gradient_of_its_declared_loss(name: str) -> None:
-    probe = Probe(name)
+@pytest.mark.parametrize(("name", "activation"), [(n, a) for n in CORRECT if not n.startswith("mnist")
+                                                  for a in activations_of(n)])
+def test_a_correct_entry_has_the_gradient_of_its_declared_loss(name: str, activation: str) -> None:
+    probe = Probe(name, activation=activation)
     assert agree(probe) == [], {k: (probe.impl[k], probe.numeric[k]) for k in probe.impl}
     if probe.view.step is not None and probe.view.gradients is not None:
         assert agree(probe, probe.step_gradient(probe.x, probe.y, LEARNING_RATE)) == []
