@@ -159,10 +159,15 @@ def model_level_view(net: Any) -> View:
                 getattr(net, "step", None))
 
 
-def nnfs_view(net: Any, layers: list[Any], loss_gradient: Callable[..., NDArray]) -> View:
+def by_layer(layers: list[Any], weight: str, bias: str) -> dict[str, NDArray]:
+    """{"W1": ..., "b1": ..., "W2": ...}: two attributes of each layer object that has weights."""
     dense = [layer for layer in layers if hasattr(layer, "weights")]
-    params = {name: array for k, d in enumerate(dense, 1) for name, array in
-              ((f"W{k}", d.weights), (f"b{k}", d.biases))}
+    return {name: getattr(d, attribute) for k, d in enumerate(dense, 1)
+            for name, attribute in ((f"W{k}", weight), (f"b{k}", bias))}
+
+
+def nnfs_view(net: Any, layers: list[Any], loss_gradient: Callable[..., NDArray]) -> View:
+    params = by_layer(layers, "weights", "biases")
 
     def forward(x: NDArray) -> NDArray:
         a = np.atleast_2d(x)
@@ -176,16 +181,13 @@ def nnfs_view(net: Any, layers: list[Any], loss_gradient: Callable[..., NDArray]
         for layer in reversed(layers):
             layer.backward(dvalues)
             dvalues = layer.dinputs
-        return {name: g for k, d in enumerate(dense, 1) for name, g in
-                ((f"W{k}", d.dweights), (f"b{k}", d.dbiases))}
+        return by_layer(layers, "dweights", "dbiases")
 
     return View(net, params, forward, gradients)
 
 
 def medium_view(net: Any, layers: list[Any], loss_gradient: Callable[..., NDArray]) -> View:
-    dense = [layer for layer in layers if hasattr(layer, "weights")]
-    params = {name: array for k, d in enumerate(dense, 1) for name, array in
-              ((f"W{k}", d.weights), (f"b{k}", d.bias))}
+    params = by_layer(layers, "weights", "bias")
 
     def forward(x: NDArray) -> NDArray:
         a = np.atleast_2d(x)
