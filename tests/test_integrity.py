@@ -102,3 +102,19 @@ def test_the_report_says_how_the_code_under_test_was_kept_apart(tmp_path: Path) 
     result = judged(plug_in(tmp_path, "patches_battery_at_import"), only=("output-delta",))
     assert result.isolation == "separate process"
     assert result.to_json()["isolation"] == "separate process"
+
+
+def test_what_is_not_the_submission_s_own_work_is_a_finding(tmp_path: Path) -> None:
+    at_import = judged(plug_in(tmp_path, "patches_battery_at_import"), only=("output-delta",))
+    in_make = judged(plug_in(tmp_path, "patches_battery_in_make"), only=("output-delta",))
+    assert {f.kind for f in at_import.integrity} == {"tampering", "uses-reference"}
+    assert any("imports the judge's own modules" in f.sentence for f in at_import.integrity)
+    replaced = next(f for f in in_make.integrity if "replaced" in f.params)
+    assert {"numpy.allclose", "numpy.array_equal"} <= set(replaced.params["replaced"])
+    assert in_make.to_json()["integrity"][0]["kind"] == "tampering"
+
+
+def test_the_reference_itself_and_independent_code_have_no_integrity_finding() -> None:
+    assert backprop.check(max_examples=2, only=["output-delta"]).integrity == []
+    independent = Path(__file__).resolve().parent / "architectures" / "two_layer_net.py"
+    assert backprop.check(f"{independent}:make", max_examples=2, only=["weight-gradient"]).integrity == []

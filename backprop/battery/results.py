@@ -73,6 +73,9 @@ class BatteryResult:
     """The networks the cases were drawn from (after probing what the target builds)."""
     left_out: list[Finding] = field(default_factory=list)
     """What the target could not build, and so was not checked, each with the call that failed."""
+    integrity: list[Finding] = field(default_factory=list)
+    """What the code under test did that is not its own work: replacing numpy's or the battery's
+    functions, importing the judge's modules (tampering), building on the bundled reference."""
 
     @property
     def passed(self) -> bool:
@@ -104,6 +107,7 @@ class BatteryResult:
             "isolation": self.isolation,
             "space": self.space,
             "left_out": [finding.to_json() for finding in self.left_out],
+            "integrity": [finding.to_json() for finding in self.integrity],
             "passed": self.passed,
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],

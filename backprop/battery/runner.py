@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.reporting import with_reporter
 
+from ..findings import Finding
 from ..losses import Loss, get_loss
 from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
@@ -100,6 +101,7 @@ def check(
         result.protocol = profile.protocol
         result.space = probed.space.to_json()
         result.left_out = probed.left_out
+        result.integrity = probed.integrity
         _warm_up(chosen)
         for check_id in ids:
             reason = skip_reason(check_id, profile.protocol, profile.offers)
@@ -109,7 +111,7 @@ def check(
             command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples, flags)
             result.results.append(
                 run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout,
-                              probed.space)
+                              probed.space, result.integrity)
             )
         return result
     finally:
@@ -146,6 +148,7 @@ def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Pro
         probed = probe_space(worker, declared, profile)
         if probed.nothing is not None:
             return probed.nothing, probed
+        note_integrity(worker, probed.integrity)
         return profile, probed
     except SubjectEnded as error:
         return str(error), Probed(declared)
@@ -193,20 +196,41 @@ def run_in_worker(
     command: str | None,
     timeout: float,
     space: Space | None = None,
+    integrity: list[Finding] | None = None,
 ) -> CheckResult:
-    """One check, with a fresh worker of the subject that is gone (with all it started) when it is over."""
+    """One check, with a fresh worker of the subject that is gone (with all it started) when it is over;
+    what the code under test did to its own process on the way is added to `integrity`."""
     try:
         worker = subject.worker(timeout)
     except SubjectEnded as error:
         return CheckResult(check_id, "errored", _sentence(str(error)))
     try:
-        return run_check(
+        found = run_check(
             check_id, worker, profile, loss, seed, n_examples, command, SEARCH_SHARE * timeout, space
         )
+        if integrity is not None:
+            note_integrity(worker, integrity)
+        return found
     except _Gone as gone:
         return CheckResult(check_id, "errored", _sentence(str(gone)))
     finally:
         worker.close()
+
+
+def note_integrity(worker: Worker, found: list[Finding]) -> None:
+    """Add the subject's integrity findings (tampering, uses-reference) not yet in `found`."""
+    try:
+        reported = worker.request("integrity")
+    except (PluginError, SubjectEnded):
+        return
+    known = {(f.kind, f.sentence) for f in found}
+    for item in reported if isinstance(reported, list) else ():
+        if not isinstance(item, dict) or item.get("kind") not in ("tampering", "uses-reference"):
+            continue
+        finding = Finding.from_json({k: v for k, v in item.items() if isinstance(k, str)})
+        if (finding.kind, finding.sentence) not in known:
+            found.append(finding)
+            known.add((finding.kind, finding.sentence))
 
 
 def _warm_up(loss: Loss) -> None:

@@ -87,6 +87,8 @@ class Probed:
     left_out: list[Finding] = field(default_factory=list)
     nothing: str | None = None
     """When the target builds no network at all: the sentence of the first failure."""
+    integrity: list[Finding] = field(default_factory=list)
+    """What the code under test did that is not its own work (tampering, uses-reference)."""
 
 
 # ------------------------------------------------------------------ declared space

@@ -102,14 +102,100 @@ def plain(what: str, value: Any) -> Any:
     raise PluginError(f"{what} is a {type(value).__name__}, not an array of numbers")
 
 
+WATCHED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "random", "math")
+"""Modules whose functions a submission has no business replacing (besides this package's own)."""
+JUDGING_PACKAGES = (
+    "backprop.battery.checks",
+    "backprop.battery.runner",
+    "backprop.numerical",
+    "backprop.plugin",
+    "backprop.testing",
+    "backprop.grading",
+)
+"""What only a judge imports: code under test that imports it is reaching for the judge."""
+
+
+def snapshot() -> dict[str, int]:
+    """The identity of every public function of the watched modules and of this package's loaded ones."""
+    seen: dict[str, int] = {}
+    names = [n for n in sys.modules if n in WATCHED_MODULES or n == "backprop" or n.startswith("backprop.")]
+    for module_name in names:
+        module = sys.modules.get(module_name)
+        for attribute, value in list(vars(module).items()) if module is not None else ():
+            if not attribute.startswith("_") and callable(value):
+                seen[f"{module_name}.{attribute}"] = id(value)
+    return seen
+
+
 class Driver:
     """One network of the user's at a time, and the calls the judge may ask of it."""
 
-    def __init__(self, factory: Callable[..., Any]) -> None:
+    def __init__(
+        self,
+        factory: Callable[..., Any],
+        before: dict[str, int] | None = None,
+        loaded: frozenset[str] | None = None,
+    ) -> None:
         self.factory = factory
+        self.before = before if before is not None else snapshot()
+        self.loaded = loaded if loaded is not None else frozenset(sys.modules)
         self.network: Any = None
         self.protocol = ""
         self.layers: list[Any] = []
+
+    # ------------------------------------------------------------------ integrity
+
+    def integrity(self) -> list[dict]:
+        """What the code under test did that is not its own work: functions of numpy or of this package it
+        replaced, judging modules it imported, the bundled reference it builds on (plain data)."""
+        found = []
+        now = snapshot()
+        replaced = sorted(name for name, ident in self.before.items() if now.get(name, ident) != ident)
+        if replaced:
+            shown = ", ".join(replaced[:5]) + (f" and {len(replaced) - 5} more" if len(replaced) > 5 else "")
+            found.append(
+                {
+                    "kind": "tampering",
+                    "sentence": f"the code under test replaced {shown}",
+                    "replaced": replaced,
+                }
+            )
+        imported = sorted(
+            n
+            for n in sys.modules
+            if n not in self.loaded and any(n == p or n.startswith(p + ".") for p in JUDGING_PACKAGES)
+        )
+        if imported:
+            found.append(
+                {
+                    "kind": "tampering",
+                    "sentence": "the code under test imports the judge's own "
+                    f"modules ({', '.join(imported[:3])})",
+                    "imported": imported,
+                }
+            )
+        borrowed = self._reference_classes()
+        if borrowed:
+            found.append(
+                {
+                    "kind": "uses-reference",
+                    "sentence": f"the network is built on the bundled reference ({', '.join(borrowed)})",
+                    "classes": borrowed,
+                }
+            )
+        return found
+
+    def _reference_classes(self) -> list[str]:
+        """The bundled reference's classes the network is built on (none when the target is the reference)."""
+        if str(getattr(self.factory, "__module__", "")).split(".")[0] == "backprop":
+            return []
+        objects = [self.network, *self.layers] if self.network is not None else []
+        names = set()
+        for obj in objects:
+            for cls in type(obj).__mro__:
+                if cls.__module__.startswith("backprop.") and cls.__module__ != __name__:
+                    names.add(f"{cls.__module__}.{cls.__qualname__}")
+        return sorted(names)
 
     # ------------------------------------------------------------------ building
 
