@@ -335,6 +335,7 @@ def window_sums(adapter: Adapter, data: CaseData, analytic: NDArray) -> str | No
     if values.shape != x.shape:
         return None
     for label, d in directions:
+
         def moved(t: NDArray, d: NDArray = d) -> float:
             return pair(adapter.forward({"x": (x + t[0] * d).astype(x.dtype)}, data.params))
 

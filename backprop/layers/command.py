@@ -71,20 +71,25 @@ def render(result: LayerResult, version: str) -> str:
     for r in result.results:
         if r.status in ("failed", "errored"):
             lines.append("")
-            plain = CheckResult(
-                r.id,
-                r.status,
-                r.summary,
-                r.worst_rel_error,
-                r.where,
-                r.details,
-                r.diagnosis,
-                None,
-                r.reproduce,
-                r.findings,
-            )
-            lines += explain(result, plain, first=False)
+            lines += explain_check(result, r)
     return "\n".join(lines) + "\n"
+
+
+def explain_check(result: LayerResult, r: CheckResult) -> list[str]:
+    """The battery's block for one failed check (its smallest case is in the details already)."""
+    plain = CheckResult(
+        r.id,
+        r.status,
+        r.summary,
+        r.worst_rel_error,
+        r.where,
+        r.details,
+        r.diagnosis,
+        None,
+        r.reproduce,
+        r.findings,
+    )
+    return explain(result, plain, first=False)
 
 
 def _fail(message: str) -> int:
@@ -116,4 +121,4 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
-__all__ = ["add_arguments", "render", "run"]
+__all__ = ["add_arguments", "explain_check", "render", "run"]

@@ -65,6 +65,11 @@ def resolve_kind(target: str, kind: str | LayerKind | None) -> LayerKind:
         raise LayerTargetError(str(error)) from None
 
 
+def layer_check_ids(target: str, kind: str | None = None) -> list[str]:
+    """The checks a layer gets, told from its kind (given, or from its name) without importing it."""
+    return check_ids(resolve_kind(target, kind).name)
+
+
 def _validate(max_examples: Any, seed: Any, timeout: Any) -> tuple[int, int, float]:
     n = DEFAULT_MAX_EXAMPLES if max_examples is None else max_examples
     if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
@@ -316,4 +321,11 @@ def report(
     )
 
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "LayerResult", "LayerTargetError", "check_layer", "run_layer_check"]
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "LayerResult",
+    "LayerTargetError",
+    "check_layer",
+    "layer_check_ids",
+    "run_layer_check",
+]

@@ -279,7 +279,9 @@ class Cs231nAdapter(Adapter):
 
     def forward(self, inputs: Mapping[str, NDArray], params: Mapping[str, NDArray]) -> NDArray:
         self._start()
-        args: list[Any] = [self._give("x", inputs["x"])] + [self._give(n, params[n]) for n in self.kind.params]
+        args: list[Any] = [self._give("x", inputs["x"])] + [
+            self._give(n, params[n]) for n in self.kind.params
+        ]
         if self.kind.hyper:
             args.append(dict(self.hyper))
         result = self.thing(*args)
