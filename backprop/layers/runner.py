@@ -156,6 +156,8 @@ def check_layer(
             result.results.append(outcome.value)
         else:
             message = (outcome.message or "the check returned nothing usable").strip()
+            message = message.replace("the implementation's process", "the layer's process")
+            message = message.replace("the implementation", "the layer")
             result.results.append(
                 CheckResult(check_id, "errored", message if message.endswith(".") else message + ".")
             )
