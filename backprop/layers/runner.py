@@ -29,7 +29,7 @@ from .kinds import KindError, LayerKind, get_kind, infer_kind
 from .shapes import LayerCase, layer_cases
 from .styles import Adapter, Spec, SubjectError, discover, error_sentence, rebuild
 
-DEFAULT_MAX_EXAMPLES = 10
+DEFAULT_MAX_EXAMPLES = 20
 """Cases tried per check when nothing fails: enough to reach stride 2, padding, ties and batches
 above 1 with the default seed, and a conv layer's whole check stays within a few seconds."""
 FOUR_D_KINDS = ("dense", "relu", "sigmoid", "tanh")
