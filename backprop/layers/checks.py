@@ -20,8 +20,9 @@ from numpy.typing import NDArray
 from ..findings import Finding
 from ..numerical import Comparison, Estimate, central_difference, compare, parameter_gradient_estimates
 from ..numerical.comparison import relative_error
+from ..numerical.budget import rounding_error
 from ..numerical.steps import machine_epsilon
-from .kinds import get_kind, softmax
+from .kinds import get_kind, output_terms, softmax
 from .shapes import LayerCase
 from .styles import LEARNING_RATES, Adapter, SubjectError, error_sentence, user_frame
 
@@ -145,7 +146,25 @@ def numerical_gradient(adapter: Adapter, data: CaseData, name: str) -> Estimate:
     inputs = {"x": x} if data.y is None else {"x": x, "y": data.y}
     pair = _pairing(data)
     live = x if name == "x" else params[name]
-    return parameter_gradient_estimates(lambda: pair(adapter.forward(inputs, params)), [live])[0]
+    estimate = parameter_gradient_estimates(lambda: pair(adapter.forward(inputs, params)), [live])[0]
+    return with_term_rounding(estimate, data, adapter.kind.name)
+
+
+def with_term_rounding(estimate: Estimate, data: CaseData, kind: str) -> Estimate:
+    """The estimate with the rounding of ⟨output, G⟩'s terms in its budget, not only of its value.
+
+    The engine prices a function's rounding by the size of its values; ⟨output, G⟩ can cancel to
+    far below the terms it is summed from (a batch-norm output of 2 rows is ±γ to within 1e-5), and
+    its rounding follows the terms (rounding_error's formula, with their size).
+    """
+    if data.upstream is None or estimate.step is None:
+        return estimate
+    terms = output_terms(kind, data.x.astype(float), {k: v.astype(float) for k, v in data.params.items()},
+                         data.out)
+    size = float(np.sum(np.abs(data.upstream.astype(float)) * terms))
+    eps = max(machine_epsilon(data.out.dtype), machine_epsilon(np.float64))
+    extra = rounding_error(np.full(estimate.shape, size), np.abs(estimate.step), eps)
+    return replace(estimate, budget=np.maximum(estimate.budget, extra))
 
 
 def judge(check_id: str, adapter: Adapter, case: LayerCase) -> Verdict:

@@ -244,6 +244,24 @@ def batchnorm_xhat(x: NDArray, eps: float) -> NDArray:
     return (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
 
 
+def output_terms(kind: str, x: NDArray, params: dict[str, NDArray], out: NDArray,
+                 hyper: dict | None = None) -> NDArray:
+    """How large the terms each output is summed from are (|out| where nothing cancels): what rounding
+    in the layer's forward scales with.  A batch-norm output γ·x̂ + β of 0.002 is made of terms near 1."""
+    out = np.abs(np.asarray(out, dtype=float))
+    if kind == "dense":
+        return np.maximum(out, np.abs(rows(x)) @ np.abs(params["W"]) + np.abs(params["b"]).reshape(1, -1))
+    if kind == "conv":
+        w = np.abs(params["w"])
+        bound = w.sum(axis=(1, 2, 3)) * float(np.max(np.abs(x), initial=0.0)) + np.abs(params["b"])
+        return np.maximum(out, bound.reshape(1, -1, 1, 1))
+    if kind == "batch-norm":
+        inv = 1 / np.sqrt(x.var(axis=0) + 1e-5)
+        spread = (np.abs(x) + np.abs(x.mean(axis=0))) * inv
+        return np.maximum(out, np.abs(params["gamma"]) * spread + np.abs(params["beta"]))
+    return out
+
+
 def softmax(x: NDArray) -> NDArray:
     shifted = np.exp(x - x.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
