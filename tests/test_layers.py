@@ -70,12 +70,27 @@ def test_a_correct_layer_passes_with_many_cases(entry: Entry) -> None:
 
 
 def test_every_required_finding_kind_is_planted_in_the_catalogue() -> None:
-    required = {"wrong-axis", "transposed", "scaled", "wrong-derivative", "kernel-not-flipped", "stride-ignored",
-                "padding-wrong", "pool-routing", "mean-term-missing", "variance-mismatch", "mask-not-rescaled",
-                "stale-weights", "in-place"}
+    required = {
+        "wrong-axis",
+        "transposed",
+        "scaled",
+        "wrong-derivative",
+        "kernel-not-flipped",
+        "stride-ignored",
+        "padding-wrong",
+        "pool-routing",
+        "mean-term-missing",
+        "variance-mismatch",
+        "mask-not-rescaled",
+        "stale-weights",
+        "in-place",
+    }
     assert required <= {entry.finding for entry in BUGS}
-    assert {entry.file for entry in BUGS} == {entry.file for entry in CORRECT} == {
-        "nnfs_layers.py", "medium_layers.py", "cs231n_layers.py"}
+    assert (
+        {entry.file for entry in BUGS}
+        == {entry.file for entry in CORRECT}
+        == {"nnfs_layers.py", "medium_layers.py", "cs231n_layers.py"}
+    )
 
 
 def by_name(name: str) -> Entry:

@@ -24,22 +24,39 @@ HERE = Path(__file__).parent / "layer_implementations"
 BROKEN, NNFS, CS231N = HERE / "broken_layers.py", HERE / "nnfs_layers.py", HERE / "cs231n_layers.py"
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    ("Layer_Dense", "dense"), ("FCLayer", "dense"), ("affine_forward", "dense"), ("Activation_ReLU", "relu"),
-    ("relu_backward", "relu"), ("Activation_Softmax", "softmax"),
-    ("Activation_Softmax_Loss_CategoricalCrossentropy", "softmax-ce"), ("softmax_loss", "softmax-ce"),
-    ("Loss_CategoricalCrossentropy", "cross-entropy"), ("Loss_MeanSquaredError", "mse"), ("svm_loss", "svm"),
-    ("conv_forward_naive", "conv"), ("max_pool_backward_naive", "max-pool"), ("batchnorm_forward", "batch-norm"),
-    ("Layer_Dropout", "dropout"), ("tanh_layer", "tanh"), ("Activation_Sigmoid", "sigmoid"),
-])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("Layer_Dense", "dense"),
+        ("FCLayer", "dense"),
+        ("affine_forward", "dense"),
+        ("Activation_ReLU", "relu"),
+        ("relu_backward", "relu"),
+        ("Activation_Softmax", "softmax"),
+        ("Activation_Softmax_Loss_CategoricalCrossentropy", "softmax-ce"),
+        ("softmax_loss", "softmax-ce"),
+        ("Loss_CategoricalCrossentropy", "cross-entropy"),
+        ("Loss_MeanSquaredError", "mse"),
+        ("svm_loss", "svm"),
+        ("conv_forward_naive", "conv"),
+        ("max_pool_backward_naive", "max-pool"),
+        ("batchnorm_forward", "batch-norm"),
+        ("Layer_Dropout", "dropout"),
+        ("tanh_layer", "tanh"),
+        ("Activation_Sigmoid", "sigmoid"),
+    ],
+)
 def test_the_kind_is_told_from_the_name(name: str, kind: str) -> None:
     assert infer_kind(name).name == kind
 
 
-@pytest.mark.parametrize(("name", "says"), [
-    ("ActivationLayer", "cannot tell what kind of layer ActivationLayer is"),
-    ("affine_relu_forward", "fits dense and relu"),
-])
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("ActivationLayer", "cannot tell what kind of layer ActivationLayer is"),
+        ("affine_relu_forward", "fits dense and relu"),
+    ],
+)
 def test_a_name_that_says_no_kind_or_two_asks_for_kind(name: str, says: str) -> None:
     with pytest.raises(KindError, match=says):
         infer_kind(name)
@@ -56,11 +73,19 @@ def test_the_checks_follow_from_the_kind() -> None:
 BAD = {
     "unknown kind": ([f"{NNFS}:Layer_Dense", "--kind", "rnn"], "invalid choice: 'rnn'"),
     "name says no kind": ([f"{HERE / 'medium_layers.py'}:ActivationLayer"], "give it with --kind"),
-    "class needs other arguments": ([f"{HERE / 'medium_layers.py'}:ActivationLayer", "--kind", "tanh"],
-                                    "name a function that returns one"),
-    "wrong constructor": ([f"{BROKEN}:Layer_Dense_one_argument"], "cannot be called with (n_inputs, n_outputs)"),
+    "class needs other arguments": (
+        [f"{HERE / 'medium_layers.py'}:ActivationLayer", "--kind", "tanh"],
+        "name a function that returns one",
+    ),
+    "wrong constructor": (
+        [f"{BROKEN}:Layer_Dense_one_argument"],
+        "cannot be called with (n_inputs, n_outputs)",
+    ),
     "no methods": ([f"{BROKEN}:Layer_Dense_no_methods"], "neither forward and backward"),
-    "missing pair": ([f"{BROKEN}:lonely_forward", "--kind", "dense"], "but no lonely_backward to pair it with"),
+    "missing pair": (
+        [f"{BROKEN}:lonely_forward", "--kind", "dense"],
+        "but no lonely_backward to pair it with",
+    ),
     "wrong forward signature": ([f"{BROKEN}:affine_three_forward"], "does not take (x, w, b)"),
     "no name": ([str(NNFS)], "as FILE.py:NAME"),
     "missing file": (["nowhere.py:Layer_Dense"], "no such file: nowhere.py"),
@@ -73,8 +98,9 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
 def test_bad_usage_is_one_line_and_exit_2(case: str) -> None:
     args, says = BAD[case]
-    run = subprocess.run([sys.executable, "-m", "backprop", "check-layer", *args], capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "backprop", "check-layer", *args], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 2, run.stderr
     assert run.stdout == ""
     lines = run.stderr.strip().splitlines()
@@ -90,8 +116,9 @@ def test_a_syntax_error_in_the_layer_file_names_the_file_and_line(tmp_path: Path
 
 
 def test_a_hanging_check_costs_that_check_only() -> None:
-    result = backprop.check_layer(f"{BROKEN}:Layer_Dense_hangs_in_backward", max_examples=2, timeout=2,
-                                  only=["dx", "untouched"])
+    result = backprop.check_layer(
+        f"{BROKEN}:Layer_Dense_hangs_in_backward", max_examples=2, timeout=2, only=["dx", "untouched"]
+    )
     assert [r.status for r in result.results] == ["errored", "errored"]
     assert result.by_id("dx").summary == "the layer did not finish within 2 s."
 
@@ -110,8 +137,22 @@ def test_the_user_file_is_imported_only_in_children() -> None:
 
 def test_the_command_writes_json_like_the_battery(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    run = subprocess.run([sys.executable, "-m", "backprop", "check-layer", f"{NNFS}:Layer_Dense_wrong_axis",
-                          "--only", "db", "--json", str(out)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backprop",
+            "check-layer",
+            f"{NNFS}:Layer_Dense_wrong_axis",
+            "--only",
+            "db",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1, run.stderr
     assert "FAILED db" in run.stdout and "diagnosis: db equals dout summed over axis 1" in run.stdout
     assert "0 passed · 1 failed · 0 errored · 0 skipped" in run.stdout
@@ -123,8 +164,9 @@ def test_the_command_writes_json_like_the_battery(tmp_path: Path) -> None:
 
 
 def test_layer_items_in_pytest(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--backprop-layer", f"{NNFS}:Layer_Dense_wrong_axis", "--backprop-max-examples",
-                                "3", "-p", "no:xdist")
+    result = pytester.runpytest(
+        "--backprop-layer", f"{NNFS}:Layer_Dense_wrong_axis", "--backprop-max-examples", "3", "-p", "no:xdist"
+    )
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["*FAILED db*", "*diagnosis: db equals dout summed over axis 1*"])
     assert "Traceback" not in result.stdout.str()
@@ -167,13 +209,15 @@ def test_assert_gradients_close_accepts_a_numerical_array_with_tolerances() -> N
 
 
 def test_assert_gradients_close_hides_its_frames(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_mine="""
+    pytester.makepyfile(
+        test_mine="""
         import numpy as np
         from backprop.testing import assert_gradients_close
 
         def test_grad():
             assert_gradients_close(np.array([3.0]), lambda v: float(np.sum(v ** 2)), at=np.array([1.0]))
-    """)
+    """
+    )
     result = pytester.runpytest("-p", "no:xdist")
     result.assert_outcomes(failed=1)
     text = result.stdout.str()

@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 
 from ..findings import Finding
 from ..numerical import Comparison, Estimate, central_difference, compare, parameter_gradient_estimates
-from ..numerical.comparison import relative_error
 from ..numerical.budget import rounding_error
+from ..numerical.comparison import relative_error
 from ..numerical.steps import machine_epsilon
 from .kinds import get_kind, output_terms, softmax
 from .shapes import LayerCase

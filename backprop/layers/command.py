@@ -8,9 +8,9 @@ wrong (one line on stderr).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+from ..battery.command import write_json
 from ..battery.report import counts_line, explain, table
 from ..battery.results import CheckResult
 from ..battery.targets import TargetError
@@ -113,11 +113,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))
     if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as stream:
-                json.dump({"version": __version__, **result.to_json()}, stream, indent=2, allow_nan=False)
-        except OSError as error:
-            return _fail(f"cannot write {args.json}: {error.strerror}")
+        problem = write_json(args.json, result)
+        if problem:
+            return _fail(problem)
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 

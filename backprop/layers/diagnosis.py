@@ -71,9 +71,14 @@ def diagnose(verdict: Verdict, kind: str, style: str) -> list[Finding]:
             sentence = f"{label} equals {what} to {_precision(rel)}" + (f": {why}" if why else "")
             return [Finding(finding_kind, sentence, {"gradient": label, "agreement": rel, **params})]
     if kind == "conv" and name == "x" and data.case.dims["pad"] == 0 and analytic.size == 0:
-        return [Finding("padding-wrong", f"dx has shape {analytic.shape} at pad 0: the padded gradient cropped as "
-                        "[pad:-pad] keeps nothing when pad is 0 (crop [pad:pad + H] instead)",
-                        {"gradient": "dx", "pad": 0})]
+        return [
+            Finding(
+                "padding-wrong",
+                f"dx has shape {analytic.shape} at pad 0: the padded gradient cropped as "
+                "[pad:-pad] keeps nothing when pad is 0 (crop [pad:pad + H] instead)",
+                {"gradient": "dx", "pad": 0},
+            )
+        ]
     if kind == "max-pool" and name == "x":
         stray = stray_routing(analytic, data)
         if stray is not None:

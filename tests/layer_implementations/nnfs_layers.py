@@ -4,22 +4,13 @@ Each class sets `output` in forward and `dinputs` (`dweights`, `dbiases`) in bac
 (y_pred, y_true).  A planted bug's class name ends in the finding kind it should be diagnosed with.
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
-
-class Layer_Dense:
-    def __init__(self, n_inputs, n_neurons):
-        self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
-        self.biases = np.zeros((1, n_neurons))
-
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = np.dot(inputs, self.weights) + self.biases
-
-    def backward(self, dvalues):
-        self.dweights = np.dot(self.inputs.T, dvalues)
-        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
-        self.dinputs = np.dot(dvalues, self.weights.T)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+from student_layers_fixed import Layer_Dense  # noqa: E402  (the correct one of docs/layers.md)
 
 
 class Layer_Dense_float32(Layer_Dense):
