@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..findings import Finding
-from ..numerical import Comparison, Estimate, central_difference, compare, parameter_gradient_estimates
+from ..numerical import DEFAULT_SAFETY, Comparison, Estimate, central_difference, compare, parameter_gradient_estimates
 from ..numerical.budget import rounding_error
 from ..numerical.comparison import relative_error
 from ..numerical.steps import machine_epsilon
@@ -266,9 +266,8 @@ def judge_gradient(name: str, adapter: Adapter, data: CaseData) -> Verdict:
 def smooth_rel_error(analytic: NDArray, estimate: Estimate) -> float:
     """The largest relative error away from kinks (at a kink any value between the slopes is right)."""
     values = np.asarray(analytic, dtype=float).reshape(estimate.shape)
-    smooth = ~estimate.kink_mask & (
-        np.abs(estimate.value) > estimate.budget
-    )  # relative error means nothing below
+    # relative error means nothing where the value is within its budget
+    smooth = ~estimate.kink_mask & (np.abs(estimate.value) > DEFAULT_SAFETY * estimate.budget)
     if not smooth.any():
         return 0.0
     return float(np.max(relative_error(values[smooth], estimate.value[smooth])))

@@ -141,7 +141,7 @@ def pool_shapes(draw: st.DrawFn, single_sample: bool = False) -> dict[str, Any]:
         "stride": draw(st.integers(1, 3)),
         "ties": draw(st.booleans()),
     }
-    if dims["ties"]:  # ties only where windows do not overlap: there the valid subgradients are checked exactly
+    if dims["ties"]:  # ties only where windows do not overlap: there valid subgradients are checked exactly
         dims["stride"] = max(dims["stride"], dims["pool_height"], dims["pool_width"])
     for side, size in (("height", "pool_height"), ("width", "pool_width")):
         dims[side] = (draw(st.integers(1, 3)) - 1) * dims["stride"] + dims[size]
