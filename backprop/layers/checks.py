@@ -18,7 +18,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..findings import Finding
-from ..numerical import DEFAULT_SAFETY, Comparison, Estimate, central_difference, compare, parameter_gradient_estimates
+from ..numerical import (
+    DEFAULT_SAFETY,
+    Comparison,
+    Estimate,
+    central_difference,
+    compare,
+    parameter_gradient_estimates,
+)
 from ..numerical.budget import rounding_error
 from ..numerical.comparison import relative_error
 from ..numerical.steps import machine_epsilon
