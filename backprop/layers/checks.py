@@ -208,10 +208,9 @@ def judge_untouched(adapter: Adapter, data: CaseData) -> Verdict:
         f"the layer wrote into {role} it was given ({name}): {count} of {total} values differ afterwards"
     )
     finding = Finding("in-place", sentence, {"argument": name, "changed": count, "total": total})
-    others = "".join(f"; {n}: {c} of {t} values changed" for n, c, t in changed[1:])
-    return Verdict(
-        True, sentence[0].upper() + sentence[1:] + others + ".", name, findings=[finding], data=data
-    )
+    names = " and ".join(n for n, _, _ in changed)
+    summary = f"Forward or backward changed {names}, given to the layer, instead of leaving it as it was."
+    return Verdict(True, summary, name, findings=[finding], data=data)
 
 
 def gradients(adapter: Adapter, data: CaseData, rate: float | None) -> dict[str, NDArray]:

@@ -65,6 +65,7 @@ BUGS = [
     Entry(NNFS, "Layer_Dense_wrong_axis", "dense", ("db",), "wrong-axis"),
     Entry(NNFS, "Layer_Dense_scaled", "dense", ("dW",), "scaled", "batch > 1"),
     Entry(NNFS, "Activation_ReLU_in_place", "relu", ("untouched",), "in-place"),
+    Entry(NNFS, "Activation_ReLU_clips_its_input", "relu", ("untouched",), "in-place"),
     Entry(NNFS, "Activation_ReLU_wrong_derivative", "relu", ("dx",), "wrong-derivative"),
     Entry(NNFS, "Activation_Sigmoid_wrong_derivative", "sigmoid", ("dx",), "wrong-derivative"),
     Entry(NNFS, "Activation_Softmax_wrong_derivative", "softmax", ("dx",), "wrong-derivative"),
