@@ -179,10 +179,9 @@ def judge(check_id: str, adapter: Adapter, case: LayerCase) -> Verdict:
     phase = "building the layer or its forward"
     try:
         data = draw(adapter, case)
+        phase = "forward or backward"
         if check_id == "untouched":
-            phase = "forward or backward"
             return judge_untouched(adapter, data)
-        phase = "backward"
         return judge_gradient(check_id[1:], adapter, data)
     except SubjectError as error:
         return Verdict(True, str(error).rstrip(".") + ".")
