@@ -244,3 +244,17 @@ def test_the_strategies_give_what_they_say(shape: dict, sizes: list, x: np.ndarr
 def test_layer_shapes_refuses_an_unknown_kind() -> None:
     with pytest.raises(KindError, match="unknown kind 'rnn'"):
         layer_shapes("rnn")
+
+
+@settings(max_examples=50)
+@given(layer_shapes("max-pool"))
+def test_ties_are_drawn_only_where_pooling_windows_do_not_overlap(shape: dict) -> None:
+    if shape["ties"]:
+        assert shape["stride"] >= max(shape["pool_height"], shape["pool_width"])
+
+
+def test_a_batch_norm_of_two_rows_is_priced_at_the_rounding_of_its_terms() -> None:
+    # two rows normalise to ±γ within 1e-5, so ⟨output, G⟩ cancels far below its terms: its rounding
+    # must be priced by the terms, or a correct layer fails (it did, on this case search)
+    target = f"{CS231N}:batchnorm_forward"
+    assert backprop.check_layer(target, max_examples=60, only=["dx"]).passed
