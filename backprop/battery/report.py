@@ -32,6 +32,7 @@ def header(result: BatteryResult, version: str) -> str:
         f"backprop {version} · target {result.target} · protocol {result.protocol} · loss {result.loss} · "
         f"{result.max_examples} cases per check · seed {result.seed}"
         + (f"\n  the code under test ran in a {result.isolation}" if result.isolation else "")
+        + "".join(f"\n  {line}" for line in result.conventions)
     )
 
 

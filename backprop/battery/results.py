@@ -69,6 +69,12 @@ class BatteryResult:
     results: list[CheckResult] = field(default_factory=list)
     isolation: str = ""
     """How the code under test was kept apart from the judge (the report's header says it)."""
+    scheme: str | None = None
+    """How fit trains (a name of backprop.battery.schemes), observed or declared; None when unknown."""
+    bias: str = "first"
+    """Where the layers take the constant 1 of the bias: "first" or "last"."""
+    conventions: list[str] = field(default_factory=list)
+    """What was found (or declared) of the target's conventions, one line each, for the header."""
 
     @property
     def passed(self) -> bool:
@@ -98,6 +104,9 @@ class BatteryResult:
             "seed": self.seed,
             "max_examples": self.max_examples,
             "isolation": self.isolation,
+            "scheme": self.scheme,
+            "bias": self.bias,
+            "conventions": list(self.conventions),
             "passed": self.passed,
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],

@@ -26,9 +26,11 @@ from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
-from .profile import Profile, as_profile
+from .conventions import probe_in_worker
+from .profile import BIAS_POSITIONS, Profile, as_profile
 from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
+from .schemes import parse_scheme
 from .targets import TargetError, describe_factory, importable_name, is_path, split_target
 
 DEFAULT_MAX_EXAMPLES = 25
@@ -71,8 +73,13 @@ def check(
     seed: int = 0,
     only: Iterable[str] | str | None = None,
     timeout: float = 60.0,
+    bias: str | None = None,
+    scheme: str | None = None,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
+
+    `bias` ("first" or "last") declares where the layers expect the constant 1, `scheme` how fit
+    trains (a name of backprop.battery.schemes); each is detected when not declared.
 
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
     ValueError) when the target cannot be loaded; whatever the implementation does wrong is
@@ -80,6 +87,7 @@ def check(
     """
     chosen = get_loss(loss)
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
+    _validate_conventions(bias, scheme)
     subject, target, reproducible = open_subject(factory_or_target, timeout)
     try:
         result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
@@ -92,9 +100,11 @@ def check(
         protocol, offers = probe
         result.protocol = protocol
         profile = Profile(protocol, frozenset(offers))
+        profile = probe_in_worker(subject, profile, chosen, timeout, bias, scheme)
+        result.scheme, result.bias, result.conventions = profile.scheme, profile.bias, list(profile.notes)
         _warm_up(chosen)
         for check_id in ids:
-            reason = skip_reason(check_id, protocol, frozenset(offers))
+            reason = skip_reason(check_id, protocol, profile.offers, profile.why_missing())
             if reason:
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
@@ -105,6 +115,13 @@ def check(
         return result
     finally:
         subject.close()
+
+
+def _validate_conventions(bias: Any, scheme: Any) -> None:
+    if bias is not None and bias not in BIAS_POSITIONS:
+        raise ValueError(f"bias must be 'first' or 'last', not {bias!r}")
+    if scheme is not None:
+        parse_scheme(scheme)
 
 
 def open_subject(
@@ -356,6 +373,7 @@ def run_check(
         evidence.diagnosis,
         _case_json(factory, minimal, profile, evidence.weights),
         reproduce,
+        list(evidence.findings),
     )
 
 

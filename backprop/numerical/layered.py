@@ -422,10 +422,14 @@ def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike
                                      loss: Loss | str = HALF_SSE) -> list[Estimate]:
     """∂L/∂z of every layer (1-D, one value per unit), by perturbing the pre-activations z = aW.
 
-    This needs layers that compute A = f(aW); a ValueError says which layer does not.
+    Layers without a callable `activation` have their z moved through their weights instead (see
+    `_through_weights`); layers whose forward is checked and found not to be A = f(aW) give a
+    ValueError saying which.
     """
     layers = network_layers(network)
     x, y = sample_and_target(layers, x, y)
+    if not all(callable(getattr(layer, "activation", None)) for layer in layers):
+        return _through_weights(layers, x, y, get_loss(loss))
     chain = verify_structure(layers, x, y, get_loss(loss))
     if isinstance(chain, str):
         raise ValueError(f"pre-activation gradients need layers computing A = f(aW): {chain}")
@@ -437,6 +441,39 @@ def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike
         out.append(Estimate(e.value[0], e.budget[0], e.method, e.kinks, e.kink_mask[0], e.lower[0],
                             e.upper[0], step, e.note, terms))
     return out
+
+
+def _through_weights(layers: list, x: NDArray, y: NDArray, loss: Loss) -> list[Estimate]:
+    """∂L/∂z of each layer when its activation cannot be read: W moved by aᵀt/‖a‖² (a the layer's
+    input) moves z = aW by exactly t, so central differences in t, through the implementation's own
+    forward, are ∂L/∂z, at one pair of forwards per unit."""
+    inputs, a = [], x
+    for layer in layers:
+        inputs.append(np.asarray(a, dtype=float).reshape(-1))
+        a = layer.forward(a)
+    whole = forward_loss(layers, x, y, loss)
+    estimates = []
+    for i, (layer, a_in) in enumerate(zip(layers, inputs, strict=True)):
+        norm = float(a_in @ a_in)
+        if norm == 0:
+            raise ValueError(f"layers[{i}]'s input is 0, so its pre-activation cannot be moved through "
+                             "its weights")
+        base, direction = layer.weight.copy(), a_in / norm
+        t = np.zeros(layer.weight.shape[1])
+
+        def moved(layer: object = layer, base: NDArray = base, direction: NDArray = direction,
+                  t: NDArray = t) -> float:
+            weight = layer.weight  # type: ignore[attr-defined]
+            weight[...] = base + np.outer(direction, t)
+            try:
+                return whole()
+            finally:
+                weight[...] = base
+
+        [estimate] = parameter_gradient_estimates(moved, [t], method="central")
+        estimates.append(replace(estimate, method=f"{estimate.method} (through the weights)",
+                                 note=f"layers[{i}] has no callable `activation`: z moved through W"))
+    return estimates
 
 
 def ambiguous_units(network: object, x: ArrayLike) -> list[NDArray]:
