@@ -86,8 +86,9 @@ def probe(
         notes.append(f"batches: {problem}")
     profile = profile.but(offers=frozenset(offers), missing=tuple(missing.items()), bias=position,
                           layouts=tuple(layouts.items()))
-    if "fit" in profile.offers:
-        observed, failure, note = fit_scheme(worker, case, profile, loss, X, Y, scheme)
+    if "fit" in profile.offers:  # judged in the layout fit was seen to use, whatever was declared
+        as_fit = profile.but(bias=layouts.get("fit", position))
+        observed, failure, note = fit_scheme(worker, case, as_fit, loss, X, Y, scheme)
         profile = profile.but(scheme=observed, scheme_failure=failure)
         notes.append(note)
     return profile.but(notes=tuple(notes))

@@ -149,7 +149,8 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     failure = profile.scheme_failure
     if failure is not None:
         return Evidence("failed", where="fit", summary=failure.summary, details=failure.details,
-                        diagnosis=failure.findings[-1].sentence if failure.findings else None,
+                        diagnosis=next((f.sentence for f in failure.findings if f.sentence != failure.summary),
+                                       None),
                         findings=list(failure.findings))
     scheme = parse_scheme(profile.scheme or RANDOM_SAMPLE)
     path = epoch_paths(scheme, 2)[0]  # on identical rows, every path of the epoch lands in the same place
