@@ -38,3 +38,19 @@ class Network:
 
 def make(layers, activation):
     return Network(layers, activation)
+
+
+class FlippedDense(Dense):
+    """The output error written y − A: a planted bug the checks must still catch without `activation`."""
+
+    def backward(self, y, right):
+        if right is None:
+            self.grad = (y - self.f(self.z)) * self.df(self.z)
+            return self.grad
+        return super().backward(y, right)
+
+
+def make_flipped(layers, activation):
+    net = Network(layers, activation)
+    net.layers[-1].__class__ = FlippedDense
+    return net

@@ -149,8 +149,7 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     failure = profile.scheme_failure
     if failure is not None:
         return Evidence("failed", where="fit", summary=failure.summary, details=failure.details,
-                        diagnosis=next((f.sentence for f in failure.findings if f.sentence != failure.summary),
-                                       None),
+                        diagnosis=_other_than(failure.summary, failure.findings),
                         findings=list(failure.findings))
     scheme = parse_scheme(profile.scheme or RANDOM_SAMPLE)
     path = epoch_paths(scheme, 2)[0]  # on identical rows, every path of the epoch lands in the same place
@@ -199,6 +198,11 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
         rounding=rounding,
         explain=explain,
     )
+
+
+def _other_than(summary: str, findings: Sequence[Any]) -> str | None:
+    """The first finding's sentence that says more than the summary does."""
+    return next((f.sentence for f in findings if f.sentence != summary), None)
 
 
 def _expected(scheme: Scheme, path: Path) -> str:
