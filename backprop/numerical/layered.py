@@ -380,16 +380,40 @@ def weight_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike, loss:
     return estimates
 
 
+def _inputs(layers: list, x: NDArray) -> list:
+    """What each layer's forward is given at x: x, then each layer's output as the layer returned it."""
+    inputs, a = [], x
+    for layer in layers:
+        inputs.append(a)
+        a = layer.forward(a)
+    return inputs
+
+
+def _tail_loss(layers: list, start: int, a: object, y: NDArray, loss: Loss) -> Callable[[], float]:
+    """The loss from layer `start` on, given what it is fed: the layers to its left do not change when
+    only its weights (or those right of it) move, so they are not run again."""
+
+    def loss_fn() -> float:
+        out = a
+        for layer in layers[start:]:
+            out = layer.forward(out)
+        return loss.value(np.asarray(out), y)  # type: ignore[return-value]
+
+    return loss_fn
+
+
 def _loop(layers: list, x: NDArray, y: NDArray, loss: Loss, method: str, reason: str) -> list[Estimate]:
-    """Perturb each live weight, call the implementation's forward, put the weight back."""
-    loss_fn = forward_loss(layers, x, y, loss)
+    """Perturb each live weight, call the implementation's forward from that layer on, put it back."""
     chosen = "richardson" if method == "richardson" else "central"
-    estimates = parameter_gradient_estimates(loss_fn, [layer.weight for layer in layers], method=chosen)
     note = "" if method == "loop" else f"weights perturbed one at a time: forward is not A = f(aW) ({reason})"
-    return [replace(e, method=f"{e.method} (loop)", note=note,
-                    kinks=[replace(k, where=k.where.replace(f"params[{i}]", f"layers[{i}].weight"))
-                           for k in e.kinks])
-            for i, e in enumerate(estimates)]
+    estimates = []
+    for i, a in enumerate(_inputs(layers, x)):
+        tail = _tail_loss(layers, i, a, y, loss)
+        [e] = parameter_gradient_estimates(tail, [layers[i].weight], method=chosen)
+        estimates.append(replace(e, method=f"{e.method} (loop)", note=note,
+                                 kinks=[replace(k, where=k.where.replace("params[0]", f"layers[{i}].weight"))
+                                        for k in e.kinks]))
+    return estimates
 
 
 def numerical_weight_gradients(network: object, x: ArrayLike, y: ArrayLike,
@@ -447,13 +471,10 @@ def _through_weights(layers: list, x: NDArray, y: NDArray, loss: Loss) -> list[E
     """∂L/∂z of each layer when its activation cannot be read: W moved by aᵀt/‖a‖² (a the layer's
     input) moves z = aW by exactly t, so central differences in t, through the implementation's own
     forward, are ∂L/∂z, at one pair of forwards per unit."""
-    inputs, a = [], x
-    for layer in layers:
-        inputs.append(np.asarray(a, dtype=float).reshape(-1))
-        a = layer.forward(a)
-    whole = forward_loss(layers, x, y, loss)
     estimates = []
-    for i, (layer, a_in) in enumerate(zip(layers, inputs, strict=True)):
+    for i, (layer, fed) in enumerate(zip(layers, _inputs(layers, x), strict=True)):
+        whole = _tail_loss(layers, i, fed, y, loss)
+        a_in = np.asarray(fed, dtype=float).reshape(-1)
         norm = float(a_in @ a_in)
         if norm == 0:
             raise ValueError(f"layers[{i}]'s input is 0, so its pre-activation cannot be moved through "
@@ -462,7 +483,7 @@ def _through_weights(layers: list, x: NDArray, y: NDArray, loss: Loss) -> list[E
         t = np.zeros(layer.weight.shape[1])
 
         def moved(layer: object = layer, base: NDArray = base, direction: NDArray = direction,
-                  t: NDArray = t) -> float:
+                  t: NDArray = t, whole: Callable[[], float] = whole) -> float:
             weight = layer.weight  # type: ignore[attr-defined]
             weight[...] = base + np.outer(direction, t)
             try:
