@@ -206,7 +206,9 @@ def test_a_declared_bias_is_used_and_a_wrong_one_fails() -> None:
     right = backprop.check(target("bias_last.py:make"), max_examples=3, only=["fit-one-sample"], bias="last")
     assert right.passed and "bias: the constant 1 goes last (declared)" in right.conventions
     wrong = backprop.check(target("bias_last.py:make"), max_examples=3, only=["fit-one-sample"], bias="first")
-    assert wrong.by_id("fit-one-sample").status == "failed"
+    failed = wrong.by_id("fit-one-sample")
+    assert failed.status == "failed"
+    assert "with the constant 1 last does" in (failed.diagnosis or "") and "--bias last" in failed.diagnosis
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,10 @@ FIT_FOLLOWS_LAYERS = (
     "correctly, and the error is in them (see the checks above)"
 )
 
+BIAS_ELSEWHERE = (
+    "fit moved layer {number} as one step on x with the constant 1 {other} does, {within}: fit takes the 1 "
+    "{other}, not {bias} as the battery was told; declare --bias {other}"
+)
 CACHED_WEIGHTS = (
     "layer {number}'s second step backpropagated through the weights the layer to its right had before "
     "the first step, {within}: a copy of W (or Wᵀ) kept from an earlier step went stale; read "
@@ -115,6 +119,15 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
         refreshed = _refreshed_moves(x1, deltas, after, case.activation)
         for number, move in enumerate(refreshed[1:], 2):
             explanations[number - 1].append((move, REFRESHED_INPUT.format(number=number, within="{within}")))
+        other = "last" if profile.bias == "first" else "first"
+        if profile.layout_of("fit") == other:  # fit was seen to take the 1 at the other end
+            probe.set_weights(before)
+            elsewhere = probe.forward(profile.but(bias=other).with_one(case.x))
+            probe.backward(case.y)
+            probe.update(lr, elsewhere)
+            for number, move in enumerate(moves_of(before, probe.copy_weights(), lr)[0], 1):
+                explanations[number - 1].insert(0, (move, BIAS_ELSEWHERE.format(
+                    number=number, other=other, bias=profile.bias, within="{within}")))
         probe.set_weights(before)
         stepped_seen = probe.forward(x1)
         probe.backward(case.y)
