@@ -54,15 +54,18 @@ def probe_in_worker(
     try:
         worker = subject.worker(timeout)
     except SubjectEnded as error:
-        return profile.but(notes=(*profile.notes, f"conventions not probed: {error}"))
+        return profile.but(bias=bias or profile.bias, scheme=scheme,
+                           notes=(*profile.notes, f"conventions not probed ({_unstop(str(error))})"))
     try:
         return probe(worker, profile, loss, bias, scheme)
-    except SubjectEnded as error:
-        return profile.but(
-            bias=bias or profile.bias, notes=(*profile.notes, f"conventions not probed: {error}")
-        )
+    except (SubjectEnded, PluginError) as error:  # the checks will meet the same and say so
+        reason = _unstop(str(error))
+    except Exception as error:  # noqa: BLE001 (what the implementation returned broke a comparison)
+        reason = f"{type(error).__name__}: {_unstop(str(error))}"
     finally:
         worker.close()
+    return profile.but(bias=bias or profile.bias, scheme=scheme,
+                       notes=(*profile.notes, f"conventions not probed ({reason})"))
 
 
 def probe(

@@ -40,6 +40,10 @@ FIT_FOLLOWS_LAYERS = (
     "correctly, and the error is in them (see the checks above)"
 )
 
+PROBED = (
+    "(seen on the battery's probe rows, once a run, before any case was drawn: the smallest case below "
+    "is only where the search stopped)"
+)
 BIAS_ELSEWHERE = (
     "fit moved layer {number} as one step on x with the constant 1 {other} does, {within}: fit takes the 1 "
     "{other}, not {bias} as the battery was told; declare --bias {other}"
@@ -161,7 +165,8 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     """
     failure = profile.scheme_failure
     if failure is not None:
-        return Evidence("failed", where="fit", summary=failure.summary, details=failure.details,
+        details = "\n".join(filter(None, (failure.details, PROBED)))
+        return Evidence("failed", where="fit", summary=failure.summary, details=details,
                         diagnosis=_other_than(failure.summary, failure.findings),
                         findings=list(failure.findings))
     scheme = parse_scheme(profile.scheme or RANDOM_SAMPLE)
