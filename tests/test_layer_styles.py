@@ -79,6 +79,7 @@ def test_the_article_as_published_passes_on_the_networks_it_builds(check_id: str
         ("full_batch_sum.py", "full-batch-sum", "fit: the full batch per epoch, gradients summed"),
         ("full_batch_mean.py", "full-batch-mean", "fit: the full batch per epoch, gradients averaged"),
         ("mini_batch.py", "mini-batch-mean-2", "fit: mini-batches of 2 rows, gradients averaged"),
+        ("every_row.py", "per-sample", "fit: every sample once per epoch, one step each"),
     ],
 )
 def test_a_correct_batch_fit_is_characterised_and_passes_the_fit_checks(
@@ -280,3 +281,23 @@ def test_deltas_are_estimated_through_the_weights_when_the_activation_cannot_be_
     for delta, estimate in zip(deltas, estimates, strict=True):
         assert numerical.compare(np.ravel(delta), estimate).passed
         assert not numerical.compare(np.ravel(delta) * 1.001, estimate).passed
+
+
+@pytest.mark.parametrize("module", ["full_batch_sum", "every_row"])
+def test_a_stale_cached_weight_is_still_caught_in_the_second_epoch_of_any_scheme(module: str) -> None:
+    """The scheme changes what the second epoch should be, not whether a stale copy of Wᵀ is seen."""
+    from implementations.cached_transposed_weights import CachingLayer
+
+    style = __import__(f"layer_styles.{module}", fromlist=["make"])
+
+    def make(layers: list[int], activation: str) -> object:
+        net = style.make(layers, activation)
+        for layer in net.layers:
+            layer.__class__ = CachingLayer
+        return net
+
+    profile = probed(make)  # fit is compared with its own layers, stale copy and all
+    assert profile.scheme == {"full_batch_sum": "full-batch-sum", "every_row": "per-sample"}[module]
+    case = make_case((2, 3, 1), "tanh", 0.3, 1.0, 4, HALF_SSE)
+    assert evaluate("fit-two-samples", style.make, case, HALF_SSE, profile).status == "passed"
+    assert evaluate("fit-two-samples", make, case, HALF_SSE, profile).status == "failed"
