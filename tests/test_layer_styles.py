@@ -301,3 +301,17 @@ def test_a_stale_cached_weight_is_still_caught_in_the_second_epoch_of_any_scheme
     case = make_case((2, 3, 1), "tanh", 0.3, 1.0, 4, HALF_SSE)
     assert evaluate("fit-two-samples", style.make, case, HALF_SSE, profile).status == "passed"
     assert evaluate("fit-two-samples", make, case, HALF_SSE, profile).status == "failed"
+
+
+def test_the_conventions_are_probed_on_whatever_network_the_target_builds() -> None:
+    from layer_styles import full_batch_mean
+
+    worker = LocalWorker(bias_last.make)
+    found = protocol_of(worker)
+    assert not isinstance(found, str)
+    profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE, layers=(3, 4, 4, 2),
+                    activation="sigmoid")
+    assert (profile.bias, profile.scheme) == ("last", "random-sample")
+    worker = LocalWorker(full_batch_mean.make)
+    profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE, layers=(1, 1), activation="relu")
+    assert profile.scheme == "full-batch-mean"

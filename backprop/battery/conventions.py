@@ -46,9 +46,11 @@ def probe_in_worker(
     timeout: float,
     bias: str | None = None,
     scheme: str | None = None,
+    layers: Sequence[int] = PROBE_LAYERS,
+    activation: str = "tanh",
 ) -> Profile:
-    """`probe` in a fresh worker of the subject; a worker that dies or hangs leaves the profile as
-    declared, with a note saying so."""
+    """`probe` in a fresh worker of the subject, on a network it builds; a worker that dies or hangs,
+    or a probe the implementation breaks, leaves the profile as declared, with a note saying so."""
     if profile.protocol != LAYER_LEVEL:
         return profile
     try:
@@ -57,7 +59,7 @@ def probe_in_worker(
         return profile.but(bias=bias or profile.bias, scheme=scheme,
                            notes=(*profile.notes, f"conventions not probed ({_unstop(str(error))})"))
     try:
-        return probe(worker, profile, loss, bias, scheme)
+        return probe(worker, profile, loss, bias, scheme, layers, activation)
     except (SubjectEnded, PluginError) as error:  # the checks will meet the same and say so
         reason = _unstop(str(error))
     except Exception as error:  # noqa: BLE001 (what the implementation returned broke a comparison)
@@ -69,11 +71,12 @@ def probe_in_worker(
 
 
 def probe(
-    worker: object, profile: Profile, loss: Loss, bias: str | None = None, scheme: str | None = None
+    worker: object, profile: Profile, loss: Loss, bias: str | None = None, scheme: str | None = None,
+    layers: Sequence[int] = PROBE_LAYERS, activation: str = "tanh",
 ) -> Profile:
-    """The profile with what probing found: "batch" offered (or why not), the bias position and the
-    layouts predict and fit use, and the fit's scheme (or why none)."""
-    case = make_case(PROBE_LAYERS, "tanh", 0.1, 1.0, PROBE_SEED, loss)
+    """The profile with what probing found on make(layers, activation): "batch" offered (or why not),
+    the bias position and the layouts predict and fit use, and the fit's scheme (or why none)."""
+    case = make_case(layers, activation, 0.1, 1.0, PROBE_SEED, loss)
     X, Y = probe_rows(case, loss, max(PROBE_ROWS))
     offers, missing = set(profile.offers), dict(profile.missing)
     problem = batch_problem(worker, case, profile, X[:2], Y[:2])
