@@ -313,5 +313,6 @@ def test_the_conventions_are_probed_on_whatever_network_the_target_builds() -> N
                     activation="sigmoid")
     assert (profile.bias, profile.scheme) == ("last", "random-sample")
     worker = LocalWorker(full_batch_mean.make)
-    profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE, layers=(1, 1), activation="relu")
+    profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE, layers=(1, 1),
+                    activation="relu")
     assert profile.scheme == "full-batch-mean"
