@@ -56,8 +56,10 @@ def test_causal_order(earlier: str, later: str, follows: bool) -> None:
 
 
 def test_skip_reasons_come_from_what_each_check_needs() -> None:
-    everything = frozenset({"fit", "predict", "activation", "activation_prime"})
+    everything = frozenset({"fit", "predict", "activation", "activation_prime", "batch"})
     assert all(skip_reason(i, LAYER_LEVEL, everything) is None for i in CHECK_IDS)
+    why = {"batch": "forward rejects a batch of 2 rows (layer 1's forward raised AssertionError)"}
+    assert skip_reason("batch-is-sum", LAYER_LEVEL, everything - {"batch"}, why) == why["batch"]
     assert skip_reason("fit-one-sample", LAYER_LEVEL, everything - {"fit"}) == (
         "the network offers no fit(X, y, learning_rate, epochs)"
     )

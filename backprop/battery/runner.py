@@ -27,9 +27,11 @@ from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
-from .profile import Profile, as_profile
+from .conventions import probe_in_worker
+from .profile import BIAS_POSITIONS, Profile, as_profile
 from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
+from .schemes import parse_scheme
 from .space import Probed, Space, declared_space, parse_activations, parse_hidden, parse_layers, probe_space
 from .targets import TargetError, describe_factory, importable_name, is_path, split_target
 
@@ -83,12 +85,16 @@ def check(
     layers: Iterable[str | Sequence[int]] | str | None = None,
     hidden: str | int | Sequence[int] | None = None,
     activation: str | Iterable[str] | None = None,
+    bias: str | None = None,
+    scheme: str | None = None,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
 
     `layers` fixes the architectures checked (e.g. ["784,128,10"] or [(2, 3, 1)]), `hidden` the
     range of hidden layers drawn ("1-2"), `activation` the activations ("tanh,sigmoid"); the
     battery probes the target within them and checks only what it builds, saying what it left out.
+    `bias` ("first" or "last") declares where the layers expect the constant 1, `scheme` how fit
+    trains (a name of backprop.battery.schemes); each is detected when not declared.
 
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
     ValueError) when the target cannot be loaded or builds no network; whatever the implementation
@@ -98,6 +104,9 @@ def check(
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
     declared = declared_space(chosen, layers, hidden, activation)
     flags = declared_flags(layers, hidden, activation)
+    flags += [f"--bias {bias}"] if bias is not None else []
+    flags += [f"--fit-scheme {scheme}"] if scheme is not None else []
+    _validate_conventions(bias, scheme)
     subject, target, reproducible = open_subject(factory_or_target, timeout)
     try:
         result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
@@ -112,9 +121,14 @@ def check(
         result.space = probed.space.to_json()
         result.left_out = probed.left_out
         result.integrity = probed.integrity
+        layers_built, activation_built = probed.space.example()
+        profile = probe_in_worker(
+            subject, profile, chosen, timeout, bias, scheme, layers_built, activation_built
+        )
+        result.scheme, result.bias, result.conventions = profile.scheme, profile.bias, list(profile.notes)
         _warm_up(chosen)
         for check_id in ids:
-            reason = skip_reason(check_id, profile.protocol, profile.offers)
+            reason = skip_reason(check_id, profile.protocol, profile.offers, profile.why_missing())
             if reason:
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
@@ -172,6 +186,13 @@ def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Pro
         return str(error), Probed(declared)
     finally:
         worker.close()
+
+
+def _validate_conventions(bias: Any, scheme: Any) -> None:
+    if bias is not None and bias not in BIAS_POSITIONS:
+        raise ValueError(f"bias must be 'first' or 'last', not {bias!r}")
+    if scheme is not None:
+        parse_scheme(scheme)
 
 
 def open_subject(
@@ -445,6 +466,7 @@ def run_check(
         evidence.diagnosis,
         _case_json(factory, minimal, profile, evidence.weights),
         reproduce,
+        list(evidence.findings),
     )
 
 

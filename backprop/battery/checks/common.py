@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ... import numerical
+from ...findings import Finding
 from ...losses import Loss
 from .. import diagnosis
 from ..cases import Case
@@ -45,6 +46,8 @@ class Evidence:
     details: str = ""
     diagnosis: str | None = None
     weights: list[NDArray] | None = field(default=None, repr=False)
+    findings: list[Finding] = field(default_factory=list)
+    """The measured reasons, as data (carried into CheckResult.findings)."""
 
     @property
     def failing(self) -> bool:
