@@ -57,7 +57,7 @@ def test_the_result_holds_the_contract_fields_in_battery_order() -> None:
     data = json.loads(json.dumps(result.to_json(), allow_nan=False))
     assert set(data) == {
         "target", "protocol", "loss", "seed", "max_examples", "isolation", "scheme", "bias", "conventions",
-        "passed", "counts", "results",
+        "space", "left_out", "integrity", "passed", "counts", "results",
     }
     assert (data["scheme"], data["bias"]) == ("random-sample", "first")
     assert data["conventions"] == [
