@@ -92,3 +92,14 @@ def test_report_names_counts_worst_element_and_budget() -> None:
     for needle in ("Mismatched elements: 1 / 4 (25%)", "[1, 0]", "analytic 3.003", "numerical 3",
                    "budget there 1e-10"):
         assert needle in text
+
+
+def test_a_float32_gradient_in_the_subnormal_range_is_judged_at_its_spacing() -> None:
+    """A correct float32 gradient of 1.4e-44 is known only to the subnormal spacing 1.4e-45: no false alarm
+    (the case a newer hypothesis drew: weights near 1e-38, the true value underflowing), while an error of
+    a whole order of magnitude at that scale is still one."""
+    numerical = np.array([1.330858318e-44, 2.8e-44])
+    estimate = Estimate(numerical, np.full(2, 2.2e-53), "central")
+    assert compare(numerical.astype(np.float32), estimate).passed
+    assert not compare((numerical * 100).astype(np.float32), estimate).passed
+    assert compare(np.array([1.0, 2.0]), Estimate(np.array([1.0, 2.0]), np.full(2, 1e-12), "central")).passed

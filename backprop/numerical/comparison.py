@@ -75,12 +75,15 @@ def analytic_rounding(analytic: NDArray, dtype: np.dtype, term_scale: NDArray | 
 
     Its values and their largest stand for the size of the terms they were summed from,
     unless the estimate knows that size (`term_scale`): a float32 residual A − y that cancels
-    to 1e-4 still carries the rounding of outputs near 1.
+    to 1e-4 still carries the rounding of outputs near 1.  Below the dtype's smallest normal
+    number the spacing of values no longer shrinks with them (float32 gradients of 1e-44 are
+    only known to 1.4e-45), so the allowance never falls below ANALYTIC_ULPS subnormal spacings.
     """
     magnitude = np.abs(analytic)
     largest = magnitude.max() if magnitude.size else 0.0
     terms = 0.0 if term_scale is None else term_scale
-    return ANALYTIC_ULPS * machine_epsilon(dtype) * (magnitude + largest + terms)
+    subnormal = float(np.finfo(dtype).smallest_subnormal) if np.dtype(dtype).kind == "f" else 0.0
+    return ANALYTIC_ULPS * (machine_epsilon(dtype) * (magnitude + largest + terms) + subnormal)
 
 
 def relative_error(analytic: NDArray, numerical: NDArray) -> NDArray:
