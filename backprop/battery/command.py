@@ -33,44 +33,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"(default: {DEFAULT_TARGET}, the bundled reference network)",
     )
     parser.add_argument(
-        "--loss",
-        default="half_sse",
-        metavar="NAME",
-        help="the loss the implementation's backward differentiates: half_sse (default), "
-        "mse, bce (on sigmoid outputs) or softmax_ce",
-    )
-    parser.add_argument(
         "--json", metavar="PATH", help="also write the full result, cases and weights, as JSON"
     )
-    parser.add_argument(
-        "--max-examples",
-        type=int,
-        default=None,
-        metavar="N",
-        help=f"cases tried per check (default {DEFAULT_MAX_EXAMPLES})",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="seed of the case search (default 0)"
-    )
-    parser.add_argument(
-        "--only",
-        nargs="+",
-        metavar="ID",
-        choices=CHECK_IDS,
-        help="run only these checks: " + ", ".join(CHECK_IDS),
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="time allowed to each check before it counts as errored (default 60)",
-    )
+    add_battery_options(parser)
     parser.add_argument(
         "--plot",
         metavar="PATH",
         help="draw the smallest failing case (or a default one) to an image (needs matplotlib)",
     )
+
+
+def add_battery_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> list[argparse.Action]:
+    """Add the options that choose how the battery runs, shared by `check` and `grade`; return them.
+
+    Each option's dest is the keyword argument of `check()` it sets, so that `battery_options` can
+    pass them all on and a new option reaches every command that runs the battery.
+    """
+    add = parser.add_argument
+    return [
+        add(
+            "--loss",
+            default="half_sse",
+            metavar="NAME",
+            help="the loss the implementation's backward differentiates: half_sse (default), "
+            "mse, bce (on sigmoid outputs) or softmax_ce",
+        ),
+        add(
+            "--max-examples",
+            type=int,
+            default=None,
+            metavar="N",
+            help=f"cases tried per check (default {DEFAULT_MAX_EXAMPLES})",
+        ),
+        add("--seed", type=int, default=0, metavar="N", help="seed of the case search (default 0)"),
+        add(
+            "--only",
+            nargs="+",
+            metavar="ID",
+            choices=CHECK_IDS,
+            help="run only these checks: " + ", ".join(CHECK_IDS),
+        ),
+        add(
+            "--timeout",
+            type=float,
+            default=60.0,
+            metavar="SECONDS",
+            help="time allowed to each check before it counts as errored (default 60)",
+        ),
+    ]
+
+
+def battery_dests() -> list[str]:
+    """The dests of the battery's options, which are the names of `check()`'s keyword arguments."""
+    return [action.dest for action in add_battery_options(argparse.ArgumentParser(add_help=False))]
+
+
+def battery_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of `check()` from parsed battery options."""
+    return {dest: getattr(args, dest) for dest in battery_dests()}
 
 
 def _fail(message: str) -> int:
@@ -83,14 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from .report import render
 
     try:
-        result = check(
-            args.target,
-            loss=args.loss,
-            max_examples=args.max_examples,
-            seed=args.seed,
-            only=args.only,
-            timeout=args.timeout,
-        )
+        result = check(args.target, **battery_options(args))
     except (TargetError, ValueError, TypeError) as error:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))
@@ -139,4 +152,4 @@ def _draw(path: str, factory: Callable[..., Any], case: dict | None, loss_name: 
     write_check_plot(path, factory, case, loss, timeout=timeout)
 
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "add_battery_options", "battery_options", "run"]
