@@ -55,7 +55,9 @@ def load(path: str, battery_actions: Sequence[argparse.Action]) -> Assignment:
     try:
         import tomllib
     except ImportError:  # Python 3.10
-        raise AssignmentError("--assignment needs Python 3.11 or newer (it reads TOML with tomllib)") from None
+        raise AssignmentError(
+            "--assignment needs Python 3.11 or newer (it reads TOML with tomllib)"
+        ) from None
     try:
         with open(path, "rb") as stream:
             raw = stream.read()
@@ -133,10 +135,11 @@ class _Reader:
         else:
             ok = isinstance(value, str)
         if not ok:
-            kind = {int: "an integer", float: "a number"}.get(wanted, "a string")  # type: ignore[call-overload]
+            kind = "an integer" if wanted is int else "a number" if wanted is float else "a string"
             raise self.fail(key, f"{key} must be {kind}, not {value!r}")
         if action.choices is not None and value not in action.choices:
-            raise self.fail(key, f"{key}: unknown value {value!r}; the choices are: {', '.join(action.choices)}")
+            choices = ", ".join(str(c) for c in action.choices)
+            raise self.fail(key, f"{key}: unknown value {value!r}; the choices are: {choices}")
         return wanted(value) if callable(wanted) else value
 
     def points(self, value: Any) -> dict[str, float]:
@@ -145,7 +148,8 @@ class _Reader:
             if check_id not in CHECK_IDS:
                 raise self.fail(check_id, f"unknown check {check_id!r} in [points]; the checks are: "
                                           f"{', '.join(CHECK_IDS)}")
-            if not isinstance(item, numbers.Real) or isinstance(item, bool) or not 0 <= item < float("inf"):
-                raise self.fail(check_id, f"the points of {check_id} must be a number 0 or more, not {item!r}")
+            if not isinstance(item, (int, float)) or isinstance(item, bool) or not 0 <= item < float("inf"):
+                raise self.fail(check_id, f"the points of {check_id} must be a number 0 or more, "
+                                          f"not {item!r}")
             points[check_id] = float(item)
         return points

@@ -53,7 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="JUnit XML: one test suite a submission, one test case a check")
     outputs.add_argument("--gradescope", metavar="FILE",
                          help="Gradescope's results.json, for a single submission")
-    battery = parser.add_argument_group("battery options (as for backprop check; they win over the assignment)")
+    battery = parser.add_argument_group(
+        "battery options (as for backprop check; they win over the assignment's)"
+    )
     actions = add_battery_options(battery)
     # None means "not given", so that an assignment's setting can fill it before the default does.
     parser.set_defaults(_battery_actions=actions, **{action.dest: None for action in actions})

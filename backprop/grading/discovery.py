@@ -2,7 +2,8 @@
 
 A `.py` file is one submission.  A folder in which exactly one `.py` file defines the factory
 is one submission (its other files are that file's helpers).  Any other folder holds
-submissions: each of its `.py` files, and each of its subfolders holding `.py` files, is one.
+submissions: each of its `.py` files, and each of its subfolders holding `.py` files, is one
+(names starting with `_` or `.` are helpers, not submissions, there and in a glob's matches).
 A subfolder submission in which no file, or several, define the factory is reported as one
 that cannot be graded, with the reason, instead of being guessed at.
 """
@@ -99,7 +100,9 @@ def _expand(path: str) -> list[str]:
     if os.path.exists(path):
         return [path]
     if glob.has_magic(path):
-        matches = sorted(glob.glob(path, recursive=True))
+        # as in a folder, names starting with _ or . are helpers, not submissions
+        matches = [m for m in sorted(glob.glob(path, recursive=True))
+                   if not os.path.basename(m.rstrip(os.sep)).startswith((".", "_"))]
         if not matches:
             raise DiscoveryError(f"no file or folder matches {path}")
         return matches

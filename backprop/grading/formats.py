@@ -160,6 +160,7 @@ def to_gradescope(grade: Grade) -> str:
             "output": "\n".join(lines),
         })
     summary = grade.root_cause()
-    data = {"score": _number(grade.score), "output": f"start with {summary}" if summary else "every check passed",
+    output = f"start with {summary}" if summary else "no check failed"
+    data = {"score": _number(grade.score), "output": output,
             "tests": tests}
     return json.dumps(data, indent=2, allow_nan=False) + "\n"

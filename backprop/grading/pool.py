@@ -103,8 +103,9 @@ def grade_one(submission: Submission, options: dict[str, Any], limit: float, run
         return Graded(submission, None, submission.problem, 0.0)
     request = json.dumps({"target": submission.target, "options": options}).encode()
     with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, tempfile.TemporaryFile() as out:
-        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=out, stderr=subprocess.DEVNULL,
-                                   cwd=scratch, env=_environment(), start_new_session=True)
+        process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=out,
+                                   stderr=subprocess.DEVNULL, cwd=scratch, env=_environment(),
+                                   start_new_session=True)
         running.add(process)
         try:
             with contextlib.suppress(BrokenPipeError):

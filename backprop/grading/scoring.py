@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..battery.report import cause_of, first_failure
-from ..battery.results import BatteryResult, CheckResult
+from ..battery.results import STATUSES, BatteryResult, CheckResult
 from .assignment import Assignment
 from .pool import Graded
 
@@ -59,7 +59,7 @@ class Grade:
         return sum(c.max_points for c in self.checks)
 
     def counts(self) -> dict[str, int]:
-        return {s: sum(c.status == s for c in self.checks) for s in ("passed", "failed", "errored", "skipped")}
+        return {s: sum(c.status == s for c in self.checks) for s in STATUSES}
 
     @property
     def root(self) -> CheckGrade | None:

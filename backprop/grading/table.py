@@ -14,7 +14,8 @@ def _points(value: float) -> str:
 def render(grades: Sequence[Grade]) -> str:
     """The table, then a line of totals."""
     width = max([len("submission")] + [len(g.name) for g in grades])
-    lines = [f"{'submission':<{width}}  passed  failed  errored  skipped  score    first failure in causal order"]
+    heading = "passed  failed  errored  skipped  score    first failure in causal order"
+    lines = [f"{'submission':<{width}}  {heading}"]
     for g in sorted(grades, key=lambda g: g.name):
         if not g.graded:
             lines.append(f"{g.name:<{width}}  could not be graded: {g.error}")
