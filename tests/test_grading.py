@@ -209,7 +209,7 @@ def test_the_class_run_exits_3_and_tells_each_submission_apart(class_run: dict[s
     assert "could not be graded: it did not finish within the limit of 8 s" in table["hangs.py"]
     assert "could not be graded: cannot load" in table["crashes.py"]
     assert "crash in native code" in table["crashes.py"]
-    assert "8 submissions · 6 graded · 3 with every check passed · 2 could not be graded" in finished.stdout
+    assert "8 submissions · 6 graded · 3 without a failure · 2 could not be graded" in finished.stdout
 
 
 def test_the_csv_has_one_row_a_submission_with_score_and_root_cause(class_run: dict[str, Any]) -> None:
@@ -483,3 +483,11 @@ def test_progress_is_shown_on_a_terminal_only(terminal: bool) -> None:
     else:
         assert stream.getvalue() == ""
 
+
+
+def test_the_assignment_shown_in_the_docs_is_the_shipped_one() -> None:
+    text = (ROOT / "docs" / "grading.md").read_text(encoding="utf-8")
+    shown = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    shipped = (ROOT / "examples" / "assignment.toml").read_text(encoding="utf-8")
+    assert shipped.endswith(shown)
+    load(str(ROOT / "examples" / "assignment.toml"), battery_actions())  # and it loads

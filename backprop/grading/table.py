@@ -29,5 +29,5 @@ def render(grades: Sequence[Grade]) -> str:
     graded = sum(g.graded for g in grades)
     passing = sum(g.graded and not g.root and not g.counts()["errored"] for g in grades)
     total = f"{len(grades)} submission{'s' if len(grades) != 1 else ''} · {graded} graded · " \
-            f"{passing} with every check passed · {len(grades) - graded} could not be graded"
+            f"{passing} without a failure · {len(grades) - graded} could not be graded"
     return "\n".join(lines + ["", total]) + "\n"
