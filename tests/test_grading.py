@@ -329,14 +329,15 @@ def test_points_skipped_checks_and_the_root_cause_with_a_finding() -> None:
     assert only.root_cause() == "hidden-delta: it is wrong"
 
 
-def test_a_junit_error_is_not_counted_as_a_failure() -> None:
-    result = battery_json({"id": "descent", "status": "errored", "summary": "it raised"})
+def test_a_junit_error_is_not_counted_as_a_failure_and_stays_valid_xml() -> None:
+    result = battery_json({"id": "descent", "status": "errored", "summary": "it raised \x1b[31m\x00"})
     root = ET.fromstring(to_junit([grade(Graded(Submission("s.py", "s.py:make"), result, None, 1.0),
                                          Assignment())]))
     suite = root.find("testsuite")
     assert suite is not None
     assert (suite.get("failures"), suite.get("errors")) == ("0", "1")
-    assert suite.find("testcase/error") is not None
+    error = suite.find("testcase/error")
+    assert error is not None and error.get("message") == "it raised \ufffd[31m\ufffd"
 
 
 # ----------------------------------------------------------------------------------------- the pool

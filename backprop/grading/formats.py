@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -91,18 +92,26 @@ def to_json(grades: Sequence[Grade], settings: dict[str, Any], version: str) -> 
 
 # -------------------------------------------------------------------------------------------- junit
 
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot hold, even escaped (a submission's exception text may carry them)."""
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _testcase(suite: ET.Element, classname: str, check: CheckGrade) -> None:
     case = ET.SubElement(suite, "testcase", classname=classname, name=check.id)
-    message = f"{check.summary} ({check.where})" if check.where else check.summary
+    message = _xml(f"{check.summary} ({check.where})" if check.where else check.summary)
     if check.status == "failed":
         failure = ET.SubElement(case, "failure", message=message, type=check.kind or "failed")
         extra = [f"this can follow from the {check.follows_from} failure"] if check.follows_from else []
-        failure.text = "\n".join([check.summary, *extra, check.details]).strip()
+        failure.text = _xml("\n".join([check.summary, *extra, check.details]).strip())
     elif check.status == "errored":
         error = ET.SubElement(case, "error", message=message, type="errored")
-        error.text = "\n".join([check.summary, check.details]).strip()
+        error.text = _xml("\n".join([check.summary, check.details]).strip())
     elif check.status == "skipped":
-        ET.SubElement(case, "skipped", message=check.summary)
+        ET.SubElement(case, "skipped", message=_xml(check.summary))
 
 
 def to_junit(grades: Sequence[Grade]) -> str:
@@ -111,17 +120,17 @@ def to_junit(grades: Sequence[Grade]) -> str:
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     total_time = 0.0
     for g in grades:
-        suite = ET.SubElement(root, "testsuite", name=g.name)
+        suite = ET.SubElement(root, "testsuite", name=_xml(g.name))
         if g.graded:
             counts = g.counts()
             numbers = {"tests": len(g.checks), "failures": counts["failed"], "errors": counts["errored"],
                        "skipped": counts["skipped"]}
             for check in g.checks:
-                _testcase(suite, g.name, check)
+                _testcase(suite, _xml(g.name), check)
         else:
             numbers = {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
-            case = ET.SubElement(suite, "testcase", classname=g.name, name="grading")
-            ET.SubElement(case, "error", message=f"could not be graded: {g.error}", type="not-graded")
+            case = ET.SubElement(suite, "testcase", classname=_xml(g.name), name="grading")
+            ET.SubElement(case, "error", message=_xml(f"could not be graded: {g.error}"), type="not-graded")
         for key, value in numbers.items():
             suite.set(key, str(value))
             totals[key] += value
