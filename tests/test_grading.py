@@ -492,3 +492,18 @@ def test_the_assignment_shown_in_the_docs_is_the_shipped_one() -> None:
     shipped = (ROOT / "examples" / "assignment.toml").read_text(encoding="utf-8")
     assert shipped.endswith(shown)
     load(str(ROOT / "examples" / "assignment.toml"), battery_actions())  # and it loads
+
+
+def test_no_more_than_jobs_workers_exist_at_once(tmp_path: Path) -> None:
+    """Each fake worker counts the workers alive when it starts (one marker file each)."""
+    alive = tmp_path / "alive"
+    alive.mkdir()
+    counter = ("import json, os, sys, time; sys.stdin.read(); "
+               f"mine = os.path.join({str(alive)!r}, str(os.getpid())); open(mine, 'w').close(); "
+               f"seen = len(os.listdir({str(alive)!r})); time.sleep(0.3); os.unlink(mine); "
+               "json.dump({'error': str(seen)}, sys.stdout)")
+    submissions = [Submission(f"{i}.py", f"{i}.py:make") for i in range(6)]
+    graded = grade_all(submissions, {}, jobs=2, limit=30.0, command=[sys.executable, "-c", counter])
+    seen = [int(g.error or "0") for g in graded]
+    assert len(seen) == 6 and max(seen) <= 2 and min(seen) >= 1, seen
+    assert [g.submission.name for g in graded] == [s.name for s in submissions]  # in the order given
