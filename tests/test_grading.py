@@ -507,3 +507,17 @@ def test_no_more_than_jobs_workers_exist_at_once(tmp_path: Path) -> None:
     seen = [int(g.error or "0") for g in graded]
     assert len(seen) == 6 and max(seen) <= 2 and min(seen) >= 1, seen
     assert [g.submission.name for g in graded] == [s.name for s in submissions]  # in the order given
+
+
+@pytest.mark.slow  # the whole battery on each of the six examples: about a minute
+@pytest.mark.parametrize("name", [*CORRECT, *BUGGY])
+def test_each_example_submission_gets_the_verdict_its_docstring_says(name: str) -> None:
+    from backprop import check
+    from backprop.battery.report import first_failure
+
+    result = check(f"{SUBMISSIONS / name}:make", max_examples=5)
+    if name in CORRECT:
+        assert result.passed, result.failed_ids
+    else:
+        first = first_failure(result)
+        assert first is not None and first.id == BUGGY[name], result.failed_ids
