@@ -30,11 +30,10 @@ from .battery.protocols import (
     LAYER_LEVEL,
     MODEL_LEVEL,
     LayerNetwork,
+    LocalWorker,
     ModelNetwork,
     PluginError,
-    build,
-    detect_protocol,
-    wrap,
+    open_network,
 )
 from .demo import XOR_X, XOR_Y
 from .losses import HALF_SSE, Loss, get_loss
@@ -215,8 +214,7 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
         raise ValueError(f"case['x'] has {x.size} values but the network takes {layers[0]} inputs")
     if y.size != layers[-1]:
         raise ValueError(f"case['y'] has {y.size} values but the network has {layers[-1]} outputs")
-    network = build(factory, layers, str(case["activation"]))
-    wrapped = wrap(network, detect_protocol(network))
+    wrapped = open_network(LocalWorker(factory), layers, str(case["activation"]))
     arrays = wrapped.weight_arrays()
     if len(case["weights"]) != len(arrays):
         raise ValueError(f"case['weights'] holds {len(case['weights'])} arrays but the network has "
@@ -233,6 +231,7 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
         loss_of_model = partial(model.loss, x, y)
         return _Subject(MODEL_LEVEL, arrays, analytic, parameter_gradient_estimates(loss_of_model, arrays),
                         loss_of_model)
+    network = wrapped.network
     x1 = np.concatenate(([1.0], x))
     seen = wrapped.forward(x1)
     deltas = wrapped.backward(y)
@@ -242,6 +241,8 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
 
 
 def _layered_loss(network: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> float:
+    """The loss at the (perturbed) judge-side weights: they are written into the network first."""
+    network.set_weights(network.weight_arrays())
     return float(np.real(loss.value(network.forward(x1)[-1], y)))
 
 

@@ -40,6 +40,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="cases tried per check",
     )
     group.addoption(
+        "--backprop-layers",
+        action="append",
+        default=None,
+        metavar="SIZES",
+        help="check only this architecture of TARGET, e.g. 784,128,10 (repeatable)",
+    )
+    group.addoption(
+        "--backprop-hidden",
+        action="store",
+        default=None,
+        metavar="MIN-MAX",
+        help="draw networks with this many hidden layers (e.g. 1 or 1-2)",
+    )
+    group.addoption(
+        "--backprop-activation",
+        action="store",
+        default=None,
+        metavar="NAMES",
+        help="draw only these activations, e.g. tanh,sigmoid",
+    )
+    group.addoption(
         "--backprop-seed",
         action="store",
         type=int,
@@ -93,9 +114,17 @@ class BatteryCollector(pytest.Collector):
             config.getoption("backprop_max_examples"),
             config.getoption("backprop_seed"),
         )
+        space = {
+            "layers": config.getoption("backprop_layers"),
+            "hidden": config.getoption("backprop_hidden"),
+            "activation": config.getoption("backprop_activation"),
+        }
+        declared = {name: value for name, value in space.items() if value is not None}
         target = self.target
         return [
-            BatteryItem.from_parent(self, name=check_id, check=BatteryCheck(target, check_id, *options))
+            BatteryItem.from_parent(
+                self, name=check_id, check=BatteryCheck(target, check_id, *options, options=declared)
+            )
             for check_id in CHECK_IDS
         ]
 

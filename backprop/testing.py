@@ -14,7 +14,7 @@ fails with the battery's explanation, or skips with the reason the check does no
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -37,6 +37,8 @@ class BatteryCheck:
     max_examples: int | None = None
     seed: int = 0
     timeout: float = 60.0
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Further keyword arguments of backprop.check: layers, hidden, activation."""
 
     def __call__(self) -> CheckResult:
         """Run the check: return its result when it passes, skip when it does not apply, raise otherwise."""
@@ -50,6 +52,7 @@ class BatteryCheck:
             seed=self.seed,
             only=[self.check_id],
             timeout=self.timeout,
+            **self.options,
         )
         result = battery.by_id(self.check_id)
         if result.status == "skipped":
@@ -70,11 +73,13 @@ def parametrize_with_checks(
     max_examples: int | None = None,
     seed: int = 0,
     timeout: float = 60.0,
+    **options: Any,
 ) -> pytest.MarkDecorator:
     """A `pytest.mark.parametrize` over the battery's checks, passing each as the argument `check`.
 
     `expected_failed_checks` (ids, or ids mapped to a reason) are marked strict xfail: the test
-    suite stays green while they fail and turns red the day one of them passes.
+    suite stays green while they fail and turns red the day one of them passes.  Other keyword
+    arguments go to `backprop.check` (`layers=["784,128,10"]`, `hidden="1-2"`, `activation="tanh"`).
     """
     if expected_failed_checks is None:
         expected: dict[str, str] = {}
@@ -101,7 +106,9 @@ def parametrize_with_checks(
         )
         params.append(
             pytest.param(
-                BatteryCheck(factory, check_id, loss, max_examples, seed, timeout), id=check_id, marks=marks
+                BatteryCheck(factory, check_id, loss, max_examples, seed, timeout, dict(options)),
+                id=check_id,
+                marks=marks,
             )
         )
     return pytest.mark.parametrize("check", params)

@@ -36,7 +36,7 @@ from backprop.battery import CHECK_IDS  # noqa: E402
 from backprop.battery import cases as battery  # noqa: E402
 from backprop.battery.cases import Case, make_case  # noqa: E402
 from backprop.battery.checks import skip_reason  # noqa: E402
-from backprop.battery.runner import evaluate, probe_protocol  # noqa: E402
+from backprop.battery.runner import as_worker, evaluate, protocol_of  # noqa: E402
 from backprop.battery.targets import resolve  # noqa: E402
 from backprop.losses import Loss, get_loss  # noqa: E402
 
@@ -129,7 +129,8 @@ def sweep(target: str, family: str, strategy: st.SearchStrategy[Case], n_cases: 
           rng_seed: int) -> Tally:
     """Every applicable check on each of n_cases cases drawn from strategy."""
     factory, _ = resolve(target)
-    probe = probe_protocol(factory)
+    worker = as_worker(factory)  # the sweep measures the checks' logic, driving the code in this process
+    probe = protocol_of(worker)
     if isinstance(probe, str):
         raise SystemExit(f"{target}: the protocol could not be detected: {probe}")
     protocol, offers = probe
@@ -143,7 +144,7 @@ def sweep(target: str, family: str, strategy: st.SearchStrategy[Case], n_cases: 
     def run(case: Case) -> None:
         tally.cases += 1
         for check_id in ids:
-            evidence = evaluate(check_id, factory, case, loss, protocol)
+            evidence = evaluate(check_id, worker, case, loss, protocol)
             tally.verdicts[evidence.status] += 1
             if evidence.failing:
                 tally.alarms.append({"check": check_id, "status": evidence.status,

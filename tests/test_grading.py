@@ -521,3 +521,29 @@ def test_each_example_submission_gets_the_verdict_its_docstring_says(name: str) 
     else:
         first = first_failure(result)
         assert first is not None and first.id == BUGGY[name], result.failed_ids
+
+
+def test_an_argument_check_refuses_in_the_worker_stops_grading_with_exit_2(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """An option the grader does not check itself (here --hidden) is refused by check() in the first
+    worker: one line, exit 2, and no table (the grades would all be wrong the same way)."""
+    code = main(["grade", str(SUBMISSIONS / "article_network.py"), str(SUBMISSIONS / "nielsen_style.py"),
+                 "--only", "output-delta", "--max-examples", "2", "--hidden", "5-1"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err.startswith("backprop grade: error: hidden layers must be a range")
+    assert len(captured.err.strip().splitlines()) == 1
+
+
+def test_a_repeatable_battery_option_is_a_list_in_the_assignment(tmp_path: Path) -> None:
+    path = write(tmp_path / "hw.toml", '[battery]\nlayers = ["2,3,1", "3,2"]\nactivation = "tanh"\n')
+    assert load(str(path), battery_actions()).battery == {"layers": ["2,3,1", "3,2"], "activation": "tanh"}
+    out = tmp_path / "g.json"
+    code = main(["grade", str(SUBMISSIONS / "sign_flipped_error.py"), "--assignment", str(path),
+                 "--only", "output-delta", "--max-examples", "2", "--json", str(out)])
+    assert code == 0
+    submission = json.loads(out.read_text())["submissions"][0]
+    case = submission["battery"]["results"][0]["minimal_case"]
+    assert case["layers"] in ([2, 3, 1], [3, 2])  # the assignment's settings reached check()
+    assert case["activation"] == "tanh"
+    assert submission["first_failure"] == "output-delta"

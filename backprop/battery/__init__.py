@@ -4,23 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .registry import CHECK_IDS
 from .results import BatteryResult, CheckResult
-
-CHECK_IDS = (
-    "activation-derivative",
-    "dz-is-fprime-of-z",
-    "output-delta",
-    "hidden-delta",
-    "weight-gradient",
-    "update-is-sgd-step",
-    "fit-one-sample",
-    "fit-two-samples",
-    "predict-is-forward",
-    "batch-is-sum",
-    "inputs-unmodified",
-    "deterministic",
-    "descent",
-)
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,6 @@ import argparse
 import importlib.util
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from ..sandbox import run_isolated
@@ -18,7 +17,7 @@ from . import CHECK_IDS
 from .cases import default_case
 from .results import BatteryResult
 from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TARGET, check
-from .targets import TargetError, resolve
+from .targets import TargetError, load_target
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -72,6 +71,23 @@ def add_battery_options(parser: argparse.ArgumentParser | argparse._ArgumentGrou
             metavar="ID",
             choices=CHECK_IDS,
             help="run only these checks: " + ", ".join(CHECK_IDS),
+        ),
+        add(
+            "--layers",
+            action="append",
+            metavar="SIZES",
+            help="check only this architecture, e.g. 784,128,10 (repeatable); default: networks of 0 to 3 "
+            "hidden layers drawn by the battery, within what the target builds",
+        ),
+        add(
+            "--hidden",
+            metavar="MIN-MAX",
+            help="draw networks with this many hidden layers (e.g. 1 or 1-2; default 0-3)",
+        ),
+        add(
+            "--activation",
+            metavar="NAMES",
+            help="draw only these activations, e.g. tanh,sigmoid (default: every one the loss allows)",
         ),
         add(
             "--timeout",
@@ -128,27 +144,27 @@ def _plot(path: str, target: str, result: BatteryResult, timeout: float) -> int 
         return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
     if importlib.util.find_spec("matplotlib") is None:
         return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
-    factory, _ = resolve(target, timeout)
     failing = [r.minimal_case for r in result.results if r.status == "failed" and r.minimal_case]
-    # The default case is built with the factory, so the whole drawing runs sandboxed.
-    outcome = run_isolated(_draw, path, factory, failing[0] if failing else None, result.loss,
+    # The target is imported, and the default case built with its factory, in the sandboxed child only.
+    outcome = run_isolated(_draw, path, target, failing[0] if failing else None, result.loss,
                            result.protocol, timeout, timeout=timeout)
     if outcome.status != "returned":
         return _fail(f"cannot draw {path}: {outcome.message}")
     return None
 
 
-def _draw(path: str, factory: Callable[..., Any], case: dict | None, loss_name: str, protocol: str,
-          timeout: float) -> None:
+def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: str, timeout: float) -> None:
     """write_check_plot on the case, or on a default one drawn with the factory's own weight shapes."""
     from ..losses import get_loss
     from ..plots import write_check_plot
     from .checks import prepare
+    from .protocols import LocalWorker
 
+    factory = load_target(target)
     loss = get_loss(loss_name)
     if case is None:
         default = default_case(loss)
-        case = default.to_json(prepare(factory, default, protocol).copy_weights())
+        case = default.to_json(prepare(LocalWorker(factory), default, protocol).copy_weights())
     write_check_plot(path, factory, case, loss, timeout=timeout)
 
 

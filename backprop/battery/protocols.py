@@ -1,10 +1,12 @@
-"""The two ways an implementation can be plugged in, and a uniform, defensive view of each.
+"""The judge's view of an implementation: the two protocols, driven through requests to the subject.
 
 Layer-level (the article's): `net.layers[i]` with `weight`, `forward`, `backward`, `update`.
-Model-level (other code styles): `parameters()`, `loss(x, y)`, `gradients(x, y)`, and
-optionally `step`, `deltas`, `predict`.  Every call into the implementation goes through
-`call`, and every array it hands back through `as_array`, so that a raise, a wrong shape or
-a NaN becomes a `PluginError` naming the call, instead of a traceback from inside the battery.
+Model-level (other code styles): `parameters()` and `gradients(x, y)` or `step(x, y, lr)`, and
+optionally `loss`, `deltas`, `predict`.  Nothing here runs the implementation's code: every call
+is a request to a worker of the subject process (`backprop.subject`), and every value that comes
+back goes through `as_array`, so that a wrong shape, a non-number or a NaN becomes a
+`PluginError` naming the call.  The numerical engine is given `MirrorNetwork`s: judge-side arrays
+and callables that stand for the subject's layers and send a request when called.
 """
 
 from __future__ import annotations
@@ -15,39 +17,31 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-LAYER_LEVEL = "layer-level"
-MODEL_LEVEL = "model-level"
-
-LAYER_ATTRIBUTES = ("weight", "forward", "backward", "update")
-MODEL_METHODS = ("parameters", "loss", "gradients")
-MODEL_OPTIONAL = ("step", "deltas", "predict")
+from ..activations import get_activation
+from ..subject.driver import LAYER_LEVEL, MODEL_LEVEL, Driver, PluginError, call
+from .profile import Profile
 
 PROBE_LAYERS = [2, 3, 2]
 """The network built to tell which protocol a factory follows."""
 
-
 ARRAY_EQUAL = np.array_equal
-"""Taken at import, before any plug-in runs: a plug-in that patches numpy cannot fool the checks."""
 
-
-class PluginError(Exception):
-    """The implementation raised, or returned something unusable; the message is one sentence."""
+READS = frozenset(("weights", "stored", "layer_function", "seed", "layer_forward", "forward", "method_at"))
+"""Requests that leave the subject's weights as they were (after any other, they are read again)."""
 
 
 class ProtocolError(TypeError):
     """The factory's network follows neither protocol."""
 
 
-def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """fn(*args), with any exception turned into a PluginError that says which call raised."""
-    try:
-        return fn(*args)
-    except PluginError:
-        raise
-    except Exception as error:
-        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        detail = f"{type(error).__name__}: {text}" if text else type(error).__name__
-        raise PluginError(f"{what} raised {detail}") from error
+class LocalWorker:
+    """A worker that drives the implementation in this process (for plots, which judge nothing)."""
+
+    def __init__(self, factory: Callable[..., Any]) -> None:
+        self.driver = Driver(factory)
+
+    def request(self, name: str, *args: Any) -> Any:
+        return getattr(self.driver, name)(*args)
 
 
 def as_array(what: str, value: Any, shape: tuple[int, ...] | None = None) -> NDArray:
@@ -73,66 +67,154 @@ def as_array(what: str, value: Any, shape: tuple[int, ...] | None = None) -> NDA
     return array
 
 
+def _numbers(what: str, value: Any) -> NDArray:
+    """value as an array of numbers, NaN and inf allowed (what a perturbed forward may give)."""
+    if value is None:
+        raise PluginError(f"{what} is None")
+    array = np.asarray(value)
+    if array.dtype.kind not in "fc":
+        if array.dtype.kind not in "biu":
+            raise PluginError(f"{what} is not an array of real numbers")
+        array = array.astype(float)
+    return array
+
+
 def detect_protocol(network: Any) -> str:
-    """LAYER_LEVEL or MODEL_LEVEL, or a ProtocolError saying what is missing for either."""
-    layers = getattr(network, "layers", None)
-    if layers is not None:
-        try:
-            layers = list(layers)
-        except TypeError:
-            layers = None
-    if layers:
-        missing = sorted({name for layer in layers for name in LAYER_ATTRIBUTES if not hasattr(layer, name)})
-        if not missing:
-            return LAYER_LEVEL
-    else:
-        missing = ["layers"]
-    model_missing = [name for name in MODEL_METHODS if not callable(getattr(network, name, None))]
-    if not model_missing:
-        return MODEL_LEVEL
-    raise ProtocolError(
-        f"the factory returned a {type(network).__name__}, which follows neither protocol: "
-        f"the layer-level one lacks {', '.join(missing)} and the model-level one lacks "
-        f"{', '.join(model_missing)}"
-    )
+    """LAYER_LEVEL or MODEL_LEVEL of a network object, or a ProtocolError saying what is missing."""
+    try:
+        return Driver(lambda *_: network)._detect(network)
+    except PluginError as error:
+        raise ProtocolError(str(error)) from None
 
 
-def capabilities(network: Any, protocol: str) -> frozenset[str]:
-    """The optional parts the network offers (fit, predict, step, deltas)."""
-    names = ("fit", "predict") if protocol == LAYER_LEVEL else MODEL_OPTIONAL
-    return frozenset(name for name in names if callable(getattr(network, name, None)))
+class RemoteFunction:
+    """A layer's activation or activation_prime, evaluated by the subject."""
+
+    def __init__(self, net: RemoteNetwork, index: int, name: str) -> None:
+        self.net, self.index, self.name = net, index, name
+
+    def __call__(self, z: Any) -> NDArray:
+        value = self.net.request("layer_function", self.index, self.name, np.asarray(z))
+        return _numbers(f"layer {self.index + 1}'s {self.name}(z)", value)
 
 
-def build(factory: Callable[..., Any], layers: Sequence[int], activation: str) -> Any:
-    """factory(layers, activation), with a raise or a None reported as a PluginError."""
-    network = call(f"make({list(layers)}, {activation!r})", factory, list(layers), activation)
-    if network is None:
-        raise PluginError(f"make({list(layers)}, {activation!r}) returned None")
-    return network
+class MirrorLayer:
+    """A subject's layer as the numerical engine sees it: a judge-side weight array, a forward
+    that runs the subject's at those weights, the functions it offers and what it stores."""
+
+    def __init__(self, net: LayerNetwork, index: int, functions: dict[str, Callable[..., Any]]) -> None:
+        self._net, self._index = net, index
+        self._functions = functions
+
+    @property
+    def weight(self) -> NDArray:
+        return self._net.weight_arrays()[self._index]
+
+    def forward(self, a: Any) -> NDArray:
+        value = self._net.request("layer_forward", self._index, self.weight, np.asarray(a))
+        return _numbers(f"the output of layer {self._index + 1}'s forward", value)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._functions:
+            return self._functions[name]
+        if name in ("A", "dZ", "delta"):
+            return self._net.request("stored", self._index, name)
+        raise AttributeError(name)
 
 
-class LiveArrays:
-    """The case's weights written into a network's live arrays, and copies read back out.
+class MirrorNetwork:
+    """The subject's network as the numerical engine and the checks see it: `layers` of mirror layers
+    and the optional methods it offers, each a request."""
 
-    A write that does not land (a property handing out a copy) or a NaN read back is a PluginError.
-    """
+    def __init__(self, net: RemoteNetwork, layers: list[MirrorLayer]) -> None:
+        self._net = net
+        self.layers = layers
 
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in self._net.offers:
+            raise AttributeError(name)
+        return lambda *args: self._net.request("method", name, *args)
+
+
+class RemoteNetwork:
+    """What every protocol's network offers the checks: its live arrays, read and written by request."""
+
+    protocol = ""
     kind = "layer"
     array_name = "weight"
 
+    def __init__(self, worker: Any, description: dict) -> None:
+        self.worker = worker
+        self.offers = frozenset(description.get("offers") or ())
+        self.description = description
+        self._arrays: list[NDArray] | None = None
+        self.names: list[str] | None = None
+
+    def request(self, name: str, *args: Any) -> Any:
+        value = self.worker.request(name, *args)
+        if name not in READS:
+            self._stale = True
+        return value
+
+    _stale = True
+    profile = Profile()
+
+    def with_one(self, x: NDArray) -> NDArray:
+        """x with the constant 1 of the bias where this network's layers expect it."""
+        return self.profile.with_one(x)
+
     def weight_arrays(self) -> list[NDArray]:
-        raise NotImplementedError
+        """The judge's copies of the weights (the same array objects from call to call, refreshed in
+        place when the subject may have changed them), so the numerical engine can perturb them."""
+        if self._stale or self._arrays is None:
+            reply = self.worker.request("weights")
+            fresh = reply["arrays"] if isinstance(reply, dict) else None
+            if not isinstance(fresh, list):
+                raise PluginError(f"the {self.kind}s' arrays could not be read")
+            names = reply.get("names")
+            self.names = [str(n) for n in names] if isinstance(names, list) else None
+            fresh = [self._checked(number, a) for number, a in enumerate(fresh, 1)]
+            same = self._arrays is not None and [a.shape for a in self._arrays] == [a.shape for a in fresh] \
+                and all(a.dtype == b.dtype for a, b in zip(self._arrays, fresh, strict=True))
+            if same:
+                assert self._arrays is not None
+                for mine, value in zip(self._arrays, fresh, strict=True):
+                    mine[...] = value
+            else:
+                self._arrays = fresh
+            self._stale = False
+        assert self._arrays is not None
+        return self._arrays
+
+    def _checked(self, number: int, array: Any) -> NDArray:
+        if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+            raise PluginError(f"{self.kind} {number}'s {self.array_name} is not a float numpy array")
+        return array
+
+    def label(self, number: int) -> str:
+        """'parameter 2 of 4' or, with named parameters, its name."""
+        self.weight_arrays()
+        if self.names:
+            return self.names[number - 1]
+        return f"{self.kind} {number}"
 
     def set_weights(self, values: Sequence[NDArray]) -> None:
-        """Write values into the live arrays, in place (they stay the same objects), and check they landed."""
-        for array, value in zip(self.weight_arrays(), values, strict=True):
-            array[...] = value
-        for number, (array, value) in enumerate(zip(self.weight_arrays(), values, strict=True), 1):
-            if not ARRAY_EQUAL(array, np.asarray(value, dtype=array.dtype)):
+        """Write values into the subject's live arrays, and check they landed (a property handing out a
+        copy would not keep them)."""
+        arrays = self.weight_arrays()
+        values = [np.asarray(v, dtype=a.dtype) for v, a in zip(values, arrays, strict=True)]
+        landed = self.worker.request("set_weights", values)
+        for number, (value, back) in enumerate(zip(values, landed, strict=True), 1):
+            if not isinstance(back, np.ndarray) or not ARRAY_EQUAL(back, value):
                 raise PluginError(
                     f"{self.kind} {number}'s {self.array_name} does not keep what is written into it in "
                     "place (is it a copy handed out by a property?), so the battery cannot set its weights"
                 )
+        for mine, value in zip(arrays, values, strict=True):
+            mine[...] = value
+        self._stale = False
 
     def copy_weights(self) -> list[NDArray]:
         """Copies of the live arrays, or a PluginError naming the first that holds NaN or inf."""
@@ -147,109 +229,85 @@ class LiveArrays:
         return copies
 
 
-class LayerNetwork(LiveArrays):
+class LayerNetwork(RemoteNetwork):
     """The article's protocol, driven exactly as its `fit` drives it."""
 
     protocol = LAYER_LEVEL
 
-    def __init__(self, network: Any) -> None:
-        self.network = network
-        self.layers = list(network.layers)
-
-    def weight_arrays(self) -> list[NDArray]:
-        arrays = []
-        for number, layer in enumerate(self.layers, 1):
-            weight = layer.weight
-            if not isinstance(weight, np.ndarray) or weight.ndim != 2:
-                raise PluginError(
-                    f"layer {number}'s weight is not a 2-D numpy array ({type(weight).__name__})"
-                )
-            arrays.append(weight)
-        return arrays
+    def __init__(self, worker: Any, description: dict) -> None:
+        super().__init__(worker, description)
+        shared: dict[tuple[int, str], Callable[..., Any]] = {}
+        self.layers: list[MirrorLayer] = []
+        for index, info in enumerate(description.get("layers") or ()):
+            functions: dict[str, Callable[..., Any]] = {}
+            ids = info.get("functions") or [None, None]
+            for name, key, registered in (("activation", ids[0], info.get("registered")),
+                                          ("activation_prime", ids[1], info.get("registered_prime"))):
+                if name not in (info.get("callable") or ()):
+                    continue
+                if registered:
+                    entry = get_activation(registered)
+                    functions[name] = entry.function if name == "activation" else entry.derivative
+                else:
+                    functions[name] = shared.setdefault((key, name), RemoteFunction(self, index, name))
+            self.layers.append(MirrorLayer(self, index, functions))
+        self.network = MirrorNetwork(self, self.layers)
+        self.returned: list[Any] = []
 
     def forward(self, x1: NDArray) -> list[NDArray]:
         """Run every layer's forward; return the inputs each layer saw, then the network's output."""
+        outputs = self.request("forward", x1)
         seen = [x1]
-        a = x1
-        for number, layer in enumerate(self.layers, 1):
-            width = layer.weight.shape[1]
-            shape = a.shape[:-1] + (width,)
-            out = call(f"layer {number}'s forward", layer.forward, a)
-            a = as_array(
-                f"the output of layer {number}'s forward", out if out is not None else layer.A, shape
-            )
-            seen.append(a)
+        for number, (out, w) in enumerate(zip(outputs, self.weight_arrays(), strict=True), 1):
+            shape = seen[-1].shape[:-1] + (w.shape[1],)
+            seen.append(as_array(f"the output of layer {number}'s forward", out, shape))
         return seen
 
     def backward(self, y: NDArray, batch: int | None = None) -> list[NDArray]:
-        """Run every layer's backward, right to left, as the article's fit does (each layer is given
-        what the layer to its right returned); return the stored deltas (one row a sample).
-
-        What each backward returned is kept in `self.returned`, for the diagnosis of a layer that
-        returns something other than the delta it stores."""
-        deltas: list[NDArray] = [np.empty(0)] * len(self.layers)
-        self.returned: list[Any] = [None] * len(self.layers)
+        """Run every layer's backward, right to left, as the article's fit does; return the stored
+        deltas (one row a sample).  What each backward returned is kept in `self.returned`."""
+        stored, returned = self.request("backward", y)
         rows = 1 if batch is None else batch
-        passed: Any = y
-        for index in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[index]
-            number = index + 1
-            if index == len(self.layers) - 1:
-                out = call(f"layer {number}'s backward (output layer)", layer.backward, passed, None)
-            else:
-                out = call(f"layer {number}'s backward", layer.backward, passed, self.layers[index + 1])
-            stored = getattr(layer, "delta", None)
-            value = stored if stored is not None else out
-            deltas[index] = as_array(f"layer {number}'s delta", value, (rows, layer.weight.shape[1]))
-            self.returned[index] = out
-            passed = out if out is not None else deltas[index]
-        return deltas
+        self.returned = list(returned)
+        return [
+            as_array(f"layer {number}'s delta", value, (rows, w.shape[1]))
+            for number, (value, w) in enumerate(zip(stored, self.weight_arrays(), strict=True), 1)
+        ]
 
     def update(self, learning_rate: float, seen: Sequence[NDArray]) -> None:
         """Update left to right, each layer given the input it saw in forward (as `fit` does)."""
-        for number, (layer, a) in enumerate(zip(self.layers, seen, strict=False), 1):
-            call(f"layer {number}'s update", layer.update, learning_rate, a)
+        self.request("update", learning_rate, list(seen))
 
     def stored(self, name: str, number: int, shape: tuple[int, ...]) -> NDArray:
-        layer = self.layers[number - 1]
-        return as_array(f"layer {number}'s {name}", getattr(layer, name, None), shape)
+        return as_array(f"layer {number}'s {name}", self.request("stored", number - 1, name), shape)
 
 
-class ModelNetwork(LiveArrays):
-    """The model-level protocol: live parameter arrays, a loss and its gradients."""
+class ModelNetwork(RemoteNetwork):
+    """The model-level protocol: live parameter arrays, gradients or a step, and what else it offers."""
 
     protocol = MODEL_LEVEL
     kind = "parameter"
     array_name = "array from parameters()"
 
-    def __init__(self, network: Any) -> None:
-        self.network = network
-
-    def weight_arrays(self) -> list[NDArray]:
-        params = call("parameters()", self.network.parameters)
-        try:
-            params = list(params)
-        except TypeError:
-            raise PluginError(
-                f"parameters() returned a {type(params).__name__}, not a list of arrays"
-            ) from None
-        for number, param in enumerate(params, 1):
-            if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
-                raise PluginError(f"parameter {number} from parameters() is not a float numpy array")
-        return params
+    def __init__(self, worker: Any, description: dict) -> None:
+        super().__init__(worker, description)
+        self.network = MirrorNetwork(self, [])
 
     def loss(self, x: NDArray, y: NDArray) -> float:
-        value = as_array("loss(x, y)", call("loss(x, y)", self.network.loss, x.copy(), y.copy()))
+        value = as_array("loss(x, y)", self.request("method_at", self.weight_arrays(), "loss", x, y))
         if value.size != 1:
             raise PluginError(f"loss(x, y) returned {value.size} values, not one number")
         return float(value.reshape(()))
 
     def gradients(self, x: NDArray, y: NDArray, shapes: Sequence[tuple[int, ...]]) -> list[NDArray]:
-        grads = call("gradients(x, y)", self.network.gradients, x, y)
-        try:
-            grads = list(grads)
-        except TypeError:
-            raise PluginError(f"gradients(x, y) returned a {type(grads).__name__}, not a list") from None
+        grads = self.request("method", "gradients", x, y)
+        if isinstance(grads, dict) and self.names:
+            missing = [n for n in self.names if n not in grads]
+            if missing:
+                raise PluginError(f"gradients(x, y) has no entry for {missing[0]!r}")
+            grads = [grads[n] for n in self.names]
+        if not isinstance(grads, list):
+            raise PluginError(f"gradients(x, y) returned a {type(grads).__name__}, not a list")
         if len(grads) != len(shapes):
             raise PluginError(f"gradients(x, y) returned {len(grads)} arrays for {len(shapes)} parameters")
         return [
@@ -257,19 +315,39 @@ class ModelNetwork(LiveArrays):
             for i, (g, s) in enumerate(zip(grads, shapes, strict=True), 1)
         ]
 
-    def predict(self, x: NDArray, n_outputs: int) -> NDArray:
-        return as_array("predict(x)", call("predict(x)", self.network.predict, x), (n_outputs,))
+    def predict(self, x: NDArray, n_outputs: int, at_weights: bool = False) -> NDArray:
+        value = (self.request("method_at", self.weight_arrays(), "predict", x) if at_weights
+                 else self.request("method", "predict", x))
+        return as_array("predict(x)", value, (n_outputs,))
 
     def step(self, x: NDArray, y: NDArray, learning_rate: float) -> None:
-        call("step(x, y, learning_rate)", self.network.step, x, y, learning_rate)
+        self.request("method", "step", x, y, learning_rate)
 
     def deltas(self, x: NDArray, y: NDArray) -> list[NDArray]:
-        out = call("deltas(x, y)", self.network.deltas, x, y)
-        try:
-            return [as_array(f"delta {i} from deltas(x, y)", d).ravel() for i, d in enumerate(list(out), 1)]
-        except TypeError:
-            raise PluginError(f"deltas(x, y) returned a {type(out).__name__}, not a list") from None
+        out = self.request("method", "deltas", x, y)
+        if not isinstance(out, list):
+            if isinstance(out, np.ndarray) and out.dtype.kind in "fiu" and out.ndim >= 1:
+                out = list(out)
+            else:
+                raise PluginError(f"deltas(x, y) returned a {type(out).__name__}, not a list")
+        return [as_array(f"delta {i} from deltas(x, y)", d).ravel() for i, d in enumerate(out, 1)]
 
 
-def wrap(network: Any, protocol: str) -> LayerNetwork | ModelNetwork:
-    return LayerNetwork(network) if protocol == LAYER_LEVEL else ModelNetwork(network)
+def open_network(
+    worker: Any, layers: Sequence[int], activation: str, profile: Profile | None = None
+) -> LayerNetwork | ModelNetwork:
+    """The network make(layers, activation) builds in the worker, as the judge sees it."""
+    description = worker.request("build", list(layers), activation)
+    if description.get("protocol") == LAYER_LEVEL:
+        network: LayerNetwork | ModelNetwork = LayerNetwork(worker, description)
+    else:
+        network = ModelNetwork(worker, description)
+    network.profile = profile or Profile(protocol=network.protocol)
+    return network
+
+
+__all__ = [
+    "ARRAY_EQUAL", "LAYER_LEVEL", "MODEL_LEVEL", "PROBE_LAYERS", "LayerNetwork", "LocalWorker",
+    "MirrorNetwork", "ModelNetwork", "PluginError", "ProtocolError", "as_array", "call", "detect_protocol",
+    "open_network",
+]

@@ -7,23 +7,8 @@ first one listed is the first cause, and a later failure that can follow from it
 
 from __future__ import annotations
 
-from . import CHECK_IDS
+from .registry import can_follow
 from .results import BatteryResult, CheckResult
-
-GRADIENT_CHAIN = CHECK_IDS[: CHECK_IDS.index("fit-two-samples") + 1]
-"""The order in which backprop computes (CHECK_IDS lists the checks in it): a failure can make
-any later check in the chain fail."""
-
-
-def can_follow(earlier: str, later: str) -> bool:
-    """Whether a failure of `earlier` can make `later` fail too."""
-    if earlier in GRADIENT_CHAIN and later in GRADIENT_CHAIN:
-        return GRADIENT_CHAIN.index(earlier) < GRADIENT_CHAIN.index(later)
-    if later == "descent":  # any wrong gradient or step can go uphill
-        return earlier in GRADIENT_CHAIN[:6]
-    if later == "batch-is-sum":  # a batch runs the same derivative and update
-        return earlier in ("activation-derivative", "update-is-sgd-step")
-    return False
 
 
 def cause_of(result: BatteryResult, check_id: str) -> str | None:
@@ -51,6 +36,10 @@ def header(result: BatteryResult, version: str) -> str:
     return (
         f"backprop {version} · target {result.target} · protocol {result.protocol} · loss {result.loss} · "
         f"{result.max_examples} cases per check · seed {result.seed}"
+        + (f"\n  the code under test ran in a {result.isolation}" if result.isolation else "")
+        + (f"\n  checked: {result.space['description']}" if result.space.get("description") else "")
+        + "".join(f"\n  left out: {finding.sentence}" for finding in result.left_out)
+        + "".join(f"\n  integrity ({finding.kind}): {finding.sentence}" for finding in result.integrity)
     )
 
 

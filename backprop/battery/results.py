@@ -73,6 +73,15 @@ class BatteryResult:
     seed: int
     max_examples: int
     results: list[CheckResult] = field(default_factory=list)
+    isolation: str = ""
+    """How the code under test was kept apart from the judge (the report's header says it)."""
+    space: dict[str, Any] = field(default_factory=dict)
+    """The networks the cases were drawn from (after probing what the target builds)."""
+    left_out: list[Finding] = field(default_factory=list)
+    """What the target could not build, and so was not checked, each with the call that failed."""
+    integrity: list[Finding] = field(default_factory=list)
+    """What the code under test did that is not its own work: replacing numpy's or the battery's
+    functions, importing the judge's modules (tampering), building on the bundled reference."""
 
     @property
     def passed(self) -> bool:
@@ -101,6 +110,10 @@ class BatteryResult:
             "loss": self.loss,
             "seed": self.seed,
             "max_examples": self.max_examples,
+            "isolation": self.isolation,
+            "space": self.space,
+            "left_out": [finding.to_json() for finding in self.left_out],
+            "integrity": [finding.to_json() for finding in self.integrity],
             "passed": self.passed,
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],
@@ -116,4 +129,8 @@ class BatteryResult:
             int(data["seed"]),
             int(data["max_examples"]),
             [CheckResult.from_json(r) for r in data["results"]],
+            str(data.get("isolation", "")),
+            dict(data.get("space", {})),
+            [Finding.from_json(f) for f in data.get("left_out", [])],
+            [Finding.from_json(f) for f in data.get("integrity", [])],
         )

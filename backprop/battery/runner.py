@@ -1,33 +1,37 @@
-"""Run the battery: detect the protocol, then each check in its own sandboxed child.
+"""Run the battery: load the target in a subject process, detect the protocol, then run each check.
 
 A check searches hypothesis-generated cases for one that fails; when it finds one,
 hypothesis shrinks it to the smallest network and sample that still fail, and the check
-reports the numbers of that smallest case.  Each check runs in a forked child
-(`backprop.sandbox.run_isolated`), so an implementation that raises, hangs, exits or
-crashes costs that one check, reported as "errored", and the others still run.
+reports the numbers of that smallest case.  The search, the estimates and the verdicts run
+here, in the judge; the implementation runs in the subject (`backprop.subject`), one fresh
+worker process a check, so an implementation that raises, hangs, exits or crashes costs that
+one check, reported as "errored", and whatever it patches cannot reach the judge.
 """
 
 from __future__ import annotations
 
 import numbers
+import os
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import numpy as np
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.reporting import with_reporter
 
+from ..findings import Finding
 from ..losses import Loss, get_loss
-from ..sandbox import run_isolated
+from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
-from .protocols import PROBE_LAYERS, PluginError, ProtocolError, build, capabilities, detect_protocol
+from .profile import Profile, as_profile
+from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
-from .targets import importable_name, resolve
+from .space import Probed, Space, declared_space, parse_activations, parse_hidden, parse_layers, probe_space
+from .targets import TargetError, describe_factory, importable_name, is_path, split_target
 
 DEFAULT_MAX_EXAMPLES = 25
 """Cases tried per check when nothing fails; the default battery on the reference takes a few seconds."""
@@ -69,51 +73,164 @@ def check(
     seed: int = 0,
     only: Iterable[str] | str | None = None,
     timeout: float = 60.0,
+    layers: Iterable[str | Sequence[int]] | str | None = None,
+    hidden: str | int | Sequence[int] | None = None,
+    activation: str | Iterable[str] | None = None,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
 
+    `layers` fixes the architectures checked (e.g. ["784,128,10"] or [(2, 3, 1)]), `hidden` the
+    range of hidden layers drawn ("1-2"), `activation` the activations ("tanh,sigmoid"); the
+    battery probes the target within them and checks only what it builds, saying what it left out.
+
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
-    ValueError) when the target cannot be loaded; whatever the implementation does wrong is
-    reported in the result instead.
+    ValueError) when the target cannot be loaded or builds no network; whatever the implementation
+    does wrong is reported in the result instead.
     """
     chosen = get_loss(loss)
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
-    factory, target = resolve(factory_or_target, timeout)
-    reproducible = factory_or_target if isinstance(factory_or_target, str) else importable_name(factory)
-    probe = run_isolated(probe_protocol, factory, timeout=timeout)
-    result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
-    if probe.status != "returned" or isinstance(probe.value, str):
-        message = probe.value if probe.status == "returned" else probe.message
-        result.results = [
-            CheckResult(i, "errored", f"the protocol could not be detected: {message}") for i in ids
-        ]
+    declared = declared_space(chosen, layers, hidden, activation)
+    flags = declared_flags(layers, hidden, activation)
+    subject, target, reproducible = open_subject(factory_or_target, timeout)
+    try:
+        result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
+        result.isolation = subject.isolation
+        profile, probed = probe_target(subject, declared, timeout)
+        if isinstance(profile, str):
+            raise TargetError(f"cannot check {target}: it builds no network: {_sentence(profile)}")
+        result.protocol = profile.protocol
+        result.space = probed.space.to_json()
+        result.left_out = probed.left_out
+        result.integrity = probed.integrity
+        _warm_up(chosen)
+        for check_id in ids:
+            reason = skip_reason(check_id, profile.protocol, profile.offers)
+            if reason:
+                result.results.append(CheckResult(check_id, "skipped", reason))
+                continue
+            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples, flags)
+            result.results.append(
+                run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout,
+                              probed.space, result.integrity)
+            )
         return result
-    protocol, offers = probe.value
-    result.protocol = protocol
-    _warm_up(chosen)
-    for check_id in ids:
-        reason = skip_reason(check_id, protocol, frozenset(offers))
-        if reason:
-            result.results.append(CheckResult(check_id, "skipped", reason))
-            continue
-        outcome = run_isolated(
-            run_check,
-            check_id,
-            factory,
-            protocol,
-            chosen,
-            seed,
-            n_examples,
-            reproduce_command(reproducible, check_id, chosen.name, seed, n_examples),
-            SEARCH_SHARE * timeout,
-            timeout=timeout,
+    finally:
+        subject.close()
+
+
+def declared_flags(
+    layers: Iterable[str | Sequence[int]] | str | None, hidden: Any, activation: Any
+) -> list[str]:
+    """The command-line flags that declare the same space (for the reproduce line)."""
+    flags = []
+    for item in [layers] if isinstance(layers, str) else list(layers or ()):
+        flags.append("--layers " + ",".join(str(n) for n in parse_layers(item)))
+    if hidden is not None:
+        low, high = parse_hidden(hidden)
+        flags.append(f"--hidden {low}" if low == high else f"--hidden {low}-{high}")
+    if activation is not None:
+        flags.append("--activation " + ",".join(parse_activations(activation)))
+    return flags
+
+
+def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Profile | str, Probed]:
+    """The target's profile and the space it builds, or the sentence saying why it builds nothing."""
+    try:
+        worker = subject.worker(timeout)
+    except SubjectEnded as error:
+        return str(error), Probed(declared)
+    try:
+        found = protocol_of(worker, declared)
+        if isinstance(found, str):
+            return found, Probed(declared)
+        protocol, offers = found
+        profile = Profile(protocol, frozenset(offers))
+        probed = probe_space(worker, declared, profile)
+        if probed.nothing is not None:
+            return probed.nothing, probed
+        note_integrity(worker, probed.integrity)
+        return profile, probed
+    except SubjectEnded as error:
+        return str(error), Probed(declared)
+    finally:
+        worker.close()
+
+
+def open_subject(
+    factory_or_target: Callable[..., Any] | str, timeout: float
+) -> tuple[Subject, str, str | None]:
+    """(the loaded subject, the target's name for reports, the target string a reproduce line can use).
+
+    A target string, or a factory the judge can name as one, is loaded in a fresh interpreter; another
+    factory object in a fork of this process.  TargetError (one sentence) when it cannot be loaded.
+    """
+    if isinstance(factory_or_target, str):
+        target = factory_or_target.strip()
+        location, _ = split_target(target)
+        if is_path(location) and not os.path.isfile(location):
+            raise TargetError(f"cannot load {target}: no such file: {location}")
+        loadable: Callable[..., Any] | str = target
+        reproducible: str | None = target
+    elif callable(factory_or_target):
+        reproducible = importable_name(factory_or_target)
+        target = describe_factory(factory_or_target)
+        loadable = reproducible if reproducible is not None else factory_or_target
+    else:
+        raise TypeError(
+            f"the battery needs a factory make(layers, activation) or a target string, "
+            f"not a {type(factory_or_target).__name__}"
         )
-        if outcome.status == "returned" and isinstance(outcome.value, CheckResult):
-            result.results.append(outcome.value)
-        else:
-            message = outcome.message or "the check returned nothing usable"
-            result.results.append(CheckResult(check_id, "errored", _sentence(message)))
-    return result
+    try:
+        return Subject.start(loadable, timeout=timeout), target, reproducible
+    except PluginError as error:
+        raise TargetError(f"cannot load {target}: {_sentence(str(error))}") from None
+
+
+def run_in_worker(
+    subject: Subject,
+    check_id: str,
+    profile: Profile,
+    loss: Loss,
+    seed: int,
+    n_examples: int,
+    command: str | None,
+    timeout: float,
+    space: Space | None = None,
+    integrity: list[Finding] | None = None,
+) -> CheckResult:
+    """One check, with a fresh worker of the subject that is gone (with all it started) when it is over;
+    what the code under test did to its own process on the way is added to `integrity`."""
+    try:
+        worker = subject.worker(timeout)
+    except SubjectEnded as error:
+        return CheckResult(check_id, "errored", _sentence(str(error)))
+    try:
+        found = run_check(
+            check_id, worker, profile, loss, seed, n_examples, command, SEARCH_SHARE * timeout, space
+        )
+        if integrity is not None:
+            note_integrity(worker, integrity)
+        return found
+    except _Gone as gone:
+        return CheckResult(check_id, "errored", _sentence(str(gone)))
+    finally:
+        worker.close()
+
+
+def note_integrity(worker: Worker, found: list[Finding]) -> None:
+    """Add the subject's integrity findings (tampering, uses-reference) not yet in `found`."""
+    try:
+        reported = worker.request("integrity")
+    except (PluginError, SubjectEnded):
+        return
+    known = {(f.kind, f.sentence) for f in found}
+    for item in reported if isinstance(reported, list) else ():
+        if not isinstance(item, dict) or item.get("kind") not in ("tampering", "uses-reference"):
+            continue
+        finding = Finding.from_json({k: v for k, v in item.items() if isinstance(k, str)})
+        if (finding.kind, finding.sentence) not in known:
+            found.append(finding)
+            known.add((finding.kind, finding.sentence))
 
 
 def _warm_up(loss: Loss) -> None:
@@ -127,22 +244,35 @@ def _sentence(message: str) -> str:
     return message if message.endswith(".") else message + "."
 
 
-def probe_protocol(factory: Callable[..., Any]) -> tuple[str, list[str]] | str:
-    """(protocol, optional parts offered) of the factory's network, or a sentence saying why not."""
-    try:
-        network = build(factory, PROBE_LAYERS, "tanh")
-        protocol = detect_protocol(network)
-    except (PluginError, ProtocolError) as error:
-        return str(error)
-    return protocol, sorted(capabilities(network, protocol))
+def protocol_of(worker: Worker | LocalWorker, declared: Space | None = None) -> tuple[str, list[str]] | str:
+    """(protocol, optional parts offered) of the first network the worker builds, trying the probe network
+    and then the declared ones, with each declared activation; or the sentence of the first failure."""
+    activations = declared.activations if declared is not None else ("tanh",)
+    candidates = list(declared.fixed) if declared is not None and declared.fixed else [tuple(PROBE_LAYERS)]
+    first: str | None = None
+    for layers in candidates:
+        for name in activations:
+            try:
+                description = worker.request("build", list(layers), name)
+            except PluginError as error:
+                first = first or str(error)
+                continue
+            return str(description["protocol"]), sorted(str(o) for o in description.get("offers") or ())
+    return first or "no network was tried"
+
+
+def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
+    """A worker as it is; a factory driven in this process (for tests and sweeps of the checks themselves,
+    never for a verdict of `check`, which always uses a subject process)."""
+    return worker_or_factory if hasattr(worker_or_factory, "request") else LocalWorker(worker_or_factory)
 
 
 def reproduce_command(
-    target: str | None, check_id: str, loss: str, seed: int, max_examples: int
+    target: str | None, check_id: str, loss: str, seed: int, max_examples: int, flags: Sequence[str] = ()
 ) -> str | None:
     if target is None:
         return None
-    command = f"backprop check {target}"
+    command = " ".join([f"backprop check {target}", *flags])
     if loss != "half_sse":
         command += f" --loss {loss}"
     command += f" --seed {seed}"
@@ -151,17 +281,24 @@ def reproduce_command(
     return command + f" --only {check_id}"
 
 
-def evaluate(check_id: str, factory: Callable[..., Any], case: Case, loss: Loss, protocol: str) -> Evidence:
+def evaluate(
+    check_id: str,
+    factory: Worker | LocalWorker | Callable[..., Any],
+    case: Case,
+    loss: Loss,
+    profile: Profile | str,
+) -> Evidence:
     """One check on one case; a plug-in's error becomes an "errored" Evidence with its sentence.
 
-    The global random sources are seeded from the case first, so that an implementation drawing
-    from them (the article's fit picks its sample with np.random) gives the same answer every time
-    the case is run: while hypothesis shrinks it, and when its numbers are reported.
+    The subject's global random sources are seeded from the case first (see checks.prepare), so that
+    an implementation drawing from them (the article's fit picks its sample with np.random) gives the
+    same answer every time the case is run: while hypothesis shrinks it, and when it is reported.
+    A worker that is gone ends the check (`_Gone`).
     """
-    np.random.seed(case.seed % 2**32)
-    random.seed(case.seed)
     try:
-        return CHECKS[check_id](factory, case, loss, protocol)
+        return CHECKS[check_id](as_worker(factory), case, loss, as_profile(profile))
+    except SubjectEnded as error:
+        raise _Gone(str(error)) from None
     except PluginError as error:
         return Evidence("errored", summary=_sentence(str(error)))
     except Exception as error:  # raised while the numerical estimate runs the implementation's forward
@@ -190,6 +327,10 @@ SEARCH_SHARE = 0.75
 """The share of a check's timeout its case search may use, leaving time to report what it found."""
 
 
+class _Gone(BaseException):
+    """The worker died or hung: the check is over (a BaseException, so hypothesis does not shrink it)."""
+
+
 class _OutOfTime(BaseException):
     """Ends the case search when its time is spent (a BaseException, so hypothesis does not take it
     for a failure of the check and try to shrink it)."""
@@ -197,13 +338,14 @@ class _OutOfTime(BaseException):
 
 def run_check(
     check_id: str,
-    factory: Callable[..., Any],
-    protocol: str,
+    factory: Worker | LocalWorker | Callable[..., Any],
+    profile: Profile | str,
     loss: Loss,
     seed: int,
     max_examples: int,
     reproduce: str | None = None,
     time_budget: float | None = None,
+    space: Space | None = None,
 ) -> CheckResult:
     """Search for a failing case of one check and report the smallest one (or the worst error seen).
 
@@ -211,6 +353,8 @@ def run_check(
     reported with the smallest failing case shrinking had reached, so that a slow implementation
     still gets its failure explained instead of a timeout.
     """
+    factory = as_worker(factory)
+    profile = as_profile(profile)
     worst: list[float] = []
     skipped: list[str] = []
     failing: list[Case] = []
@@ -221,7 +365,7 @@ def run_check(
         if time_budget is not None and time.monotonic() - start > time_budget:
             raise _OutOfTime
         tried[0] += 1
-        evidence = evaluate(check_id, factory, case, loss, protocol)
+        evidence = evaluate(check_id, factory, case, loss, profile)
         if evidence.status == "skipped":
             skipped.append(evidence.summary)
         elif evidence.rel_error is not None and not evidence.failing:
@@ -234,7 +378,8 @@ def run_check(
     try:
         with with_reporter(lambda _: None):
             minimal = find(
-                cases(loss), fails, settings=search_settings(max_examples), random=random.Random(seed)
+                cases(loss, space=space), fails, settings=search_settings(max_examples),
+                random=random.Random(seed),
             )
     except NoSuchExample:
         if skipped:
@@ -253,10 +398,10 @@ def run_check(
             )
         minimal = failing[-1]
         note = "\n(shrinking stopped at the time limit: a smaller failing case may exist)"
-    evidence = evaluate(check_id, factory, minimal, loss, protocol)
+    evidence = evaluate(check_id, factory, minimal, loss, profile)
     evidence.details += note
     if evidence.failing and check_id in SIZE_NOTED:
-        sizes = size_notes(check_id, factory, minimal, loss, protocol)
+        sizes = size_notes(check_id, factory, minimal, loss, profile, space)
         if sizes:
             evidence.diagnosis = "; ".join(([evidence.diagnosis] if evidence.diagnosis else []) + sizes)
     if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
@@ -269,7 +414,7 @@ def run_check(
             "",
             minimal.describe(),
             None,
-            _case_json(factory, minimal, protocol),
+            _case_json(factory, minimal, profile),
             reproduce,
         )
     return CheckResult(
@@ -280,7 +425,7 @@ def run_check(
         evidence.where,
         evidence.details,
         evidence.diagnosis,
-        _case_json(factory, minimal, protocol, evidence.weights),
+        _case_json(factory, minimal, profile, evidence.weights),
         reproduce,
     )
 
@@ -296,7 +441,8 @@ SIZE_TRIALS = 8
 
 
 def size_notes(
-    check_id: str, factory: Callable[..., Any], case: Case, loss: Loss, protocol: str
+    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, profile: Profile,
+    space: Space | None = None,
 ) -> list[str]:
     """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
     the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
@@ -313,20 +459,22 @@ def size_notes(
         variants.append(("deep networks", (layers[0], layers[1], layers[-1]), "1 hidden layer"))
     notes = []
     for kind, smaller, described in variants:
+        if space is not None and not space.allows(smaller):
+            continue
         trials = [
             make_case(smaller, case.activation, case.learning_rate, scale, (case.seed + k) % 2**32, loss)
             for k in range(SIZE_TRIALS)
             for scale in SCALES
         ]
-        if not any(evaluate(check_id, factory, trial, loss, protocol).failing for trial in trials):
+        if not any(evaluate(check_id, factory, trial, loss, profile).failing for trial in trials):
             notes.append(diagnosis.needs_size(kind, smaller, described, len(trials)))
     return notes
 
 
-def _case_json(factory: Callable[..., Any], case: Case, protocol: str, weights: Any = None) -> dict:
+def _case_json(factory: Worker | LocalWorker, case: Case, profile: Profile, weights: Any = None) -> dict:
     if weights is None:
         try:
-            weights = prepare(factory, case, protocol).copy_weights()
+            weights = prepare(factory, case, profile).copy_weights()
         except Exception:
             weights = None
     return case.to_json(weights)

@@ -39,12 +39,12 @@ def split_target(target: str) -> tuple[str, str]:
     return location, attribute
 
 
-def _is_path(location: str) -> bool:
+def is_path(location: str) -> bool:
     return location.endswith(".py") or os.sep in location or "/" in location
 
 
 def _import(location: str) -> Any:
-    if _is_path(location):
+    if is_path(location):
         path = os.path.abspath(location)
         if not os.path.isfile(path):
             raise TargetError(f"no such file: {location}")

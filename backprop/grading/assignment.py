@@ -5,6 +5,7 @@
 
     [battery]                   # any option of `backprop check`, by its name without the dashes
     only = ["output-delta", "hidden-delta", "weight-gradient"]
+    layers = ["2,3,1"]          # a repeatable option is a list
     max-examples = 10
     timeout = 20
 
@@ -119,7 +120,7 @@ class _Reader:
         return settings
 
     def option(self, key: str, value: Any, action: argparse.Action) -> Any:
-        if action.nargs in ("+", "*"):
+        if action.nargs in ("+", "*") or isinstance(action, argparse._AppendAction):  # several values
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or (action.nargs == "+" and not items):
                 raise self.fail(key, f"{key} must be a list, such as [\"a\", \"b\"], not {value!r}")

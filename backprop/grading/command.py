@@ -77,7 +77,8 @@ def battery_settings(args: argparse.Namespace, assignment: Assignment) -> dict[s
 
 
 def _validate(settings: dict[str, Any]) -> None:
-    """The checks check() makes of its arguments, once here rather than once in every worker."""
+    """The commonest checks check() makes of its arguments, here at once; a worker reports any other
+    argument check() refuses, and grading stops there (see pool.UsageError)."""
     from ..battery.runner import _validate as validate_arguments
     from ..losses import get_loss
 
@@ -102,7 +103,7 @@ OUTPUTS = ("csv", "json", "junit", "gradescope")
 def run(args: argparse.Namespace) -> int:
     from .. import __version__
     from . import formats
-    from .pool import grade_all
+    from .pool import UsageError, grade_all
     from .progress import Progress
     from .scoring import grade
     from .table import render
@@ -142,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(submissions))
     try:
         graded = grade_all(submissions, settings, args.jobs, limit, on_done=progress)
+    except UsageError as error:
+        return _fail(str(error))
     finally:
         progress.close()
     grades = [grade(g, assignment) for g in graded]

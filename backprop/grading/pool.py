@@ -33,6 +33,10 @@ RESULT_LIMIT_BYTES = 64 * 1024 * 1024
 """A result larger than this is not read: no battery result is anywhere near it."""
 
 
+class UsageError(ValueError):
+    """check() refused an argument: the same for every submission, so grading stops (one sentence)."""
+
+
 @dataclass(frozen=True)
 class Graded:
     """How grading one submission ended: the battery's result as JSON data, or why there is none."""
@@ -41,6 +45,7 @@ class Graded:
     result: dict[str, Any] | None
     error: str | None
     seconds: float
+    usage: str | None = None
 
 
 def _environment() -> dict[str, str]:
@@ -140,6 +145,8 @@ def _decode(submission: Submission, data: bytes, code: int, seconds: float) -> G
         if not data.strip():
             return Graded(submission, None, _ended(code), seconds)
         return Graded(submission, None, "its grading process wrote something other than a result", seconds)
+    if isinstance(answer.get("usage"), str):
+        return Graded(submission, None, None, seconds, usage=answer["usage"])
     if isinstance(answer.get("error"), str):
         return Graded(submission, None, answer["error"], seconds)
     if not isinstance(answer.get("results"), list):
@@ -150,7 +157,10 @@ def _decode(submission: Submission, data: bytes, code: int, seconds: float) -> G
 def grade_all(submissions: Sequence[Submission], options: dict[str, Any], jobs: int, limit: float,
               on_done: Callable[[Graded], None] | None = None,
               command: Sequence[str] = WORKER_COMMAND) -> list[Graded]:
-    """Every submission graded, in the order given; returns once every worker process is gone."""
+    """Every submission graded, in the order given; returns once every worker process is gone.
+
+    Raises UsageError, once every worker process is gone, if check() refused an argument.
+    """
     running = _Running()
     results: dict[int, Graded] = {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
@@ -159,6 +169,8 @@ def grade_all(submissions: Sequence[Submission], options: dict[str, Any], jobs: 
         try:
             for future in as_completed(futures):
                 graded = future.result()
+                if graded.usage is not None:
+                    raise UsageError(graded.usage)
                 results[futures[future]] = graded
                 if on_done is not None:
                     on_done(graded)

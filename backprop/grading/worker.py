@@ -2,7 +2,8 @@
 
 It reads its request, `{"target": ..., "options": {keyword arguments of check()}}`, as JSON on
 stdin, runs the battery, and writes one JSON object on the stdout it was started with: the
-BatteryResult, or `{"error": sentence}` when the submission cannot be graded.  Nothing else it
+BatteryResult, `{"error": sentence}` when the submission cannot be graded, or `{"usage": sentence}`
+when check() refuses one of its arguments (the same for every submission: the grader stops).  Nothing else it
 needs comes from its command line or its environment, so neither carries the grader's paths.
 Its file descriptors 1 and 2 are pointed at /dev/null before the submission is imported, so that
 whatever the submission prints cannot mix with the result.
@@ -17,14 +18,16 @@ from typing import Any
 
 
 def grade(request: dict[str, Any]) -> dict[str, Any]:
-    """The battery's result on the requested target, as JSON-able data, or {"error": sentence}."""
+    """The battery's result on the requested target, as JSON-able data, or {"error"/"usage": sentence}."""
     from .. import check
     from ..battery.targets import TargetError
 
     try:
         result = check(str(request["target"]), **request.get("options", {}))
-    except (TargetError, ValueError, TypeError) as error:
+    except TargetError as error:
         return {"error": str(error)}
+    except (ValueError, TypeError) as error:  # a bad argument, by check()'s contract
+        return {"usage": str(error)}
     return result.to_json()
 
 

@@ -1,0 +1,135 @@
+"""activation-derivative and dz-is-fprime-of-z: the activation's derivative, and the dZ forward stores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ... import numerical
+from ...activations import get_activation
+from ...losses import Loss
+from .. import diagnosis
+from ..cases import Case
+from ..profile import Profile
+from ..protocols import (
+    LayerNetwork,
+    as_array,
+    call,
+)
+from .common import (
+    TINY,
+    Evidence,
+    Factory,
+    compare_estimate,
+    compare_exact,
+    evidence_from,
+    layer_label,
+    pre_activations,
+    prepare,
+    units_on_a_kink,
+)
+
+# --------------------------------------------------------------------------- activation-derivative
+
+_GRID = np.array([-3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0])
+
+DERIVATIVE_IN_TERMS_OF_OUTPUT: dict[str, Callable[[NDArray], NDArray]] = {
+    "sigmoid": lambda a: a * (1 - a),
+    "tanh": lambda a: 1 - a**2,
+}
+
+
+def activation_derivative(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
+    assert isinstance(net, LayerNetwork)
+    seen = net.forward(net.with_one(case.x))
+    zs = pre_activations(net, seen)
+    kinked = get_activation(case.activation).has_kink
+    comparisons, notes = [], []
+    checked: set[tuple[int, int]] = set()
+    for number, (layer, z) in enumerate(zip(net.layers, zs, strict=True), 1):
+        f, fprime = layer.activation, layer.activation_prime
+        if (id(f), id(fprime)) in checked:
+            continue
+        checked.add((id(f), id(fprime)))
+        points = np.concatenate((_GRID, np.ravel(z)))
+        if kinked:
+            points = points[np.abs(points) > 1e-4]
+        # elementwise: every point moved at once, each derivative read from its own output
+        estimate = numerical.richardson(lambda v, f=f, n=number: _call_activation(f, v, n), points)
+        analytic = as_array(
+            f"layer {number}'s activation_prime(z)",
+            call(f"layer {number}'s activation_prime", fprime, points.copy()),
+            points.shape,
+        )
+        comparison = compare_estimate(f"layer {number}'s activation_prime", "z", analytic, estimate)
+        if not comparison.passed:
+            comparison.diagnosis = _derivative_diagnosis(analytic, estimate, points, case.activation)
+            notes.append(f"at z = {points[comparison.worst_index]:.6g}")
+        comparisons.append(comparison)
+    return evidence_from(comparisons, "the activation's derivative", notes)
+
+
+def _call_activation(f: Callable[..., Any], v: NDArray, number: int) -> NDArray:
+    return as_array(
+        f"layer {number}'s activation(z)", call(f"layer {number}'s activation", f, v.copy()), v.shape
+    )
+
+
+def _derivative_diagnosis(analytic: NDArray, estimate: Any, points: NDArray, activation: str) -> str | None:
+    formula = DERIVATIVE_IN_TERMS_OF_OUTPUT.get(activation)
+    if formula is not None:
+        gap = diagnosis.agreement(analytic, formula(points))
+        if gap is not None:
+            return (
+                "activation_prime(z) equals the derivative written in terms of the output "
+                f"(f' expressed through A) evaluated at z, {diagnosis.within(gap)}: "
+                "it expects A but is given z"
+            )
+    on_grid = slice(0, _GRID.size)  # the fixed points, symmetric about 0, before the case's own z
+    return diagnosis.diagnose(analytic, estimate.value, estimate.budget) or diagnosis.drifts_from_zero(
+        analytic[on_grid], np.asarray(estimate.value)[on_grid], points[on_grid]
+    )
+
+
+# --------------------------------------------------------------------------- dz-is-fprime-of-z
+
+
+def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    net = prepare(factory, case, profile)
+    assert isinstance(net, LayerNetwork)
+    seen = net.forward(net.with_one(case.x))
+    zs = pre_activations(net, seen)
+    comparisons = []
+    count = len(net.layers)
+    fprime = get_activation(case.activation).derivative  # the true f', whatever activation_prime says
+    on_kink = units_on_a_kink(net, seen[0]) if get_activation(case.activation).has_kink else None
+    for number, (layer, z, a) in enumerate(zip(net.layers, zs, seen[1:], strict=True), 1):
+        if getattr(layer, "dZ", None) is None:
+            return Evidence(
+                "skipped",
+                summary=f"layer {number} stores no dZ after forward, so there is no dZ "
+                "to check (the deltas are still checked)",
+            )
+        dz = net.stored("dZ", number, z.shape)
+        expected = fprime(z)
+        if on_kink is not None:  # within rounding of the kink, either one-sided slope is a correct f'(z)
+            left, right = fprime(np.full(z.shape, -TINY)), fprime(np.full(z.shape, TINY))
+            closest = np.where(np.abs(dz - left) <= np.abs(dz - right), left, right)
+            expected = np.where(on_kink[number - 1], closest, expected)
+        comparison = compare_exact(layer_label(number, count), "unit", dz, expected)
+        if not comparison.passed:
+            comparison.diagnosis = diagnosis.dz_is_fprime_of_a(dz, a, fprime)
+        comparisons.append(comparison)
+    evidence = evidence_from(comparisons, "dZ")
+    if evidence.failing:
+        c = next(c for c in reversed(comparisons) if not c.passed)
+        i = c.worst_index
+        evidence.details = (
+            f"dZ[{i[-1]}] = {c.analytic[i]:.6g} but f'(z[{i[-1]}]) = {c.expected[i]:.6g} "
+            f"(z = {zs[int(c.label.split()[1]) - 1][i]:.6g})\n" + evidence.details
+        )
+    return evidence

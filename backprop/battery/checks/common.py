@@ -1,0 +1,334 @@
+"""What every check shares: the evidence it returns, the comparators, and a case prepared in a network."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ... import numerical
+from ...losses import Loss
+from .. import diagnosis
+from ..cases import Case
+from ..profile import Profile, as_profile
+from ..protocols import (
+    LayerNetwork,
+    ModelNetwork,
+    PluginError,
+    open_network,
+)
+
+Factory = Any
+"""A worker of the subject (backprop.subject.Worker, or a LocalWorker): it builds and drives networks."""
+
+SCALE_FLOOR = 1e-9
+"""No element's budget is below 1e-9 of the array's largest expected value: a difference that small,
+relative to the whole gradient, is rounding in a cancelling sum, never a backprop mistake (those are
+off by factors, signs, or whole terms)."""
+
+EXACT_TOLERANCE = 1e-9
+"""Relative tolerance of the checks that compare two computations of the same thing (no estimate)."""
+
+
+@dataclass
+class Evidence:
+    """What one case showed: a status, the worst relative error, where, and the numbers."""
+
+    status: str  # "passed" | "failed" | "errored" | "skipped"
+    rel_error: float | None = None
+    where: str = ""
+    summary: str = ""
+    details: str = ""
+    diagnosis: str | None = None
+    weights: list[NDArray] | None = field(default=None, repr=False)
+
+    @property
+    def failing(self) -> bool:
+        return self.status in ("failed", "errored")
+
+
+@dataclass
+class Comparison:
+    """One array compared with what it should be, ready to be reported."""
+
+    label: str  # e.g. "layer 2 of 2 (output)"
+    index_name: str  # "unit" or "W" or "parameter"
+    analytic: NDArray
+    expected: NDArray
+    budget: NDArray
+    passed: bool
+    n_mismatched: int
+    worst_index: tuple[int, ...]
+    max_rel_error: float
+    diagnosis: str | None = None
+
+    def where(self) -> str:
+        if self.index_name == "unit":
+            return f"{self.label}, unit {self.worst_index[-1]}"
+        index = ", ".join(str(i) for i in self.worst_index)
+        return f"{self.label}, {self.index_name}[{index}]"
+
+    def line(self) -> str:
+        i = self.worst_index
+        a, e, b = self.analytic[i], self.expected[i], self.budget[i]
+        name = "unit" if self.index_name == "unit" else "element"
+        return (
+            f"{self.where()}: {a:.6g} against {e:.6g} (error {abs(a - e):.2g}, budget {b:.2g}); "
+            f"{self.n_mismatched} of {self.analytic.size} {name}s differ"
+        )
+
+
+def relative_error(
+    analytic: NDArray, expected: NDArray, lower: NDArray | None = None, upper: NDArray | None = None
+) -> float:
+    """max |analytic − expected| over max |expected|: an error relative to the array's scale.
+
+    Element-wise relative errors are meaningless where the expected value is nearly zero
+    (a dead unit, a cancelling sum), so the table reports this norm-wise one.  Where the
+    estimate met a kink, the error is the distance to its interval [lower, upper] of one-sided
+    derivatives.
+    """
+    scale = max(float(np.max(np.abs(expected), initial=0.0)), float(np.max(np.abs(analytic), initial=0.0)))
+    if lower is not None and upper is not None:
+        gap = float(np.max(np.maximum(np.maximum(lower - analytic, analytic - upper), 0.0), initial=0.0))
+    else:
+        gap = float(np.max(np.abs(analytic - expected), initial=0.0))
+    return 0.0 if gap == 0 else gap / max(scale, 1e-300)
+
+
+def compare_estimate(label: str, index_name: str, analytic: NDArray, estimate: Any) -> Comparison:
+    """The analytic array against a numerical Estimate, judged by backprop.numerical.compare."""
+    expected = np.asarray(estimate.value, dtype=float)
+    if analytic.shape != expected.shape:
+        raise PluginError(
+            f"{label}: the implementation's array has shape {analytic.shape}, expected {expected.shape}"
+        )
+    floor = SCALE_FLOOR * float(np.max(np.abs(expected), initial=0.0))
+    if floor > 0:
+        estimate = dataclasses.replace(estimate, budget=np.maximum(estimate.budget, floor))
+    verdict = numerical.compare(analytic, estimate)
+    budget = np.asarray(estimate.budget, dtype=float) * verdict.safety
+    return Comparison(
+        label,
+        index_name,
+        analytic,
+        expected,
+        budget,
+        bool(verdict.passed),
+        int(verdict.n_mismatched),
+        tuple(int(i) for i in verdict.worst_index),
+        relative_error(analytic, expected, estimate.lower, estimate.upper),
+    )
+
+
+def compare_exact(
+    label: str,
+    index_name: str,
+    analytic: NDArray,
+    expected: NDArray,
+    tolerance: float = EXACT_TOLERANCE,
+    extra: NDArray | float = 0.0,
+) -> Comparison:
+    """Two computations of the same quantity, which must agree to a relative tolerance.
+
+    The tolerance grows to 64 ulps of the coarser dtype (float32 arithmetic is allowed its
+    rounding); `extra` adds an absolute allowance per element.
+    """
+    coarser = max(_eps(analytic), _eps(expected))
+    budget = max(tolerance, 64 * coarser) * np.maximum(np.abs(expected), 1.0) + extra
+    wrong = ~(np.abs(analytic - expected) <= budget)  # NaN is wrong, never agreement
+    gap = np.abs(analytic - expected) / budget
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape)) if gap.size else ()
+    return Comparison(
+        label,
+        index_name,
+        analytic,
+        expected,
+        budget,
+        not wrong.any(),
+        int(wrong.sum()),
+        worst,
+        relative_error(analytic, expected),
+    )
+
+
+def evidence_from(comparisons: Sequence[Comparison], what: str, notes: Sequence[str] = ()) -> Evidence:
+    """Passed when every comparison passed; otherwise failed, located at the rightmost failing array.
+
+    Errors flow right to left in backprop, so the rightmost wrong layer is where the cause is.
+    """
+    if not comparisons:
+        return Evidence("passed", summary=f"nothing to compare ({what})")
+    worst_rel = max(c.max_rel_error for c in comparisons)
+    failing = [c for c in comparisons if not c.passed]
+    if not failing:
+        return Evidence("passed", worst_rel)
+    first = failing[-1]
+    lines = [c.line() for c in reversed(failing)] + list(notes)
+    found = [c.diagnosis for c in reversed(failing) if c.diagnosis]
+    return Evidence(
+        "failed",
+        first.max_rel_error,
+        first.where(),
+        f"{what} is wrong in {len(failing)} of {len(comparisons)} {_plural(comparisons)}",
+        "\n".join(lines),
+        found[0] if found else None,
+    )
+
+
+def _plural(comparisons: Sequence[Comparison]) -> str:
+    kind = comparisons[0].index_name
+    word = "parameter array" if kind == "parameter" else "layer"
+    return word + ("s" if len(comparisons) != 1 else "")
+
+
+def layer_label(number: int, count: int) -> str:
+    return f"layer {number} of {count}" + (" (output)" if number == count and count > 1 else "")
+
+
+# --------------------------------------------------------------------------- preparing a case
+
+
+def prepare(factory: Factory, case: Case, profile: Profile | str) -> LayerNetwork | ModelNetwork:
+    """A fresh network for the case, holding the case's weights."""
+    factory.request("seed", case.seed)
+    network = open_network(factory, case.layers, case.activation, as_profile(profile))
+    arrays = network.weight_arrays()
+    network.set_weights(case.random_weights([a.shape for a in arrays]))
+    return network
+
+
+
+
+def pre_activations(net: LayerNetwork, seen: Sequence[NDArray]) -> list[NDArray]:
+    """z of every layer, computed here from the inputs the layers saw and their weights."""
+    return [np.dot(a, w) for a, w in zip(seen, net.weight_arrays(), strict=False)]
+
+
+TINY = float(np.finfo(float).tiny)
+"""A z this close to a kink at 0 is on one side of it: f'(±TINY) are the two one-sided slopes."""
+
+
+def units_on_a_kink(net: LayerNetwork, x1: NDArray) -> list[NDArray] | None:
+    """Per layer, the units whose z lies within rounding of a kink, where an implementation may take
+    either one-sided slope (the numerical engine's band, so both sides agree on which units those are);
+    None when the layers do not compute A = f(aW), so that no band can be drawn."""
+    try:
+        return list(numerical.ambiguous_units(net.network, x1))
+    except ValueError:
+        return None
+
+
+def weight_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> list[Any]:
+    """∂L/∂W of every layer, numerically, at the network's current weights."""
+    return list(numerical.weight_gradient_estimates(net.network, x1, y, loss))
+
+
+def delta_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> list[Any]:
+    """∂L/∂z of every layer, numerically, at the network's current weights."""
+    return list(numerical.preactivation_gradient_estimates(net.network, x1, y, loss))
+
+
+
+def _model_loss(net: ModelNetwork, case: Case, loss: Loss) -> Callable[[], float]:
+    """The declared loss of predict(x) when the model predicts, otherwise the model's own loss(x, y),
+    each at the judge's copy of the weights (which the numerical engine perturbs)."""
+    if "predict" in net.offers:
+        return lambda: float(np.real(loss(net.predict(case.x, case.n_outputs, at_weights=True), case.y)))
+    return lambda: net.loss(case.x, case.y)
+
+
+def model_estimates(net: ModelNetwork, case: Case, loss: Loss) -> list[Any]:
+    """∂L/∂p of every parameter array, numerically; the subject's weights are then put back."""
+    params = net.weight_arrays()
+    before = [p.copy() for p in params]
+    estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+    net.set_weights(before)
+    return list(estimates)
+
+
+
+def _eps(array: NDArray) -> float:
+    return float(np.finfo(array.dtype).eps) if array.dtype.kind == "f" else float(np.finfo(float).eps)
+
+
+def step_rounding(before: NDArray, after: NDArray, learning_rate: float) -> NDArray:
+    """What (before − after) / learning_rate may be off by from rounding the stored weights."""
+    eps = max(_eps(before), _eps(after))
+    return 2 * eps * (np.abs(before) + np.abs(after)) / learning_rate
+
+
+def moves_of(
+    before: Sequence[NDArray], after: Sequence[NDArray], learning_rate: float
+) -> tuple[list[NDArray], list[NDArray]]:
+    """(W_before − W_after) / learning_rate per array, and the rounding each may carry."""
+    moves = [(b - a) / learning_rate for b, a in zip(before, after, strict=True)]
+    return moves, [step_rounding(b, a, learning_rate) for b, a in zip(before, after, strict=True)]
+
+
+
+Explanation = tuple["NDArray | None", str]
+"""(what a wrong result may equal, or None when the sentence holds anyway; the sentence saying why)."""
+
+
+def _explain(result: NDArray, explanations: Sequence[Explanation]) -> str | None:
+    for candidate, sentence in explanations:
+        if candidate is None:
+            return sentence
+        gap = diagnosis.agreement(result, candidate)
+        if gap is not None:
+            return sentence.replace("{within}", diagnosis.within(gap))
+    return None
+
+
+def _gradient_evidence(
+    grads: Sequence[NDArray],
+    estimates: Sequence[Any],
+    case: Case,
+    what: str,
+    weights: list[NDArray],
+    notes: Sequence[str] = (),
+    model: bool = False,
+    explain: Callable[[], Sequence[Sequence[Explanation]]] | None = None,
+    rounding: Sequence[NDArray] | None = None,
+) -> Evidence:
+    """Per-array comparisons against the estimates; a failing array is explained by the first of
+    the explanations `explain()` gives for it that holds (computed only when something fails),
+    else by the generic patterns (sign, factor, transpose, frozen)."""
+    comparisons = []
+    explanations: Sequence[Sequence[Explanation]] | None = None
+    count = len(grads)
+    if rounding is not None:
+        estimates = [
+            dataclasses.replace(e, budget=e.budget + r) if e.shape == r.shape else e
+            for e, r in zip(estimates, rounding, strict=True)
+        ]
+    for number, (grad, estimate) in enumerate(zip(grads, estimates, strict=True), 1):
+        if model:
+            comparison = compare_estimate(f"parameter {number} of {count}", "p", grad, estimate)
+        else:
+            comparison = compare_estimate(layer_label(number, count), "W", grad, estimate)
+        if not comparison.passed:
+            if explanations is None and explain is not None:
+                explanations = explain()
+            comparison.diagnosis = _explain(grad, explanations[number - 1] if explanations else ())
+            comparison.diagnosis = comparison.diagnosis or diagnosis.diagnose(
+                grad,
+                estimate.value,
+                estimate.budget,
+                learning_rate=case.learning_rate,
+                n_outputs=case.n_outputs,
+            )
+        comparisons.append(comparison)
+    evidence = evidence_from(comparisons, what, notes)
+    evidence.weights = weights
+    return evidence
+
+
+
+def _values(array: NDArray) -> str:
+    return np.array2string(np.asarray(array), precision=4, separator=", ", threshold=6)

@@ -1,0 +1,151 @@
+"""descent: a small enough step lowers the loss."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ... import numerical
+from ...activations import get_activation
+from ...losses import Loss
+from ..cases import Case
+from ..profile import Profile
+from ..protocols import (
+    LayerNetwork,
+    ModelNetwork,
+)
+from .common import (
+    Evidence,
+    Factory,
+    _eps,
+    _model_loss,
+    pre_activations,
+    prepare,
+    units_on_a_kink,
+    weight_estimates,
+)
+
+DESCENT_RATES = (1e-2, 1e-3, 1e-4)
+MEASURABLE_LOSS_CHANGE = 1e-10
+"""The relative change of the loss below which a step's effect is taken as unmeasurable (at least 64 ulps
+of the implementation's output dtype)."""
+KINK_RATES = tuple(10.0**-k for k in range(5, 15))
+"""Smaller steps, tried only while every step tried so far moved a pre-activation across a kink."""
+
+
+def _kink_sides(net: LayerNetwork, x1: NDArray, activation: str) -> list[NDArray] | None:
+    """The side of the kink every unit's z is on: ±1, or ±2 (0 on it) within rounding of it, where a unit
+    that changes sign may still change the loss at first order; None for a smooth activation."""
+    if not get_activation(activation).has_kink:
+        return None
+    zs = pre_activations(net, net.forward(x1))
+    bands = units_on_a_kink(net, x1) or [np.zeros(z.shape, dtype=bool) for z in zs]
+    return [np.where(band, 2, 1) * np.sign(z) for band, z in zip(bands, zs, strict=True)]
+
+
+def descent(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    """A step small enough lowers the loss (unless the gradient is too small to move it).
+
+    At a kink this holds only for steps that leave every unit on its side of the kink (a step along
+    −∇L can switch a unit on at first order), so with a kinked activation a step whose pre-activations
+    change sides is not counted, and smaller ones are tried; when even a step too small to move the
+    loss measurably changes sides, the case does not test descent.
+    """
+    net = prepare(factory, case, profile)
+    before = net.copy_weights()
+    sides: list[NDArray] | None = None
+    x1 = net.with_one(case.x)
+    resolution = MEASURABLE_LOSS_CHANGE
+    if isinstance(net, ModelNetwork):
+        value = _model_loss(net, case, loss)
+        start = value()
+        grads = net.gradients(case.x, case.y, [w.shape for w in before])
+    else:
+        output = net.forward(x1)[-1]
+        start = float(np.real(loss(output, case.y)))
+        resolution = max(resolution, 64 * _eps(output))
+        value = lambda: float(np.real(loss(net.forward(x1)[-1], case.y)))  # noqa: E731
+        estimates = weight_estimates(net, x1, case.y, loss)
+        grads = [e.value for e in estimates]
+        net.set_weights(before)
+        sides = _kink_sides(net, x1, case.activation)
+    slope = sum(float(np.sum(g * g)) for g in grads)
+    tried: list[tuple[float, float]] = []
+    crossed = 0
+    last_crossed = too_small = False
+    direction = np.empty(0)
+    for rate in DESCENT_RATES + KINK_RATES:
+        if rate < DESCENT_RATES[-1] and not last_crossed:
+            break  # the smallest rate's step stayed on its side of every kink and still failed
+        net.set_weights(before)
+        if isinstance(net, ModelNetwork):
+            if callable(getattr(net.network, "step", None)):
+                net.step(case.x, case.y, rate)
+            else:
+                net.set_weights([w - rate * g for w, g in zip(before, grads, strict=True)])
+        else:
+            seen = net.forward(x1)
+            net.backward(case.y)
+            net.update(rate, seen)
+        too_small = rate * slope < resolution * max(abs(start), 1e-12)
+        if sides is not None and isinstance(net, LayerNetwork):
+            moved = _kink_sides(net, x1, case.activation)
+            assert moved is not None
+            last_crossed = any(not np.array_equal(a, b) for a, b in zip(sides, moved, strict=True))
+            if last_crossed:
+                crossed += 1
+                if too_small:
+                    break
+                continue
+        after = value()
+        tried.append((rate, after))
+        if after < start:
+            return Evidence("passed")
+        if too_small:
+            break
+        direction = np.concatenate(
+            [((b - a) / rate).ravel() for b, a in zip(before, net.copy_weights(), strict=True)]
+        )
+    if (too_small or not tried) and crossed:
+        return Evidence(
+            "passed",
+            summary=f"not a test of descent in this case: {crossed} step(s) moved a pre-activation across "
+            "the activation's kink, and the steps small enough not to are too small to move the loss "
+            "measurably",
+        )
+    if too_small:
+        return Evidence("passed", summary="the gradient is too small for the loss to move measurably")
+    net.set_weights(before)
+    if isinstance(net, ModelNetwork):
+        grads = [e.value for e in numerical.parameter_gradient_estimates(value, net.weight_arrays())]
+    gradient = np.concatenate([np.ravel(g) for g in grads])
+    cosine = float(direction @ gradient / max(np.linalg.norm(direction) * np.linalg.norm(gradient), 1e-300))
+    skipped = f" ({crossed} larger step(s) crossed a kink and are not counted)" if crossed else ""
+    return Evidence(
+        "failed",
+        None,
+        "the whole network",
+        "no small step lowered the loss",
+        f"loss {start:.6g} before the step; after a step with learning rate "
+        + ", ".join(f"{r:g}: {v:.6g}" for r, v in tried)
+        + skipped,
+        _descent_diagnosis(cosine, tried[-1][0]),
+    )
+
+
+def _descent_diagnosis(cosine: float, rate: float) -> str:
+    """What the step's direction is, measured against the numerical gradient ∇L."""
+    if cosine < -0.999:
+        return (
+            f"the step's cosine with the numerical gradient ∇L is {cosine:.4f}: it goes up the gradient, "
+            "so its sign is flipped somewhere (W += instead of W −=, or y − A)"
+        )
+    if cosine < 0:
+        return (
+            f"the step's cosine with the numerical gradient ∇L is {cosine:.2f}, below 0: it is not a descent "
+            "direction (a wrong gradient, or a gradient of another loss than the one declared)"
+        )
+    return (
+        f"the step's cosine with the numerical gradient ∇L is {cosine:.2f}, a descent direction, yet the "
+        f"loss rose even with learning rate {rate:g}"
+    )

@@ -1,0 +1,50 @@
+"""What the battery knows of a target before it draws a case: its protocol, what it offers, and the
+conventions it follows (where the constant 1 of the bias goes, how fit trains, how a batch combines,
+a declared penalty).  Each is discovered by probing the target or declared by the user, and every
+check reads them here instead of assuming the article's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .registry import LAYER_LEVEL
+
+BIAS_POSITIONS = ("first", "last")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The target's protocol and conventions, as probed or declared."""
+
+    protocol: str = LAYER_LEVEL
+    offers: frozenset[str] = frozenset()
+    bias: str = "first"
+    """Where the layers expect the constant 1 of the input: before the inputs (the article) or after them."""
+    scheme: str | None = None
+    """How fit trains, when characterised (see backprop.battery.checks.fit)."""
+    reduction: str | None = None
+    """How a model-level batch combines its samples' gradients: "mean" or "sum" (None: batches not taken)."""
+    l2: float = 0.0
+    """A declared L2 penalty λ/2·‖W‖² added to the loss (weights only unless `l2_biases`)."""
+    l2_biases: bool = False
+    notes: tuple[str, ...] = field(default=())
+    """What was discovered about the target, said once at the top of the report."""
+
+    def with_one(self, x: NDArray) -> NDArray:
+        """x with the constant 1 of the bias where the layers expect it (a batch: on every row)."""
+        one = np.ones(x.shape[:-1] + (1,))
+        return np.concatenate((one, x) if self.bias == "first" else (x, one), axis=-1)
+
+    def but(self, **changes: Any) -> Profile:
+        return replace(self, **changes)
+
+
+def as_profile(protocol_or_profile: str | Profile) -> Profile:
+    """A profile as it is; a bare protocol name as the article's conventions under that protocol."""
+    if isinstance(protocol_or_profile, Profile):
+        return protocol_or_profile
+    return Profile(protocol=str(protocol_or_profile))

@@ -1,0 +1,183 @@
+"""Every check's facts, in one place: its id, where its code lives, what it needs of a network, which
+failures it can follow from, and what it verifies under each protocol.
+
+The battery's order (causal order: the activation's derivative, dZ, the deltas, the gradient, the
+update, fit...), the id list, the skip reasons, the report's "this can follow from" and the table
+of checks in docs/battery.md are all derived from `REGISTRY`.  This module imports nothing heavy,
+so that `backprop.battery.CHECK_IDS` costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LAYER_LEVEL = "layer-level"
+MODEL_LEVEL = "model-level"
+PROTOCOLS = (LAYER_LEVEL, MODEL_LEVEL)
+
+
+@dataclass(frozen=True)
+class Use:
+    """What a check does under one protocol, and what the network must offer for it to run there."""
+
+    verifies: str
+    needs: frozenset[str] = frozenset()
+    """Optional parts of the protocol (fit, predict, step, deltas, batch, ...) the check cannot do without."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One check: its stable id, the module and function that run it, and its facts."""
+
+    id: str
+    function: str
+    """'module:function' inside backprop.battery.checks."""
+    verifies: str
+    """One line for the docs table: what the check verifies."""
+    uses: dict[str, Use] = field(default_factory=dict)
+    """Per protocol, what it does there; a protocol missing here is one the check does not apply to."""
+    not_applicable: dict[str, str] = field(default_factory=dict)
+    """Per protocol the check does not apply to, the reason a report gives."""
+    follows_from: tuple[str, ...] = ()
+    """The checks whose failure can make this one fail too (so the report names the first cause)."""
+
+
+_CHAIN: list[str] = []
+
+
+def _spec(
+    id: str,
+    function: str,
+    verifies: str,
+    layer: Use | None,
+    model: Use | str,
+    follows: tuple[str, ...] | None = None,
+    chain: bool = True,
+) -> CheckSpec:
+    """A spec; by default it follows from every check of the gradient chain before it."""
+    uses = {LAYER_LEVEL: layer} if layer is not None else {}
+    not_applicable = {}
+    if isinstance(model, Use):
+        uses[MODEL_LEVEL] = model
+    else:
+        not_applicable[MODEL_LEVEL] = model
+    spec = CheckSpec(id, function, verifies, uses, not_applicable,
+                     tuple(_CHAIN) if follows is None else follows)
+    if chain:
+        _CHAIN.append(id)
+    return spec
+
+
+REGISTRY: tuple[CheckSpec, ...] = (
+    _spec("activation-derivative", "activation:activation_derivative",
+          "each layer's `activation_prime(z)` against a Richardson-extrapolated difference of its "
+          "`activation(z)`, at the case's z and at ±0.1…±3",
+          Use("✓ (needs `activation` and `activation_prime` on the layers)",
+              frozenset({"activation", "activation_prime"})),
+          "the model-level protocol does not expose the activation function"),
+    _spec("dz-is-fprime-of-z", "activation:dz_is_fprime_of_z",
+          "`dZ` stored by `forward` equals f'(z) of the declared activation (within rounding of relu's "
+          "kink, either one-sided slope); says so when it equals f'(A)",
+          Use("✓ (skipped if no `dZ` is stored)"),
+          "the model-level protocol does not expose dZ"),
+    _spec("output-delta", "deltas:output_delta",
+          "the output layer's stored `delta` against the numerical ∂L/∂z",
+          Use("✓"), Use("via `deltas(x, y)` against ∂L/∂b of each layer's bias", frozenset({"deltas"}))),
+    _spec("hidden-delta", "deltas:hidden_delta",
+          "every hidden layer's `delta` against ∂L/∂z (cases without a hidden layer pass vacuously)",
+          Use("✓"), Use("same", frozenset({"deltas"}))),
+    _spec("weight-gradient", "gradients:weight_gradient",
+          "aᵀδ of every layer (a = the input the layer saw) against the numerical ∂L/∂W",
+          Use("✓"), Use("`gradients(x, y)` against ∂L/∂p", frozenset({"gradients"}))),
+    _spec("update-is-sgd-step", "gradients:update_is_sgd_step",
+          "forward, backward (right to left) then update (left to right) moves W by exactly −lr × the "
+          "numerical gradient at the pre-update weights",
+          Use("✓"), Use("`step(x, y, lr)`", frozenset({"step"}))),
+    _spec("fit-one-sample", "fit:fit_one_sample",
+          "`fit(X, y, lr, epochs=1)` on one row equals one SGD step",
+          Use("✓ (needs `fit`)", frozenset({"fit"})),
+          "the model-level protocol has no fit (update-is-sgd-step checks step)"),
+    _spec("fit-two-samples", "fit:fit_two_samples",
+          "`fit` on two identical rows for 2 epochs: the second epoch is an SGD step from where the first "
+          "landed (whichever row fit picks)",
+          Use("✓ (needs `fit`)", frozenset({"fit"})),
+          "the model-level protocol has no fit (update-is-sgd-step checks step)"),
+    _spec("predict-is-forward", "identities:predict_is_forward",
+          "`predict(x)` equals a fresh chain of `forward` calls on [1, x]",
+          Use("✓ (needs `predict`)", frozenset({"predict"})),
+          Use("`loss(x, y)` equals the declared loss of `predict(x)`", frozenset({"predict", "loss"})),
+          follows=(), chain=False),
+    _spec("batch-is-sum", "identities:batch_is_sum",
+          "forward/backward/update on a batch of 2 rows moves W by the sum of the two one-sample moves (not "
+          "demanded of a case with a z within rounding of relu's kink)",
+          Use("✓"), "the model-level protocol takes one sample at a time",
+          follows=("activation-derivative", "update-is-sgd-step"), chain=False),
+    _spec("inputs-unmodified", "hygiene:inputs_unmodified",
+          "no call writes into the arrays it is given (forward, backward, predict, fit; loss, gradients, "
+          "step, deltas, predict)",
+          Use("✓"), Use("✓"), follows=(), chain=False),
+    _spec("deterministic", "hygiene:deterministic",
+          "`np.random.seed(s)` then `make` (and `fit`) twice gives bit-identical weights",
+          Use("✓"), Use("✓ (with `step`)"), follows=(), chain=False),
+    _spec("descent", "descent:descent",
+          "a step with learning rate 1e-2, 1e-3 or 1e-4 lowers the loss (unless the gradient is too small to "
+          "move it); with relu, only steps that keep every unit on its side of the kink count, and smaller "
+          "ones are tried",
+          Use("✓"), Use("✓"),
+          follows=("activation-derivative", "dz-is-fprime-of-z", "output-delta", "hidden-delta",
+                   "weight-gradient", "update-is-sgd-step"), chain=False),
+)
+
+BY_ID: dict[str, CheckSpec] = {spec.id: spec for spec in REGISTRY}
+CHECK_IDS: tuple[str, ...] = tuple(spec.id for spec in REGISTRY)
+
+NEEDS_SENTENCES: dict[str, str] = {
+    "fit": "the network offers no fit(X, y, learning_rate, epochs)",
+    "predict": "the network offers no predict(x)",
+    "deltas": "the model offers no deltas(x, y), so its ∂L/∂z cannot be read",
+    "step": "the model offers no step(x, y, learning_rate)",
+    "gradients": "the model offers no gradients(x, y)",
+    "loss": "the model offers no loss(x, y)",
+    "activation": "the layers have no `activation` attribute, so the activation cannot be evaluated",
+    "activation_prime": "the layers have no `activation_prime` attribute, so the derivative cannot be read",
+}
+"""Why a check is skipped when the network lacks what it needs."""
+
+
+def skip_reason(check_id: str, protocol: str, offers: frozenset[str]) -> str | None:
+    """Why a check does not apply to this protocol (or this network), or None when it does."""
+    spec = BY_ID[check_id]
+    if protocol in spec.not_applicable:
+        return spec.not_applicable[protocol]
+    use = spec.uses.get(protocol)
+    if use is None:
+        return f"{check_id} does not apply to the {protocol} protocol"
+    missing = sorted(use.needs - offers)
+    if missing:
+        return NEEDS_SENTENCES.get(missing[0], f"the network offers no {missing[0]}")
+    return None
+
+
+def can_follow(earlier: str, later: str) -> bool:
+    """Whether a failure of `earlier` can make `later` fail too."""
+    return earlier in BY_ID[later].follows_from
+
+
+def docs_table() -> str:
+    """The table of checks in docs/battery.md (a test holds the page to it)."""
+    lines = ["| id | what it verifies | layer-level | model-level |", "|---|---|---|---|"]
+    for spec in REGISTRY:
+        cells = []
+        for protocol in PROTOCOLS:
+            use = spec.uses.get(protocol)
+            cells.append(use.verifies if use else "skipped" + _why(spec.not_applicable.get(protocol, "")))
+        lines.append(f"| `{spec.id}` | {spec.verifies} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
+def _why(reason: str) -> str:
+    short = {
+        "the model-level protocol does not expose the activation function": " (not exposed)",
+        "the model-level protocol takes one sample at a time": " (one sample at a time)",
+    }
+    return short.get(reason, "")

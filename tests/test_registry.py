@@ -1,0 +1,68 @@
+"""The registry of checks is the one place their facts live: the id list, the checks that run, the skip
+reasons, the causal order and the docs table all come from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backprop.battery import CHECK_IDS
+from backprop.battery.checks import CHECKS
+from backprop.battery.registry import (
+    BY_ID,
+    LAYER_LEVEL,
+    MODEL_LEVEL,
+    REGISTRY,
+    can_follow,
+    docs_table,
+    skip_reason,
+)
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "battery.md"
+
+
+def test_the_ids_and_the_checks_that_run_are_the_registry_s_in_its_order() -> None:
+    assert CHECK_IDS == tuple(spec.id for spec in REGISTRY)
+    assert list(CHECKS) == list(CHECK_IDS)
+    assert len(set(CHECK_IDS)) == len(CHECK_IDS) == 13
+
+
+def test_docs_battery_md_shows_the_registry_s_table() -> None:
+    assert docs_table() in DOCS.read_text(encoding="utf-8")
+
+
+def test_a_check_follows_only_from_checks_before_it() -> None:
+    for spec in REGISTRY:
+        for earlier in spec.follows_from:
+            assert CHECK_IDS.index(earlier) < CHECK_IDS.index(spec.id), (spec.id, earlier)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "follows"),
+    [
+        ("activation-derivative", "weight-gradient", True),
+        ("output-delta", "fit-two-samples", True),
+        ("weight-gradient", "output-delta", False),
+        ("update-is-sgd-step", "descent", True),
+        ("fit-one-sample", "descent", False),
+        ("update-is-sgd-step", "batch-is-sum", True),
+        ("output-delta", "batch-is-sum", False),
+        ("output-delta", "inputs-unmodified", False),
+    ],
+)
+def test_causal_order(earlier: str, later: str, follows: bool) -> None:
+    assert can_follow(earlier, later) is follows
+
+
+def test_skip_reasons_come_from_what_each_check_needs() -> None:
+    everything = frozenset({"fit", "predict", "activation", "activation_prime"})
+    assert all(skip_reason(i, LAYER_LEVEL, everything) is None for i in CHECK_IDS)
+    assert skip_reason("fit-one-sample", LAYER_LEVEL, everything - {"fit"}) == (
+        "the network offers no fit(X, y, learning_rate, epochs)"
+    )
+    assert "no `activation` attribute" in str(skip_reason("activation-derivative", LAYER_LEVEL, frozenset()))
+    reason = BY_ID["batch-is-sum"].not_applicable[MODEL_LEVEL]
+    assert skip_reason("batch-is-sum", MODEL_LEVEL, frozenset()) == reason
+    assert "no step" in str(skip_reason("update-is-sgd-step", MODEL_LEVEL, frozenset({"gradients"})))
+    assert skip_reason("weight-gradient", MODEL_LEVEL, frozenset({"gradients"})) is None
