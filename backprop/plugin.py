@@ -1,10 +1,13 @@
-"""pytest plugin: `pytest --backprop-impl TARGET` runs the conformance battery on TARGET.
+"""pytest plugin: `pytest --backprop-impl TARGET` runs the conformance battery on TARGET, and
+`pytest --backprop-layer FILE.py:NAME` checks one layer.
 
-The battery becomes one test item per check, `backprop::CHECK-ID`, always the same items in
-the same order, so that pytest-xdist workers agree on what was collected; each item
-runs only its own check, so xdist can spread them over workers.  The option can be given
-several times, to grade several implementations in one run (`pytest -n auto --junitxml`):
-the items are then `backprop::TARGET::CHECK-ID`, targets in the order given, each once.
+The battery becomes one test item per check, `backprop::CHECK-ID`, and a layer one item per
+gradient check, `backprop-layer::CHECK-ID`; always the same items in the same order (a layer's
+checks follow from its kind, told from its name without importing it), so that pytest-xdist
+workers agree on what was collected; each item runs only its own check, so xdist can spread
+them over workers.  `--backprop-impl` can be given several times, to grade several
+implementations in one run (`pytest -n auto --junitxml`): the items are then
+`backprop::TARGET::CHECK-ID`, targets in the order given, each once.
 """
 
 from __future__ import annotations
@@ -68,6 +71,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="seed of the battery's case search (default 0)",
     )
+    group.addoption(
+        "--backprop-layer",
+        action="store",
+        default=None,
+        metavar="TARGET",
+        help="check one layer's gradients (FILE.py:NAME: a layer class, a function returning one, "
+        "a CS231n-style forward or backward function, or a loss function)",
+    )
+    group.addoption(
+        "--backprop-layer-kind",
+        action="store",
+        default=None,
+        metavar="KIND",
+        help="the kind of the layer given by --backprop-layer, when its name does not say",
+    )
 
 
 class BatteryItem(pytest.Item):
@@ -89,7 +107,9 @@ class BatteryItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[str, int | None, str]:
-        return str(self.check.factory), None, self.name
+        if isinstance(self.parent, BatteryCollector):
+            return self.parent.target, None, self.name
+        return str(self.config.getoption("backprop_layer")), None, self.name
 
 
 def targets(config: pytest.Config) -> list[str]:
@@ -129,6 +149,32 @@ class BatteryCollector(pytest.Collector):
         ]
 
 
+class LayerCollector(pytest.Collector):
+    """The checks of the layer given by --backprop-layer: dx, each parameter's gradient, untouched."""
+
+    def collect(self) -> list[pytest.Item]:
+        from .layers.runner import LayerTargetError, layer_check_ids
+        from .testing import LayerCheck
+
+        config = self.config
+        target = config.getoption("backprop_layer")
+        kind = config.getoption("backprop_layer_kind")
+        options = (kind, config.getoption("backprop_max_examples"), config.getoption("backprop_seed"))
+        try:
+            ids = layer_check_ids(target, kind)
+        except LayerTargetError as error:
+            message = str(error)
+
+            def unusable() -> None:
+                raise LayerTargetError(message)
+
+            return [BatteryItem.from_parent(self, name="layer", check=unusable)]
+        return [
+            BatteryItem.from_parent(self, name=check_id, check=LayerCheck(target, check_id, *options))
+            for check_id in ids
+        ]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
@@ -140,3 +186,6 @@ def pytest_collection_modifyitems(
         nodeid = "backprop" if len(chosen) == 1 else f"backprop::{target}"
         collector = BatteryCollector.from_parent(session, name=nodeid, nodeid=nodeid, target=target)
         items.extend(session.genitems(collector))  # reports the collection too, so pytest counts the items
+    if config.getoption("backprop_layer"):
+        layer = LayerCollector.from_parent(session, name="backprop-layer", nodeid="backprop-layer")
+        items.extend(session.genitems(layer))

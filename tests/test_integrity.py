@@ -118,3 +118,30 @@ def test_the_reference_itself_and_independent_code_have_no_integrity_finding() -
     assert backprop.check(max_examples=2, only=["output-delta"]).integrity == []
     independent = Path(__file__).resolve().parent / "architectures" / "two_layer_net.py"
     assert backprop.check(f"{independent}:make", max_examples=2, only=["weight-gradient"]).integrity == []
+
+
+def test_a_subject_runs_as_an_unprivileged_user_when_the_machine_allows_it(tmp_path: Path) -> None:
+    from backprop.subject import Subject
+    from backprop.subject.client import _processes_of, unprivileged_blocker
+
+    blocker = unprivileged_blocker()
+    if blocker is not None:
+        pytest.skip(f"no unprivileged subject on this machine: {blocker}")
+    folder = Path("/tmp") / f"backprop-unprivileged-{os.getpid()}"
+    folder.mkdir(mode=0o755, exist_ok=True)
+    try:
+        for file in SOURCE.glob("*.py"):
+            shutil.copy(file, folder / file.name)
+            (folder / file.name).chmod(0o644)
+        with Subject.start(f"{folder}/reads_the_judge.py:make", user=61234) as subject:
+            assert "unprivileged user 61234" in subject.isolation
+        assert _processes_of(61234) == []
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_why_a_subject_cannot_run_unprivileged_is_one_sentence() -> None:
+    from backprop.subject.client import unprivileged_blocker
+
+    blocker = unprivileged_blocker()
+    assert blocker is None or blocker.endswith("cannot be read by other users") or "root" in blocker

@@ -163,3 +163,15 @@ def test_declarations_parse_as_documented() -> None:
         declared_space(get_loss("softmax_ce"), layers=["2,3,1"])
     with pytest.raises(ValueError, match="sigmoid outputs only"):
         declared_space(get_loss("bce"), activation="tanh")
+
+
+def test_a_large_fixed_network_gets_fewer_default_cases_and_an_explicit_number_is_kept() -> None:
+    from backprop.battery.runner import DEFAULT_MAX_EXAMPLES, MIN_LARGE_EXAMPLES, examples_for
+
+    assert examples_for([(784, 128, 10)], DEFAULT_MAX_EXAMPLES) == MIN_LARGE_EXAMPLES
+    assert examples_for([(3, 5, 4, 1)], DEFAULT_MAX_EXAMPLES) == DEFAULT_MAX_EXAMPLES
+    assert examples_for([(100, 100, 10)], DEFAULT_MAX_EXAMPLES) == 22
+    declared = backprop.check(target("no_relu"), layers=["3,4,2"], only=["descent"])
+    assert declared.max_examples == DEFAULT_MAX_EXAMPLES
+    asked = backprop.check(target("fixed_mnist"), max_examples=4, only=["predict-is-forward"])
+    assert asked.max_examples == 4

@@ -124,16 +124,26 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))
     if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as stream:
-                json.dump({"version": __version__, **result.to_json()}, stream, indent=2, allow_nan=False)
-        except OSError as error:
-            return _fail(f"cannot write {args.json}: {error.strerror}")
+        problem = write_json(args.json, result)
+        if problem:
+            return _fail(problem)
     if args.plot:
         code = _plot(args.plot, args.target, result, args.timeout)
         if code is not None:
             return code
     return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def write_json(path: str, result: BatteryResult) -> str | None:
+    """Write the result as JSON (with the version); the sentence saying why it cannot be, or None."""
+    from .. import __version__
+
+    try:
+        with open(path, "w", encoding="utf-8") as stream:
+            json.dump({"version": __version__, **result.to_json()}, stream, indent=2, allow_nan=False)
+    except OSError as error:
+        return f"cannot write {path}: {error.strerror}"
+    return None
 
 
 def _plot(path: str, target: str, result: BatteryResult, timeout: float) -> int | None:
@@ -168,4 +178,4 @@ def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: s
     write_check_plot(path, factory, case, loss, timeout=timeout)
 
 
-__all__ = ["add_arguments", "add_battery_options", "battery_options", "run"]
+__all__ = ["add_arguments", "add_battery_options", "battery_options", "run", "write_json"]

@@ -103,6 +103,22 @@ class BatteryResult:
         """How many checks ended in each status."""
         return {status: sum(r.status == status for r in self.results) for status in STATUSES}
 
+    def __str__(self) -> str:
+        """The report, as `backprop check` prints it."""
+        from .. import __version__
+        from .report import render
+
+        return render(self, __version__)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython and Jupyter show the report, not the fields."""
+        printer.text(str(self) if not cycle else "BatteryResult(...)")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "target": self.target,

@@ -36,6 +36,13 @@ from .targets import TargetError, describe_factory, importable_name, is_path, sp
 DEFAULT_MAX_EXAMPLES = 25
 """Cases tried per check when nothing fails; the default battery on the reference takes a few seconds."""
 
+WEIGHT_CASES_PER_CHECK = 250_000
+"""With the default number of cases, a check tries at most this many weights × cases: a fixed network of
+100,000 weights (784-128-10) gets MIN_LARGE_EXAMPLES cases, every drawn network (at most a few hundred
+weights) DEFAULT_MAX_EXAMPLES.  On a fixed architecture the cases differ only in activation, scale,
+learning rate and seed, so few of them see all there is to see."""
+MIN_LARGE_EXAMPLES = 3
+
 DEFAULT_TARGET = "backprop:NeuralNetwork"
 
 UNKNOWN_PROTOCOL = "unknown"
@@ -98,6 +105,9 @@ def check(
         profile, probed = probe_target(subject, declared, timeout)
         if isinstance(profile, str):
             raise TargetError(f"cannot check {target}: it builds no network: {_sentence(profile)}")
+        if max_examples is None and probed.space.fixed:
+            n_examples = examples_for(probed.space.fixed, n_examples)
+            result.max_examples = n_examples
         result.protocol = profile.protocol
         result.space = probed.space.to_json()
         result.left_out = probed.left_out
@@ -116,6 +126,14 @@ def check(
         return result
     finally:
         subject.close()
+
+
+def examples_for(architectures: Sequence[Sequence[int]], default: int) -> int:
+    """The default number of cases for fixed architectures, within WEIGHT_CASES_PER_CHECK."""
+    weights = max(
+        sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True)) for sizes in architectures
+    )
+    return max(MIN_LARGE_EXAMPLES, min(default, WEIGHT_CASES_PER_CHECK // max(weights, 1)))
 
 
 def declared_flags(
