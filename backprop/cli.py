@@ -1,4 +1,4 @@
-"""The `backprop` command: `check` (the conformance battery), `check-layer`, `demo`, `bench`.
+"""The `backprop` command: `check` (the conformance battery), `check-layer`, `grade`, `demo`, `bench`.
 
 Each subcommand lives in its own module, which gives `add_arguments(parser)` and
 `run(args) -> exit code`; it is imported only when that subcommand runs, so that
@@ -21,6 +21,10 @@ SUBCOMMANDS = {
     "check-layer": (
         "backprop.layers.command",
         "check one layer's gradients (nnfs, Medium or CS231n style) against finite differences",
+    ),
+    "grade": (
+        "backprop.grading.command",
+        "grade a class's submissions with the battery, in parallel, into csv, json, junit or gradescope",
     ),
     "demo": ("backprop.demo", "train the article's examples and print the results"),
     "bench": (

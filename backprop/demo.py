@@ -135,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         # Say so before training, not after.
-        print("backprop demo: error: --plot needs matplotlib: pip install 'backprop[plot]'", file=sys.stderr)
+        print("backprop demo: error: --plot needs matplotlib: pip install 'backprop-check[plot]'",
+              file=sys.stderr)
         return 2
     runs = [train_xor(XOR_SETTINGS[name], args.seed) for name in activations]
     for xor_run in runs:

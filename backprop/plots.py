@@ -10,7 +10,7 @@ The implementation under test runs in the sandbox, so drawing it cannot hang or 
 
 `write_demo_plot` draws the loss curves of XOR runs and the decision surface each one learned.
 
-matplotlib is an optional extra (`pip install 'backprop[plot]'`), imported only when a
+matplotlib is an optional extra (`pip install 'backprop-check[plot]'`), imported only when a
 picture is drawn; figures are built with `matplotlib.figure.Figure`, never pyplot, so that
 drawing changes no global backend or state.
 """
@@ -525,7 +525,7 @@ def _matplotlib() -> tuple[Any, Any]:
         from matplotlib.colors import LogNorm
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("drawing plots needs matplotlib: pip install 'backprop[plot]'") from None
+        raise ImportError("drawing plots needs matplotlib: pip install 'backprop-check[plot]'") from None
     return Figure, LogNorm
 
 

@@ -5,7 +5,9 @@ The battery becomes one test item per check, `backprop::CHECK-ID`, and a layer o
 gradient check, `backprop-layer::CHECK-ID`; always the same items in the same order (a layer's
 checks follow from its kind, told from its name without importing it), so that pytest-xdist
 workers agree on what was collected; each item runs only its own check, so xdist can spread
-them over workers.
+them over workers.  `--backprop-impl` can be given several times, to grade several
+implementations in one run (`pytest -n auto --junitxml`): the items are then
+`backprop::TARGET::CHECK-ID`, targets in the order given, each once.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("backprop")
     group.addoption(
         "--backprop-impl",
-        action="store",
+        action="append",
         default=None,
         metavar="TARGET",
-        help="run the backprop conformance battery on TARGET (module:attr or path/to/file.py:attr)",
+        help="run the backprop conformance battery on TARGET (module:attr or path/to/file.py:attr); "
+        "repeat it to run the battery on several targets",
     )
     group.addoption(
         "--backprop-loss",
@@ -104,12 +107,22 @@ class BatteryItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[str, int | None, str]:
-        option = "backprop_impl" if self.parent and self.parent.name == "backprop" else "backprop_layer"
-        return str(self.config.getoption(option)), None, self.name
+        if isinstance(self.parent, BatteryCollector):
+            return self.parent.target, None, self.name
+        return str(self.config.getoption("backprop_layer")), None, self.name
+
+
+def targets(config: pytest.Config) -> list[str]:
+    """The --backprop-impl targets, in the order given, each once."""
+    return list(dict.fromkeys(config.getoption("backprop_impl") or []))
 
 
 class BatteryCollector(pytest.Collector):
-    """The battery's checks on the target given by --backprop-impl, in battery order."""
+    """The battery's checks on one target given by --backprop-impl, in battery order."""
+
+    def __init__(self, *, target: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target = target
 
     def collect(self) -> list[pytest.Item]:
         from .battery import CHECK_IDS
@@ -127,7 +140,7 @@ class BatteryCollector(pytest.Collector):
             "activation": config.getoption("backprop_activation"),
         }
         declared = {name: value for name, value in space.items() if value is not None}
-        target = config.getoption("backprop_impl")
+        target = self.target
         return [
             BatteryItem.from_parent(
                 self, name=check_id, check=BatteryCheck(target, check_id, *options, options=declared)
@@ -167,8 +180,11 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     """Append one item per check (before -k and -m deselect, so they filter these too)."""
-    if config.getoption("backprop_impl"):
-        collector = BatteryCollector.from_parent(session, name="backprop", nodeid="backprop")
+    chosen = targets(config)
+    for target in chosen:
+        # One target keeps the ids `backprop::CHECK-ID`; several are told apart by the target.
+        nodeid = "backprop" if len(chosen) == 1 else f"backprop::{target}"
+        collector = BatteryCollector.from_parent(session, name=nodeid, nodeid=nodeid, target=target)
         items.extend(session.genitems(collector))  # reports the collection too, so pytest counts the items
     if config.getoption("backprop_layer"):
         layer = LayerCollector.from_parent(session, name="backprop-layer", nodeid="backprop-layer")

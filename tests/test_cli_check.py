@@ -205,7 +205,7 @@ def test_plot_without_matplotlib_says_how_to_install_it(capsys, monkeypatch) -> 
     monkeypatch.setitem(sys.modules, "backprop.plots", None)
     code, _, err = run(capsys, *FEW, "--only", "output-delta", "--plot", "check.png")
     assert code == 2
-    assert "pip install 'backprop[plot]'" in err
+    assert "pip install 'backprop-check[plot]'" in err
 
 
 def test_plot_draws_the_smallest_failing_case(capsys, tmp_path: Path) -> None:

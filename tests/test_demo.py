@@ -59,7 +59,7 @@ def test_demo_plot_without_matplotlib_says_how_to_install_before_training(monkey
                         lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a))
     assert main(["demo", "xor", "--plot", "x.png"]) == 2
     captured = capsys.readouterr()
-    assert "pip install 'backprop[plot]'" in captured.err and captured.out == ""
+    assert "pip install 'backprop-check[plot]'" in captured.err and captured.out == ""
 
 
 def test_demo_plot_into_a_missing_folder_is_one_line(tmp_path, capsys) -> None:

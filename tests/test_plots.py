@@ -253,9 +253,9 @@ def test_without_matplotlib_the_error_says_how_to_install_it(monkeypatch: pytest
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ImportError, match=r"pip install 'backprop\[plot\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'backprop-check\[plot\]'"):
         write_check_plot(tmp_path / "x.png", NeuralNetwork, _case([2, 1]))
-    with pytest.raises(ImportError, match=r"pip install 'backprop\[plot\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'backprop-check\[plot\]'"):
         write_demo_plot(tmp_path / "x.png", _runs(["tanh"], epochs=10))
 
 

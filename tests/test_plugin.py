@@ -133,3 +133,28 @@ def test_the_documented_parametrize_with_checks_examples_hold(
     pytester.makepyfile(test_documented=examples[index])
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(**outcomes)
+
+
+CORRECT = Path(__file__).resolve().parents[1] / "examples" / "submissions" / "article_network.py"
+
+
+def test_several_targets_give_one_item_per_check_each_in_the_order_given(pytester: pytest.Pytester) -> None:
+    given = [f"{SIGN_BUG}:make", f"{CORRECT}:make", f"{SIGN_BUG}:make"]  # the repeated one counts once
+    arguments = [arg for target in given for arg in ("--backprop-impl", target)]
+    result = pytester.runpytest(*arguments, "--collect-only", "-q")
+    names = [line.strip() for line in result.outlines if line.strip().startswith("backprop::")]
+    assert names == [f"backprop::{target}::{check_id}" for target in given[:2] for check_id in CHECK_IDS]
+
+
+def test_several_targets_are_graded_each_on_its_own(pytester: pytest.Pytester) -> None:
+    junit = pytester.path / "grades.xml"
+    result = pytester.runpytest("--backprop-impl", f"{SIGN_BUG}:make", "--backprop-impl", f"{CORRECT}:make",
+                                "--backprop-max-examples", "3", "-k", "output-delta or predict",
+                                f"--junitxml={junit}")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines([f"FAILED backprop::{SIGN_BUG}:make::output-delta*"])
+    import xml.etree.ElementTree as ET
+
+    cases = ET.parse(junit).getroot().iter("testcase")
+    failed = [case.get("name") for case in cases if case.find("failure") is not None]
+    assert failed == ["output-delta"]

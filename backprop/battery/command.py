@@ -10,6 +10,7 @@ import argparse
 import importlib.util
 import json
 import sys
+from typing import Any
 
 from ..sandbox import run_isolated
 from . import CHECK_IDS
@@ -33,75 +34,96 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"(default: {DEFAULT_TARGET}, the bundled reference network)",
     )
     parser.add_argument(
-        "--loss",
-        default="half_sse",
-        metavar="NAME",
-        help="the loss the implementation's backward differentiates: half_sse (default), "
-        "mse, bce (on sigmoid outputs) or softmax_ce",
-    )
-    parser.add_argument(
         "--json", metavar="PATH", help="also write the full result, cases and weights, as JSON"
     )
-    parser.add_argument(
-        "--max-examples",
-        type=int,
-        default=None,
-        metavar="N",
-        help=f"cases tried per check (default {DEFAULT_MAX_EXAMPLES})",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="seed of the case search (default 0)"
-    )
-    parser.add_argument(
-        "--only",
-        nargs="+",
-        metavar="ID",
-        choices=CHECK_IDS,
-        help="run only these checks: " + ", ".join(CHECK_IDS),
-    )
-    parser.add_argument(
-        "--layers",
-        action="append",
-        metavar="SIZES",
-        help="check only this architecture, e.g. 784,128,10 (repeatable); default: networks of 0 to 3 "
-        "hidden layers drawn by the battery, within what the target builds",
-    )
-    parser.add_argument(
-        "--hidden",
-        metavar="MIN-MAX",
-        help="draw networks with this many hidden layers (e.g. 1 or 1-2; default 0-3)",
-    )
-    parser.add_argument(
-        "--activation",
-        metavar="NAMES",
-        help="draw only these activations, e.g. tanh,sigmoid (default: every one the loss allows)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="time allowed to each check before it counts as errored (default 60)",
-    )
-    parser.add_argument(
-        "--bias",
-        choices=BIAS_POSITIONS,
-        default=None,
-        help="where the layers expect the constant 1 of the bias: first (the article's) or last "
-        "(default: detected from fit and predict)",
-    )
-    parser.add_argument(
-        "--fit-scheme",
-        default=None,
-        metavar="NAME",
-        help="how fit trains: " + ", ".join(SCHEME_NAMES) + " (default: observed; a fit that does not "
-        "follow the declared scheme fails fit-two-samples)",
-    )
+    add_battery_options(parser)
     parser.add_argument(
         "--plot",
         metavar="PATH",
         help="draw the smallest failing case (or a default one) to an image (needs matplotlib)",
     )
+
+
+def add_battery_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> list[argparse.Action]:
+    """Add the options that choose how the battery runs, shared by `check` and `grade`; return them.
+
+    Each option's dest is the keyword argument of `check()` it sets, so that `battery_options` can
+    pass them all on and a new option reaches every command that runs the battery.
+    """
+    add = parser.add_argument
+    return [
+        add(
+            "--loss",
+            default="half_sse",
+            metavar="NAME",
+            help="the loss the implementation's backward differentiates: half_sse (default), "
+            "mse, bce (on sigmoid outputs) or softmax_ce",
+        ),
+        add(
+            "--max-examples",
+            type=int,
+            default=None,
+            metavar="N",
+            help=f"cases tried per check (default {DEFAULT_MAX_EXAMPLES})",
+        ),
+        add("--seed", type=int, default=0, metavar="N", help="seed of the case search (default 0)"),
+        add(
+            "--only",
+            nargs="+",
+            metavar="ID",
+            choices=CHECK_IDS,
+            help="run only these checks: " + ", ".join(CHECK_IDS),
+        ),
+        add(
+            "--layers",
+            action="append",
+            metavar="SIZES",
+            help="check only this architecture, e.g. 784,128,10 (repeatable); default: networks of 0 to 3 "
+            "hidden layers drawn by the battery, within what the target builds",
+        ),
+        add(
+            "--hidden",
+            metavar="MIN-MAX",
+            help="draw networks with this many hidden layers (e.g. 1 or 1-2; default 0-3)",
+        ),
+        add(
+            "--activation",
+            metavar="NAMES",
+            help="draw only these activations, e.g. tanh,sigmoid (default: every one the loss allows)",
+        ),
+        add(
+            "--bias",
+            choices=BIAS_POSITIONS,
+            default=None,
+            help="where the layers expect the constant 1 of the bias: first (the article's) or last "
+            "(default: detected from fit and predict)",
+        ),
+        add(
+            "--fit-scheme",
+            dest="scheme",
+            default=None,
+            metavar="NAME",
+            help="how fit trains: " + ", ".join(SCHEME_NAMES) + " (default: observed; a fit that does not "
+            "follow the declared scheme fails fit-two-samples)",
+        ),
+        add(
+            "--timeout",
+            type=float,
+            default=60.0,
+            metavar="SECONDS",
+            help="time allowed to each check before it counts as errored (default 60)",
+        ),
+    ]
+
+
+def battery_dests() -> list[str]:
+    """The dests of the battery's options, which are the names of `check()`'s keyword arguments."""
+    return [action.dest for action in add_battery_options(argparse.ArgumentParser(add_help=False))]
+
+
+def battery_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of `check()` from parsed battery options."""
+    return {dest: getattr(args, dest) for dest in battery_dests()}
 
 
 def _fail(message: str) -> int:
@@ -114,19 +136,7 @@ def run(args: argparse.Namespace) -> int:
     from .report import render
 
     try:
-        result = check(
-            args.target,
-            loss=args.loss,
-            max_examples=args.max_examples,
-            seed=args.seed,
-            only=args.only,
-            timeout=args.timeout,
-            layers=args.layers,
-            hidden=args.hidden,
-            activation=args.activation,
-            bias=args.bias,
-            scheme=args.fit_scheme,
-        )
+        result = check(args.target, **battery_options(args))
     except (TargetError, ValueError, TypeError) as error:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))
@@ -158,9 +168,9 @@ def _plot(path: str, target: str, result: BatteryResult, timeout: float) -> int 
     try:
         from ..plots import write_check_plot  # noqa: F401 (only whether it imports)
     except ImportError:
-        return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
+        return _fail("plotting needs matplotlib: pip install 'backprop-check[plot]'")
     if importlib.util.find_spec("matplotlib") is None:
-        return _fail("plotting needs matplotlib: pip install 'backprop[plot]'")
+        return _fail("plotting needs matplotlib: pip install 'backprop-check[plot]'")
     failing = [r.minimal_case for r in result.results if r.status == "failed" and r.minimal_case]
     # The target is imported, and the default case built with its factory, in the sandboxed child only.
     outcome = run_isolated(_draw, path, target, failing[0] if failing else None, result.loss,
@@ -185,4 +195,4 @@ def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: s
     write_check_plot(path, factory, case, loss, timeout=timeout)
 
 
-__all__ = ["add_arguments", "run", "write_json"]
+__all__ = ["add_arguments", "add_battery_options", "battery_options", "run", "write_json"]

@@ -21,6 +21,11 @@ def cause_of(result: BatteryResult, check_id: str) -> str | None:
     return None
 
 
+def first_failure(result: BatteryResult) -> CheckResult | None:
+    """The first failed check in causal order: where to start fixing (an errored check is not one)."""
+    return next((r for r in result.results if r.status == "failed"), None)
+
+
 def format_error(value: float | None) -> str:
     if value is None:
         return ""
@@ -98,11 +103,9 @@ def render(result: BatteryResult, version: str) -> str:
     if skipped:
         lines.append("")
         lines += [f"  skipped {r.id}: {r.summary}" for r in skipped]
-    first_failure = True
+    first = first_failure(result)
     for r in result.results:
         if r.status in ("failed", "errored"):
             lines.append("")
-            lines += explain(result, r, first_failure and r.status == "failed")
-            if r.status == "failed":
-                first_failure = False
+            lines += explain(result, r, r is first)
     return "\n".join(lines) + "\n"

@@ -46,6 +46,12 @@ class CheckResult:
         data["findings"] = [finding.to_json() for finding in self.findings]
         return data
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        """The result `to_json` gave (its non-finite numbers come back as None)."""
+        fields = {key: data[key] for key in cls.__dataclass_fields__ if key in data and key != "findings"}
+        return cls(**fields, findings=[Finding.from_json(f) for f in data.get("findings", [])])
+
 
 def _strict(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
@@ -137,3 +143,19 @@ class BatteryResult:
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BatteryResult:
+        """The result `to_json` gave, e.g. read back from a process that ran the battery."""
+        return cls(
+            str(data["target"]),
+            str(data["protocol"]),
+            str(data["loss"]),
+            int(data["seed"]),
+            int(data["max_examples"]),
+            [CheckResult.from_json(r) for r in data["results"]],
+            str(data.get("isolation", "")),
+            dict(data.get("space", {})),
+            [Finding.from_json(f) for f in data.get("left_out", [])],
+            [Finding.from_json(f) for f in data.get("integrity", [])],
+        )
