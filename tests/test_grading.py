@@ -547,3 +547,31 @@ def test_a_repeatable_battery_option_is_a_list_in_the_assignment(tmp_path: Path)
     assert case["layers"] in ([2, 3, 1], [3, 2])  # the assignment's settings reached check()
     assert case["activation"] == "tanh"
     assert submission["first_failure"] == "output-delta"
+
+
+def test_a_submission_that_is_not_its_own_work_scores_nothing(tmp_path: Path) -> None:
+    """A submission that patches the battery at import, or builds on the bundled reference network, gets
+    the finding as its root cause and a score of 0, whatever its checks say."""
+    tampers = tmp_path / "tampers"
+    borrows = tmp_path / "borrows"
+    for folder in (tampers, borrows):
+        shutil.copytree(ROOT / "tests" / "integrity", folder)
+    (borrows / "submission.py").write_text(
+        "from backprop.network import NeuralNetwork\n\n\ndef make(layers, activation):\n"
+        "    return NeuralNetwork(layers, activation)\n")
+    for stray in tampers.glob("*.py"):
+        if stray.name not in ("patches_battery_at_import.py", "_flipped.py"):
+            stray.unlink()
+    for stray in borrows.glob("*.py"):
+        if stray.name != "submission.py":
+            stray.unlink()
+    out = tmp_path / "grades.csv"
+    code = main(["grade", str(tampers / "patches_battery_at_import.py"), str(borrows / "submission.py"),
+                 "--only", "output-delta", "predict-is-forward", "--max-examples", "2", f"--csv={out}"])
+    assert code == 0
+    rows = {row["submission"]: row for row in csv.DictReader(io.StringIO(out.read_text()))}
+    assert len(rows) == 2
+    for name, row in rows.items():
+        assert float(row["score"]) == 0, (name, row)
+    assert sorted(row["kind"] for row in rows.values()) == ["tampering", "uses-reference"]
+    assert all(row["reason"].startswith(row["kind"] + ": ") for row in rows.values())

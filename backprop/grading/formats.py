@@ -46,6 +46,13 @@ def _reason(grade: Grade) -> str:
 
 # ---------------------------------------------------------------------------------------------- csv
 
+def _kind(grade: Grade) -> str:
+    """The root cause's finding kind: a finding that the work is not the submission's own comes first."""
+    if grade.integrity:
+        return grade.integrity[0].split(":")[0]
+    return (grade.root.kind or "") if grade.root else ""
+
+
 def to_csv(grades: Sequence[Grade]) -> str:
     """One row a submission: counts, score, the root cause, and each check's status."""
     ids = [i for i in CHECK_IDS if any(c.id == i for g in grades for c in g.checks)]
@@ -60,8 +67,8 @@ def to_csv(grades: Sequence[Grade]) -> str:
         writer.writerow([
             g.name, "yes" if g.graded else "no", _number(g.score), _number(g.max_score),
             *(counts[s] for s in ("passed", "failed", "errored", "skipped")),
-            root.id if root else "", root.where if root else "", (root.kind or "") if root else "",
-            _reason(g), *(statuses.get(i, "") for i in ids),
+            root.id if root else "", root.where if root else "", _kind(g), _reason(g),
+            *(statuses.get(i, "") for i in ids),
         ])
     return out.getvalue()
 

@@ -1,5 +1,9 @@
 """A submission's grade: points per check, and the first failure in causal order as its root cause.
 
+A submission that is not its own work scores nothing, whatever its checks say: one that tampers
+with the judge (replaces numpy's or the battery's functions, imports the battery) or builds on the
+bundled reference network; its root cause is that finding (`tampering`, `uses-reference`).
+
 A passed check scores its points; a failed or errored one scores 0 of them.  A skipped check
 (one that does not apply to the submission's protocol) scores nothing and is left out of the
 maximum, unless the assignment says `skipped-scores = true`: then it scores its points.  The
@@ -45,6 +49,8 @@ class Grade:
     seconds: float
     result: dict[str, Any] | None
     """The battery's whole result, each check annotated with follows_from, first_failure and points."""
+    integrity: tuple[str, ...] = ()
+    """'kind: sentence' of each finding that the submission is not its own work (it then scores 0)."""
 
     @property
     def graded(self) -> bool:
@@ -52,7 +58,7 @@ class Grade:
 
     @property
     def score(self) -> float:
-        return sum(c.points for c in self.checks)
+        return 0.0 if self.integrity else sum(c.points for c in self.checks)
 
     @property
     def max_score(self) -> float:
@@ -67,6 +73,8 @@ class Grade:
 
     def root_cause(self) -> str:
         """'output-delta at layer 1 of 1, unit 0: sign-flipped', or the summary sentence without findings."""
+        if self.integrity:
+            return self.integrity[0]
         root = self.root
         if root is None:
             return ""
@@ -109,4 +117,5 @@ def grade(graded: Graded, assignment: Assignment) -> Grade:
          "max_points": c.max_points}
         for data, c in zip(graded.result["results"], checks)
     ]
-    return Grade(submission.name, submission.target, None, checks, graded.seconds, annotated)
+    integrity = tuple(f"{f.kind}: {f.sentence}" for f in battery.integrity)
+    return Grade(submission.name, submission.target, None, checks, graded.seconds, annotated, integrity)
