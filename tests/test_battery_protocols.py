@@ -170,3 +170,13 @@ def test_a_cross_entropy_model_fails_under_half_sse_and_passes_under_its_own_los
     other = backprop.check(SoftmaxModel, max_examples=FEW, only=["output-delta", "predict-is-forward"])
     assert other.failed_ids == ["output-delta", "predict-is-forward"]
     assert "softmax_ce" in (other.by_id("predict-is-forward").diagnosis or "")
+
+
+def test_gradients_as_a_list_of_arrays_of_one_shape_stay_a_list() -> None:
+    """Nielsen's backprop returns [nabla_w1, nabla_b1, ...]; on a [1, 1] network they are all (1, 1), and
+    turning the list into one (2, 1, 1) array made every check error with "returned a ndarray"."""
+    from pathlib import Path
+
+    nielsen = Path(__file__).resolve().parent / "styles" / "nielsen_column.py"
+    result = backprop.check(f"{nielsen}:make", layers=["1,1"], max_examples=3, only=["weight-gradient"])
+    assert result.by_id("weight-gradient").status == "passed", result.by_id("weight-gradient").summary

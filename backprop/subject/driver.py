@@ -91,6 +91,9 @@ def plain(what: str, value: Any) -> Any:
         return value
     if isinstance(value, dict):
         return {str(k): plain(f"{what}[{k!r}]", v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and any(np.ndim(v) > 0 for v in value if not isinstance(v, str)):
+        # a list of arrays (Nielsen's gradients) stays a list, even when the arrays could be stacked
+        return [plain(f"{what}[{i}]", v) for i, v in enumerate(value)]
     try:
         array = np.array(value)
     except Exception:  # noqa: BLE001 (ragged lists, objects that refuse conversion)
