@@ -175,3 +175,12 @@ def test_a_large_fixed_network_gets_fewer_default_cases_and_an_explicit_number_i
     assert declared.max_examples == DEFAULT_MAX_EXAMPLES
     asked = backprop.check(target("fixed_mnist"), max_examples=4, only=["predict-is-forward"])
     assert asked.max_examples == 4
+
+
+def test_a_network_that_knows_relu_only_is_probed_with_relu() -> None:
+    """The CS231n TwoLayerNet of tests/styles builds only [n, h, m] with relu; probing each depth with tanh
+    alone found nothing it builds, and the target was refused."""
+    two_layer = HERE.parent / "styles" / "two_layer_net.py"
+    result = backprop.check(f"{two_layer}:make", max_examples=2, only=["weight-gradient"])
+    assert result.space["activations"] == ["relu"] and result.space["hidden_layers"] == [1]
+    assert result.by_id("weight-gradient").status == "passed"

@@ -216,7 +216,7 @@ def try_network(
 
 def probe_space(worker: Any, declared: Space, profile: Profile) -> Probed:
     """The declared space narrowed to what the target builds and runs, with what was left out and why."""
-    first = declared.activations[0]
+    first = _building_activation(worker, declared, profile)
     left_out: list[Finding] = []
     if declared.fixed:
         kept: list[tuple[tuple[int, ...], str | None]] = []
@@ -264,6 +264,18 @@ def probe_space(worker: Any, declared: Space, profile: Profile) -> Probed:
         left_out.append(_left_out(_depth_words(hidden), problem, hidden_layers=hidden))
     space = Space((), tuple(depths), declared.activations, declared.min_outputs)
     return _probe_activations(worker, space, _probe_layers(space, depths[0])[0], profile, left_out)
+
+
+def _building_activation(worker: Any, declared: Space, profile: Profile) -> str:
+    """The first declared activation with which the target builds some network (an assignment's network
+    may know relu only); the first declared one when none does (its failures are then what is said)."""
+    candidates = list(declared.fixed) or [_probe_layers(declared, hidden)[0] for hidden in declared.depths]
+    for name in declared.activations:
+        for layers in candidates:
+            problem, built = try_network(worker, layers, name, profile)
+            if problem is None or built is not None:
+                return name
+    return declared.activations[0]
 
 
 def _probe_activations(
