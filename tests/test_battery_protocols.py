@@ -180,3 +180,21 @@ def test_gradients_as_a_list_of_arrays_of_one_shape_stay_a_list() -> None:
     nielsen = Path(__file__).resolve().parent / "styles" / "nielsen_column.py"
     result = backprop.check(f"{nielsen}:make", layers=["1,1"], max_examples=3, only=["weight-gradient"])
     assert result.by_id("weight-gradient").status == "passed", result.by_id("weight-gradient").summary
+
+
+def test_a_float32_model_is_judged_at_the_rounding_of_its_whole_gradient() -> None:
+    """A correct float32 rows-and-biases network of 3 hidden layers failed weight-gradient (errors of 1e-8
+    on first-layer gradients of 5e-6 against budgets of 3e-9, diagnosed as "a constant factor 1.00002")."""
+    from pathlib import Path
+
+    rows = Path(__file__).resolve().parent / "styles" / "float32_rows.py"
+    result = backprop.check(f"{rows}:make", layers=["5,8,6,2,1"], max_examples=6, only=["weight-gradient"])
+    assert result.by_id("weight-gradient").status == "passed", result.by_id("weight-gradient").details
+
+
+def test_a_factor_next_to_1_is_not_called_a_constant_factor() -> None:
+    from backprop.battery import diagnosis
+
+    expected = np.linspace(0.5, 1.5, 12)
+    assert diagnosis.scaled(expected * 1.00002, expected) is None
+    assert "2" in (diagnosis.scaled(expected * 2, expected) or "")

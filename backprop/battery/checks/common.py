@@ -288,6 +288,21 @@ def _explain(result: NDArray, explanations: Sequence[Explanation]) -> str | None
     return None
 
 
+def _whole_gradient_terms(grads: Sequence[NDArray], estimates: Sequence[Any]) -> list[Any]:
+    """A model computing in less than float64 mixes every layer's values into each gradient, so each
+    element's rounding is that of the largest gradient element of the whole network, not of its own
+    array's (a float32 deep network's first-layer gradients of 5e-6 carry the rounding of terms of 1e-2)."""
+    coarse = any(g.dtype.kind == "f" and np.finfo(g.dtype).eps > np.finfo(float).eps for g in grads)
+    if not coarse:
+        return list(estimates)
+    largest = max((float(np.max(np.abs(np.asarray(e.value)), initial=0.0)) for e in estimates), default=0.0)
+    return [
+        dataclasses.replace(e, term_scale=np.maximum(e.term_scale, largest) if e.term_scale is not None
+                            else np.full(np.shape(e.value), largest))
+        for e in estimates
+    ]
+
+
 def _gradient_evidence(
     grads: Sequence[NDArray],
     estimates: Sequence[Any],
@@ -310,6 +325,8 @@ def _gradient_evidence(
             dataclasses.replace(e, budget=e.budget + r) if e.shape == r.shape else e
             for e, r in zip(estimates, rounding, strict=True)
         ]
+    if model:
+        estimates = _whole_gradient_terms(grads, estimates)
     for number, (grad, estimate) in enumerate(zip(grads, estimates, strict=True), 1):
         if model:
             comparison = compare_estimate(f"parameter {number} of {count}", "p", grad, estimate)
