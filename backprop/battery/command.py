@@ -38,6 +38,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "mse, bce (on sigmoid outputs) or softmax_ce",
     )
     parser.add_argument(
+        "--l2",
+        type=float,
+        default=0.0,
+        metavar="LAMBDA",
+        help="the loss includes an L2 penalty LAMBDA/2·‖W‖² on the weights (default 0: none)",
+    )
+    parser.add_argument(
+        "--l2-biases",
+        action="store_true",
+        help="the L2 penalty covers the biases too",
+    )
+    parser.add_argument(
         "--json", metavar="PATH", help="also write the full result, cases and weights, as JSON"
     )
     parser.add_argument(
@@ -88,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             only=args.only,
             timeout=args.timeout,
+            l2=args.l2,
+            l2_biases=args.l2_biases,
         )
     except (TargetError, ValueError, TypeError) as error:
         return _fail(str(error))

@@ -71,8 +71,13 @@ def check(
     seed: int = 0,
     only: Iterable[str] | str | None = None,
     timeout: float = 60.0,
+    l2: float = 0.0,
+    l2_biases: bool = False,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
+
+    `l2=λ` declares an L2 penalty λ/2·‖W‖² in the loss (the weights only, the biases too with
+    `l2_biases`): steps and model gradients are then checked against C + λ/2·‖W‖².
 
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
     ValueError) when the target cannot be loaded; whatever the implementation does wrong is
@@ -80,6 +85,10 @@ def check(
     """
     chosen = get_loss(loss)
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
+    if not isinstance(l2, numbers.Real) or isinstance(l2, bool) or not 0 <= float(l2) < float("inf"):
+        raise ValueError(f"l2 must be a non-negative number, not {l2!r}")
+    if l2_biases and not l2:
+        raise ValueError("l2_biases needs a penalty: give l2 a positive value too")
     subject, target, reproducible = open_subject(factory_or_target, timeout)
     try:
         result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
@@ -91,7 +100,7 @@ def check(
             return result
         protocol, offers = probe
         result.protocol = protocol
-        profile = Profile(protocol, frozenset(offers))
+        profile = Profile(protocol, frozenset(offers), l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name)
         _warm_up(chosen)
         for check_id in ids:
             reason = skip_reason(check_id, protocol, frozenset(offers))
@@ -99,6 +108,8 @@ def check(
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
             command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples)
+            if command is not None and l2:
+                command = command.replace(" --only", f" --l2 {float(l2):g}" + " --l2-biases" * bool(l2_biases) + " --only")
             result.results.append(
                 run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout)
             )
@@ -189,7 +200,13 @@ def protocol_of(worker: Worker | LocalWorker) -> tuple[str, list[str]] | str:
         description = worker.request("build", PROBE_LAYERS, "tanh")
     except (PluginError, SubjectEnded) as error:
         return str(error)
-    return str(description["protocol"]), sorted(str(o) for o in description.get("offers") or ())
+    offers = {str(o) for o in description.get("offers") or ()}
+    try:
+        if description["protocol"] == "model-level" and worker.request("takes_rows"):
+            offers.add("batch")  # gradients(X, Y) and step(X, Y, lr) take rows
+    except PluginError:
+        pass
+    return str(description["protocol"]), sorted(offers)
 
 
 def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
@@ -226,8 +243,11 @@ def evaluate(
     same answer every time the case is run: while hypothesis shrinks it, and when it is reported.
     A worker that is gone ends the check (`_Gone`).
     """
+    profile = as_profile(profile)
+    if profile.loss != loss.name:
+        profile = profile.but(loss=loss.name)
     try:
-        return CHECKS[check_id](as_worker(factory), case, loss, as_profile(profile))
+        return CHECKS[check_id](as_worker(factory), case, loss, profile)
     except SubjectEnded as error:
         raise _Gone(str(error)) from None
     except PluginError as error:
@@ -287,6 +307,7 @@ def run_check(
     profile = as_profile(profile)
     worst: list[float] = []
     skipped: list[str] = []
+    notes: list[str] = []
     failing: list[Case] = []
     tried = [0]
     start = time.monotonic()
@@ -296,6 +317,8 @@ def run_check(
             raise _OutOfTime
         tried[0] += 1
         evidence = evaluate(check_id, factory, case, loss, profile)
+        if evidence.note and evidence.note not in notes:
+            notes.append(evidence.note)
         if evidence.status == "skipped":
             skipped.append(evidence.summary)
         elif evidence.rel_error is not None and not evidence.failing:
@@ -314,7 +337,8 @@ def run_check(
         if skipped:
             return CheckResult(check_id, "skipped", skipped[0])
         return CheckResult(
-            check_id, "passed", f"passed on {max_examples} cases", max(worst) if worst else None
+            check_id, "passed", f"passed on {max_examples} cases" + "".join(f"; {n}" for n in notes),
+            max(worst) if worst else None,
         )
     except _OutOfTime:
         if not failing:
@@ -349,13 +373,14 @@ def run_check(
     return CheckResult(
         check_id,
         evidence.status,
-        evidence.summary,
+        evidence.summary + (f" ({evidence.note})" if evidence.note else ""),
         evidence.rel_error,
         evidence.where,
         evidence.details,
-        evidence.diagnosis,
+        evidence.diagnosis or (evidence.findings[0].sentence if evidence.findings else None),
         _case_json(factory, minimal, profile, evidence.weights),
         reproduce,
+        list(evidence.findings),
     )
 
 
