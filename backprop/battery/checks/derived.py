@@ -62,8 +62,8 @@ def derived_gradient(net: ModelNetwork, case: Case, x: NDArray, y: NDArray, two_
     """(W_before − W_after) / lr of step(x, y, lr) at the case's learning rate and at 1/8 of it."""
     rates = (case.learning_rate, case.learning_rate / SECOND_RATE_DIVISOR)[: 2 if two_rates else 1]
     found = [step_moves(net, x, y, rate) for rate in rates]
-    note = (f"gradients derived from step(x, y, lr) as (W_before − W_after) / lr at learning rates "
-            + " and ".join(f"{r:g}" for r in rates))
+    note = ("gradients derived from step(x, y, lr) as (W_before − W_after) / lr at the case's learning rate"
+            + (" and at 1/8 of it" if two_rates else ""))
     return ModelGradient(found[0][0], found[0][1], note, rates, [f[0] for f in found], [f[1] for f in found])
 
 

@@ -172,9 +172,10 @@ def batch_comparison(
         other, name = (total / count, "mean") if reduction == "sum" else (total, "sum")
         gap = diagnosis.agreement(got, other)
         if gap is not None:
-            sentence = (f"{what} equals the {name} of the one-sample {per_sample} {diagnosis.within(gap)}, "
-                        f"not their {reduction}{hint}")
             factor = 1 / count if reduction == "sum" else float(count)
+            size = f"1/{count}" if reduction == "sum" else f"{count}"
+            sentence = (f"{what} equals the {name} of the one-sample {per_sample} {diagnosis.within(gap)}, "
+                        f"not their {reduction} (a factor {size}: the batch size){hint}")
             comparison.diagnosis = sentence
             comparison.finding = Finding("scaled", sentence, {"factor": factor, "batch": count, "got": name})
         else:
@@ -217,7 +218,7 @@ def _model_batch(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
                 parts = [p - penalty_part[number] for p in parts[:-1]] + parts[-1:]
             comparisons.append(batch_comparison(
                 f"{label} ({name})", index_name, got[number], parts, reduction, extra[number],
-                f"{name}(X, Y) on a batch of {len(X)}", "results", hint,
+                f"{name}({'X, Y' if name == 'gradients' else 'X, Y, lr'}) on a batch of {len(X)}", "results", hint,
             ))
     evidence = evidence_from(
         comparisons, f"the batch's gradient and step (reduction: {reduction})",
