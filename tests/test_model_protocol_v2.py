@@ -57,7 +57,8 @@ def test_a_step_that_ignores_the_learning_rate_says_so() -> None:
 def test_findings_are_in_the_json_report() -> None:
     result = backprop.check(step_only.make_eager, max_examples=FEW, only=["weight-gradient"])
     data = result.to_json()["results"][0]["findings"]
-    assert data[0]["kind"] == "stale-weights" and data[0]["learning_rates"][1] == data[0]["learning_rates"][0] / 8
+    assert data[0]["kind"] == "stale-weights"
+    assert data[0]["learning_rates"][1] == data[0]["learning_rates"][0] / 8
 
 
 # --------------------------------------------------------------------------- loss from predict, loss=
@@ -75,7 +76,12 @@ def test_the_loss_keyword_goes_only_to_factories_that_take_it() -> None:
     driver = Driver(lambda layers, activation: named.make(layers, activation))
     assert driver.build([2, 2, 1], "tanh", {"loss": "mse"})["protocol"] == "model-level"
     taken: list[str] = []
-    keyword = Driver(lambda layers, activation, **options: taken.append(options["loss"]) or named.make(layers, activation))
+
+    def make(layers: list[int], activation: str, **options: str) -> named.TwoLayer:
+        taken.append(options["loss"])
+        return named.make(layers, activation)
+
+    keyword = Driver(make)
     keyword.build([2, 2, 1], "tanh", {"loss": "mse"})
     assert taken == ["mse"]
 
@@ -92,7 +98,8 @@ def test_reports_name_the_parameters_of_a_dict() -> None:
 
 
 def test_a_correct_named_model_passes() -> None:
-    result = backprop.check(named.make, max_examples=FEW, only=["weight-gradient", "descent", "predict-is-forward"])
+    result = backprop.check(named.make, max_examples=FEW,
+                            only=["weight-gradient", "descent", "predict-is-forward"])
     assert result.passed, report(result)
 
 

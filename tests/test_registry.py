@@ -10,7 +10,6 @@ import pytest
 from backprop.battery import CHECK_IDS
 from backprop.battery.checks import CHECKS
 from backprop.battery.registry import (
-    BY_ID,
     LAYER_LEVEL,
     MODEL_LEVEL,
     REGISTRY,

@@ -109,14 +109,16 @@ REGISTRY: tuple[CheckSpec, ...] = (
     _spec("predict-is-forward", "identities:predict_is_forward",
           "`predict(x)` equals a fresh chain of `forward` calls on [1, x]",
           Use("✓ (needs `predict`)", frozenset({"predict"})),
-          Use("`loss(x, y)` equals the declared loss of `predict(x)` (needs both)", frozenset({"predict", "loss"})),
+          Use("`loss(x, y)` equals the declared loss of `predict(x)` (needs both)",
+              frozenset({"predict", "loss"})),
           follows=(), chain=False),
     _spec("batch-is-sum", "identities:batch_is_sum",
           "forward/backward/update on a batch of 2 rows moves W by the sum of the two one-sample moves (not "
           "demanded of a case with a z within rounding of relu's kink)",
           Use("✓"),
-          Use("`gradients(X, Y)` and `step(X, Y, lr)` on 3 rows are the sum (or, with `reduction = \"mean\"`, "
-              "the mean) of the per-sample results (needs rows)", frozenset({"batch"})),
+          Use("`gradients(X, Y)` and `step(X, Y, lr)` on 3 rows are the sum (or, with "
+              "`reduction = \"mean\"`, the mean) of the per-sample results (needs rows)",
+              frozenset({"batch"})),
           follows=("activation-derivative", "weight-gradient", "update-is-sgd-step"), chain=False),
     _spec("inputs-unmodified", "hygiene:inputs_unmodified",
           "no call writes into the arrays it is given (forward, backward, predict, fit; loss, gradients, "
@@ -144,8 +146,8 @@ NEEDS_SENTENCES: dict[str, str] = {
     "step": "the model offers no step(x, y, learning_rate)",
     "gradients": "the model offers no gradients(x, y)",
     "loss": "the model offers no loss(x, y) to compare with the declared loss of predict(x)",
-    "batch": "the model's gradients(x, y) and step(x, y, learning_rate) take one sample at a time (a batch of "
-             "2 rows was refused or changed the parameters' shapes)",
+    "batch": "the model's gradients(x, y) and step(x, y, learning_rate) take one sample at a time (a batch "
+             "of 2 rows was refused or changed the parameters' shapes)",
     "activation": "the layers have no `activation` attribute, so the activation cannot be evaluated",
     "activation_prime": "the layers have no `activation_prime` attribute, so the derivative cannot be read",
 }

@@ -100,16 +100,16 @@ def check(
             return result
         protocol, offers = probe
         result.protocol = protocol
-        profile = Profile(protocol, frozenset(offers), l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name)
+        profile = Profile(
+            protocol, frozenset(offers), l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name
+        )
         _warm_up(chosen)
         for check_id in ids:
             reason = skip_reason(check_id, protocol, frozenset(offers))
             if reason:
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
-            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples)
-            if command is not None and l2:
-                command = command.replace(" --only", f" --l2 {float(l2):g}" + " --l2-biases" * bool(l2_biases) + " --only")
+            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples, profile)
             result.results.append(
                 run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout)
             )
@@ -216,13 +216,15 @@ def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
 
 
 def reproduce_command(
-    target: str | None, check_id: str, loss: str, seed: int, max_examples: int
+    target: str | None, check_id: str, loss: str, seed: int, max_examples: int, profile: Profile | None = None
 ) -> str | None:
     if target is None:
         return None
     command = f"backprop check {target}"
     if loss != "half_sse":
         command += f" --loss {loss}"
+    if profile is not None and profile.l2:
+        command += f" --l2 {profile.l2:g}" + (" --l2-biases" if profile.l2_biases else "")
     command += f" --seed {seed}"
     if max_examples != DEFAULT_MAX_EXAMPLES:
         command += f" --max-examples {max_examples}"

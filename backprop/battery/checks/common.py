@@ -14,7 +14,6 @@ from ... import numerical
 from ...findings import Finding
 from ...losses import Loss
 from .. import diagnosis
-from . import penalty
 from ..cases import Case
 from ..profile import Profile, as_profile
 from ..protocols import (
@@ -23,6 +22,7 @@ from ..protocols import (
     PluginError,
     open_network,
 )
+from . import penalty
 
 Factory = Any
 """A worker of the subject (backprop.subject.Worker, or a LocalWorker): it builds and drives networks."""
@@ -262,7 +262,9 @@ def _model_loss(net: ModelNetwork, case: Case, loss: Loss, x: NDArray | None = N
     if "predict" in net.offers:
         return lambda: float(np.real(loss(net.predict(x, case.n_outputs, at_weights=True), y)))
     if "loss" not in net.offers:
-        raise PluginError("the model offers neither predict(x) nor loss(x, y), so its loss cannot be computed")
+        raise PluginError(
+            "the model offers neither predict(x) nor loss(x, y), so its loss cannot be computed"
+        )
     return lambda: net.loss(x, y)
 
 

@@ -49,7 +49,9 @@ def step_moves(net: ModelNetwork, x: NDArray, y: NDArray, rate: float) -> tuple[
     return moves
 
 
-def model_gradient(net: ModelNetwork, case: Case, x: NDArray, y: NDArray, two_rates: bool = True) -> ModelGradient:
+def model_gradient(
+    net: ModelNetwork, case: Case, x: NDArray, y: NDArray, two_rates: bool = True
+) -> ModelGradient:
     """gradients(x, y) when the model offers it, else the gradient derived from step (at two learning
     rates, or at the case's one when `two_rates` is False)."""
     shapes = [p.shape for p in net.weight_arrays()]
@@ -58,7 +60,9 @@ def model_gradient(net: ModelNetwork, case: Case, x: NDArray, y: NDArray, two_ra
     return derived_gradient(net, case, x, y, two_rates)
 
 
-def derived_gradient(net: ModelNetwork, case: Case, x: NDArray, y: NDArray, two_rates: bool = True) -> ModelGradient:
+def derived_gradient(
+    net: ModelNetwork, case: Case, x: NDArray, y: NDArray, two_rates: bool = True
+) -> ModelGradient:
     """(W_before − W_after) / lr of step(x, y, lr) at the case's learning rate and at 1/8 of it."""
     rates = (case.learning_rate, case.learning_rate / SECOND_RATE_DIVISOR)[: 2 if two_rates else 1]
     found = [step_moves(net, x, y, rate) for rate in rates]
@@ -67,7 +71,9 @@ def derived_gradient(net: ModelNetwork, case: Case, x: NDArray, y: NDArray, two_
     return ModelGradient(found[0][0], found[0][1], note, rates, [f[0] for f in found], [f[1] for f in found])
 
 
-def rate_disagreement(gradient: ModelGradient, labels: Sequence[str], estimates: Sequence[Any]) -> tuple[str, str, Finding] | None:
+def rate_disagreement(
+    gradient: ModelGradient, labels: Sequence[str], estimates: Sequence[Any]
+) -> tuple[str, str, Finding] | None:
     """(where, details, finding) when the gradients derived at the two learning rates disagree beyond
     their rounding, else None."""
     if len(gradient.rates) < 2:
@@ -101,24 +107,28 @@ def rate_disagreement(gradient: ModelGradient, labels: Sequence[str], estimates:
         compare_estimate(label, "", value, _widened(estimate, extra))
         for label, value, estimate, extra in zip(labels, extrapolated, estimates, amplified, strict=True)
     ]
-    errors = [max(float(np.max(np.abs(g - np.asarray(e.value)), initial=0.0)) for g, e in zip(gs, estimates, strict=True))
-              for gs in (g1, g2)]
+    errors = [
+        max(float(np.max(np.abs(g - np.asarray(e.value)), initial=0.0))
+            for g, e in zip(gs, estimates, strict=True))
+        for gs in (g1, g2)
+    ]
+    vanishes = ", and it vanishes as the learning rate goes to 0" if all(c.passed for c in at_zero) else ""
     grows = errors[1] < 0.5 * errors[0]
     if all(c.passed for c in at_zero) or grows:
         return where, details, Finding(
             "stale-weights",
-            f"the gradient derived from the step changes with the learning rate (by up to {change:.2g} between "
-            f"{lr1:g} and {lr2:g}; its error against ∂L/∂p is {errors[0]:.2g} at {lr1:g} and {errors[1]:.2g} at "
-            f"{lr2:g}{', and it vanishes as the learning rate goes to 0' if all(c.passed for c in at_zero) else ''}): "
+            f"the gradient derived from the step changes with the learning rate (by up to {change:.2g} "
+            f"between {lr1:g} and {lr2:g}; its error against ∂L/∂p is {errors[0]:.2g} at {lr1:g} and "
+            f"{errors[1]:.2g} at {lr2:g}{vanishes}): "
             "an error that grows with the learning rate is a step that backpropagates through weights it has "
             "already updated (a layer updated inside backward before the delta to its left went through it)",
             {**rates, "errors": errors},
         )
     return where, details, Finding(
         "not-sgd-step",
-        f"(W_before − W_after) / lr differs between learning rates {lr1:g} and {lr2:g} (by up to {change:.2g} "
-        f"at {where}) and not as stale weights would: the step is not W − lr × gradient (momentum, clipping, "
-        "or a term that does not scale with the learning rate)",
+        f"(W_before − W_after) / lr differs between learning rates {lr1:g} and {lr2:g} (by up to "
+        f"{change:.2g} at {where}) and not as stale weights would: the step is not W − lr × gradient "
+        "(momentum, clipping, or a term that does not scale with the learning rate)",
         rates,
     )
 

@@ -6,7 +6,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...findings import Finding
-
 from ...losses import Loss
 from ..cases import Case
 from ..profile import Profile
@@ -21,11 +20,11 @@ from .common import (
     Explanation,
     Factory,
     _gradient_evidence,
-    parameter_labels,
     compare_estimate,
     delta_estimates,
     model_estimates,
     moves_of,
+    parameter_labels,
     prepare,
     weight_estimates,
 )
@@ -134,7 +133,7 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
     weights = net.copy_weights()
     data = model_estimates(net, case, loss, penalised=False)
     estimates = penalty.with_penalty(data, weights, net.profile, model=True)
-    gradient = derived_gradient(net, case, case.x, case.y) if from_step else model_gradient(net, case, case.x, case.y)
+    gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
     what = "the gradient derived from step(x, y, lr)" if from_step else "the weight gradient"
     evidence = _gradient_evidence(gradient.values, estimates, case, what, weights, model=net,
                                   rounding=gradient.rounding)

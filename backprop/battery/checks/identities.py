@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...activations import get_activation
+from ...findings import Finding
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
@@ -19,17 +20,16 @@ from ..protocols import (
     as_array,
     call,
 )
-from ...findings import Finding
 from . import penalty
 from .common import (
     EXACT_TOLERANCE,
     Comparison,
-    parameter_labels,
     Evidence,
     Factory,
     compare_exact,
     evidence_from,
     layer_label,
+    parameter_labels,
     prepare,
     step_rounding,
     units_on_a_kink,
@@ -218,7 +218,8 @@ def _model_batch(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
                 parts = [p - penalty_part[number] for p in parts[:-1]] + parts[-1:]
             comparisons.append(batch_comparison(
                 f"{label} ({name})", index_name, got[number], parts, reduction, extra[number],
-                f"{name}({'X, Y' if name == 'gradients' else 'X, Y, lr'}) on a batch of {len(X)}", "results", hint,
+                f"{name}({'X, Y' if name == 'gradients' else 'X, Y, lr'}) on a batch of {len(X)}",
+                "results", hint,
             ))
     evidence = evidence_from(
         comparisons, f"the batch's gradient and step (reduction: {reduction})",

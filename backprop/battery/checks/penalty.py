@@ -57,7 +57,9 @@ def penalty_value(arrays: Sequence[NDArray], profile: Profile, model: bool) -> f
                                   for a, m in zip(arrays, masks, strict=True))
 
 
-def with_penalty(estimates: Sequence[Any], arrays: Sequence[NDArray], profile: Profile, model: bool) -> list[Any]:
+def with_penalty(
+    estimates: Sequence[Any], arrays: Sequence[NDArray], profile: Profile, model: bool
+) -> list[Any]:
     """The estimates of ∂C/∂W made estimates of ∂(C + λ/2·‖W‖²)/∂W."""
     if not profile.l2:
         return list(estimates)
@@ -82,15 +84,15 @@ def regularisation_finding(
     the declared λ (or the fitted one, when none is declared).
     """
     masks = weight_masks(arrays, profile, model)
-    weights_r, weights_w, biases_r, biases_w, budgets_w, budgets_b = [], [], [], [], [], []
+    parts: dict[bool, list[tuple[NDArray, NDArray, NDArray]]] = {True: [], False: []}
     for grads, estimates in samples:
         for g, e, w, m in zip(grads, estimates, arrays, masks, strict=True):
             r = np.asarray(g, dtype=float) - np.asarray(e.value, dtype=float)
             budget = np.broadcast_to(np.asarray(e.budget, dtype=float), r.shape)
-            weights_r.append(r[m]), weights_w.append(w[m]), budgets_w.append(budget[m])
-            biases_r.append(r[~m]), biases_w.append(w[~m]), budgets_b.append(budget[~m])
-    rw, ww, bw = (np.concatenate(v) for v in (weights_r, weights_w, budgets_w))
-    rb, wb, bb = (np.concatenate(v) for v in (biases_r, biases_w, budgets_b))
+            for weight, where in ((True, m), (False, ~m)):
+                parts[weight].append((r[where], np.asarray(w, dtype=float)[where], budget[where]))
+    rw, ww, bw = (np.concatenate([p[k] for p in parts[True]]) for k in range(3))
+    rb, wb, bb = (np.concatenate([p[k] for p in parts[False]]) for k in range(3))
     if not ww.size or not np.any(ww):
         return None
     fitted = float(rw @ ww / (ww @ ww))
