@@ -257,10 +257,15 @@ def _model_loss(net: ModelNetwork, case: Case, loss: Loss, x: NDArray | None = N
                 y: NDArray | None = None) -> Callable[[], float]:
     """The declared loss of predict(x) when the model predicts, otherwise the model's own loss(x, y),
     each at the judge's copy of the weights (which the numerical engine perturbs)."""
-    x = case.x if x is None else x
-    y = case.y if y is None else y
+    return model_loss_of(net, loss, case.x if x is None else x, case.y if y is None else y, case.n_outputs)
+
+
+def model_loss_of(
+    net: ModelNetwork, loss: Loss, x: NDArray, y: NDArray, n_outputs: int
+) -> Callable[[], float]:
+    """The declared loss of predict(x), else the model's own loss(x, y), at the judge's weights."""
     if "predict" in net.offers:
-        return lambda: float(np.real(loss(net.predict(x, case.n_outputs, at_weights=True), y)))
+        return lambda: float(np.real(loss(net.predict(x, n_outputs, at_weights=True), y)))
     if "loss" not in net.offers:
         raise PluginError(
             "the model offers neither predict(x) nor loss(x, y), so its loss cannot be computed"
