@@ -190,7 +190,7 @@ def test_the_command_line_takes_l2(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "model_v2.regularised:make_decay_everything", "--l2", "0.05", "--max-examples", "3",
                  "--only", "update-is-sgd-step"])
     out = capsys.readouterr().out
-    assert code == 1 and "penalises the biases too" in out and "--l2 0.05 --only" in out
+    assert code == 1 and "penalises the biases too" in out and "make_decay_everything --l2 0.05 --seed 0" in out
 
 
 def test_the_penalty_masks() -> None:
@@ -204,3 +204,13 @@ def test_the_penalty_masks() -> None:
     layer_last = penalised([np.ones((3, 2))], Profile(l2=0.1, bias="last"), model=False)[0]
     assert layer_first[0].sum() == 0 and layer_first[1:].all()
     assert layer_last[-1].sum() == 0 and layer_last[:-1].all()
+
+
+@pytest.mark.parametrize("options", [["--l2", "-1"], ["--l2-biases"]])
+def test_a_bad_penalty_on_the_command_line_exits_2_in_one_line(options: list[str],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from backprop.cli import main
+
+    code = main(["check", "model_v2.regularised:make", *options, "--only", "update-is-sgd-step"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "l2" in err
