@@ -23,12 +23,14 @@ from .network import Layer, NeuralNetwork
 
 if TYPE_CHECKING:  # imported on first use at run time (see __getattr__), typed here
     from .battery.runner import check
+    from .layers.runner import check_layer
     from .numerical import numerical_weight_gradients
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "check": "backprop.battery",
+    "check_layer": "backprop.layers",
     "numerical_weight_gradients": "backprop.numerical",
 }
 
@@ -51,6 +53,7 @@ __all__ = [
     "NeuralNetwork",
     "activation_names",
     "check",
+    "check_layer",
     "get_activation",
     "get_loss",
     "numerical_weight_gradients",

@@ -1,4 +1,4 @@
-"""The `backprop` command: `check` (the conformance battery), `demo`, `bench`.
+"""The `backprop` command: `check` (the conformance battery), `check-layer`, `demo`, `bench`.
 
 Each subcommand lives in its own module, which gives `add_arguments(parser)` and
 `run(args) -> exit code`; it is imported only when that subcommand runs, so that
@@ -17,6 +17,10 @@ SUBCOMMANDS = {
     "check": (
         "backprop.battery.command",
         "run the conformance battery on an implementation (default: the bundled reference network)",
+    ),
+    "check-layer": (
+        "backprop.layers.command",
+        "check one layer's gradients (nnfs, Medium or CS231n style) against finite differences",
     ),
     "demo": ("backprop.demo", "train the article's examples and print the results"),
     "bench": (

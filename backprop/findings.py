@@ -90,6 +90,8 @@ KINDS: dict[str, Kind] = _kinds(
      "dx matches the variance with N − 1 in the denominator where forward used N"),
     ("mask-not-rescaled", "dropout's mask is not rescaled by 1/p (inverted dropout)",
      "dx equals dout·mask, without the 1/p that forward applied"),
+    ("wrong-shape", "a gradient shaped unlike its argument (a reshape back to the input's shape missing)",
+     "dx has shape (2, 12) where x has (2, 3, 2, 2); reshaped, it matches the numerical gradient"),
     ("uses-reference", "the submission delegates to the bundled reference network",
      "the network's layers are instances of backprop.network.Layer"),
     ("tampering", "the code under test tried to change the judge, its files or other submissions",

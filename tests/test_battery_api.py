@@ -137,3 +137,25 @@ def test_every_check_id_has_a_row_in_the_default_battery() -> None:
     result = backprop.check(backprop.NeuralNetwork, max_examples=1)
     assert [r.id for r in result.results] == list(CHECK_IDS)
     assert result.passed
+
+
+def test_a_result_prints_as_the_report_and_shows_as_it_in_jupyter() -> None:
+    from backprop.battery import BatteryResult, CheckResult
+
+    failed = CheckResult("output-delta", "failed", "the output delta is wrong", 0.5, "layer 1")
+    result = BatteryResult("mynet.py:make", "layer-level", "half_sse", 0, 3, [failed])
+    text = str(result)
+    assert text.startswith("backprop ") and "FAILED output-delta" in text and "0 passed · 1 failed" in text
+    assert "BatteryResult(" not in text
+    assert result._repr_html_() == "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(
+        ">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;") + "</pre>"
+
+    class Printer:
+        shown = ""
+
+        def text(self, value: str) -> None:
+            self.shown += value
+
+    printer = Printer()
+    result._repr_pretty_(printer, False)
+    assert printer.shown == text

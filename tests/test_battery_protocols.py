@@ -9,6 +9,7 @@ import backprop
 from backprop.activations import get_activation
 from backprop.battery import CHECK_IDS
 from backprop.battery.protocols import LAYER_LEVEL, MODEL_LEVEL, ProtocolError, detect_protocol
+from backprop.battery.targets import TargetError
 
 FEW = 4
 
@@ -80,11 +81,9 @@ def test_an_object_following_neither_protocol_is_told_what_it_lacks() -> None:
         detect_protocol(Unrelated())
 
 
-def test_a_factory_returning_neither_protocol_errors_every_check_with_that_sentence() -> None:
-    result = backprop.check(lambda layers, activation: Unrelated(), max_examples=FEW, only=["output-delta"])
-    assert result.protocol == "unknown"
-    found = result.by_id("output-delta")
-    assert found.status == "errored" and "follows neither protocol" in found.summary
+def test_a_factory_returning_neither_protocol_is_one_sentence_not_a_verdict() -> None:
+    with pytest.raises(TargetError, match="it builds no network: .*follows neither protocol"):
+        backprop.check(lambda layers, activation: Unrelated(), max_examples=FEW, only=["output-delta"])
 
 
 def test_a_correct_model_level_network_passes_and_the_layer_only_checks_are_skipped_with_reasons() -> None:

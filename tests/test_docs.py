@@ -22,6 +22,7 @@ A marker comment on the line before a block changes how it is run:
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import os
 import re
 import shutil
@@ -160,7 +161,15 @@ def _param(block: Block) -> object:
         marks.append(pytest.mark.skip(reason=f"marked skip-test in the doc: {block.markers['skip-test']}"))
     if "slow-test" in block.markers:
         marks.append(pytest.mark.slow)
+    if needs_benchmark(block) and importlib.util.find_spec("pytest_benchmark") is None:
+        marks.append(pytest.mark.skip(reason="runs a benchmark, and pytest-benchmark is not installed "
+                                      "(pip install -e '.[bench]')"))
     return pytest.param(block, id=block.id, marks=marks)
+
+
+def needs_benchmark(block: Block) -> bool:
+    """Whether a block runs pytest-benchmark (a command with --benchmark-only, or on benchmarks/)."""
+    return any("--benchmark-" in c.text or " benchmarks" in c.text for c in block.commands())
 
 
 def _working_tree_files() -> list[str] | None:
@@ -334,6 +343,14 @@ def test_extraction_finds_commands_exit_codes_markers_and_indented_blocks(tmp_pa
     assert blocks[1].markers == {"skip-test": "needs torch"}
     assert blocks[2].markers == {"raises": "ValueError"}
     assert blocks[2].text == 'raise ValueError("x")\n'
+    assert not needs_benchmark(blocks[0])
+
+
+def test_a_block_that_runs_a_benchmark_is_known_as_one(tmp_path: Path) -> None:
+    text = ("```console\n$ python -m pytest benchmarks/test_bench_battery.py --benchmark-only -s\n```\n\n"
+            "```console\n$ backprop check --only descent\n```\n")
+    bench, plain = extract_blocks(tmp_path / "bench.md", text)
+    assert needs_benchmark(bench) and not needs_benchmark(plain)
 
 
 def test_an_unclosed_fence_is_an_error(tmp_path: Path) -> None:

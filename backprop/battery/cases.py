@@ -19,10 +19,8 @@ from numpy.typing import NDArray
 
 from ..activations import activation_names
 from ..losses import Loss
+from .space import Space
 
-MAX_HIDDEN_LAYERS = 3
-MAX_WIDTH = 8
-MAX_OUTPUTS = 4
 SCALES = (1.0, 0.1)
 """Weights and inputs of order one, and small ones (where saturation and cancellation differ)."""
 SHRINK_ORDER = ("tanh", "sigmoid", "relu")
@@ -133,21 +131,30 @@ def make_case(
     )
 
 
-def cases(loss: Loss, activations: Sequence[str] | None = None) -> st.SearchStrategy[Case]:
-    """Cases with 0 to 3 hidden layers, widths 1 to 8, 1 to 4 outputs and every activation."""
-    names = list(activations) if activations is not None else activations_for(loss)
-    min_outputs = 2 if loss.name == "softmax_ce" else 1
+def cases(
+    loss: Loss, activations: Sequence[str] | None = None, space: Space | None = None
+) -> st.SearchStrategy[Case]:
+    """Cases drawn from the space (by default: 0 to 3 hidden layers, widths 1 to 8, 1 to 4 outputs, every
+    activation), fixed architectures drawn as they are."""
+    if space is None:
+        chosen = tuple(activations) if activations is not None else tuple(activations_for(loss))
+        space = Space(activations=chosen, min_outputs=2 if loss.name == "softmax_ce" else 1)
+    names = list(space.activations)
 
     @st.composite
     def draw_case(draw: st.DrawFn) -> Case:
-        n_hidden = draw(st.integers(0, MAX_HIDDEN_LAYERS))
-        n_inputs = draw(st.integers(1, MAX_WIDTH))
-        hidden = [draw(st.integers(1, MAX_WIDTH)) for _ in range(n_hidden)]
-        n_outputs = draw(st.integers(min_outputs, MAX_OUTPUTS))
+        if space.fixed:
+            layers: tuple[int, ...] = draw(st.sampled_from(space.fixed))
+        else:
+            n_hidden = draw(st.sampled_from(space.depths))
+            n_inputs = draw(st.integers(1, space.max_width))
+            hidden = [draw(st.integers(1, space.max_width)) for _ in range(n_hidden)]
+            n_outputs = draw(st.integers(space.min_outputs, space.max_outputs))
+            layers = (n_inputs, *hidden, n_outputs)
         activation = draw(st.sampled_from(names))
         scale = draw(st.sampled_from(SCALES))
         learning_rate = draw(st.sampled_from(LEARNING_RATES))
         seed = draw(st.integers(0, 2**32 - 1))
-        return make_case((n_inputs, *hidden, n_outputs), activation, learning_rate, scale, seed, loss)
+        return make_case(layers, activation, learning_rate, scale, seed, loss)
 
     return draw_case()

@@ -70,6 +70,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run only these checks: " + ", ".join(CHECK_IDS),
     )
     parser.add_argument(
+        "--layers",
+        action="append",
+        metavar="SIZES",
+        help="check only this architecture, e.g. 784,128,10 (repeatable); default: networks of 0 to 3 "
+        "hidden layers drawn by the battery, within what the target builds",
+    )
+    parser.add_argument(
+        "--hidden",
+        metavar="MIN-MAX",
+        help="draw networks with this many hidden layers (e.g. 1 or 1-2; default 0-3)",
+    )
+    parser.add_argument(
+        "--activation",
+        metavar="NAMES",
+        help="draw only these activations, e.g. tanh,sigmoid (default: every one the loss allows)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=60.0,
@@ -100,6 +117,9 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             only=args.only,
             timeout=args.timeout,
+            layers=args.layers,
+            hidden=args.hidden,
+            activation=args.activation,
             l2=args.l2,
             l2_biases=args.l2_biases,
         )
@@ -107,16 +127,26 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))
     if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as stream:
-                json.dump({"version": __version__, **result.to_json()}, stream, indent=2, allow_nan=False)
-        except OSError as error:
-            return _fail(f"cannot write {args.json}: {error.strerror}")
+        problem = write_json(args.json, result)
+        if problem:
+            return _fail(problem)
     if args.plot:
         code = _plot(args.plot, args.target, result, args.timeout)
         if code is not None:
             return code
     return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def write_json(path: str, result: BatteryResult) -> str | None:
+    """Write the result as JSON (with the version); the sentence saying why it cannot be, or None."""
+    from .. import __version__
+
+    try:
+        with open(path, "w", encoding="utf-8") as stream:
+            json.dump({"version": __version__, **result.to_json()}, stream, indent=2, allow_nan=False)
+    except OSError as error:
+        return f"cannot write {path}: {error.strerror}"
+    return None
 
 
 def _plot(path: str, target: str, result: BatteryResult, timeout: float) -> int | None:
@@ -151,4 +181,4 @@ def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: s
     write_check_plot(path, factory, case, loss, timeout=timeout)
 
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "run", "write_json"]

@@ -176,8 +176,11 @@ class RemoteNetwork:
             names = reply.get("names")
             self.names = [str(n) for n in names] if isinstance(names, list) else None
             fresh = [self._checked(number, a) for number, a in enumerate(fresh, 1)]
-            same = self._arrays is not None and [a.shape for a in self._arrays] == [a.shape for a in fresh] \
+            same = (
+                self._arrays is not None
+                and [a.shape for a in self._arrays] == [a.shape for a in fresh]
                 and all(a.dtype == b.dtype for a, b in zip(self._arrays, fresh, strict=True))
+            )
             if same:
                 assert self._arrays is not None
                 for mine, value in zip(self._arrays, fresh, strict=True):
@@ -187,6 +190,20 @@ class RemoteNetwork:
             self._stale = False
         assert self._arrays is not None
         return self._arrays
+
+    @property
+    def precision(self) -> np.dtype:
+        """The coarsest float type the network's weights are held in: what it computes in."""
+        dtypes = [a.dtype for a in self.weight_arrays()]
+        return max(dtypes, key=lambda d: np.finfo(d).eps, default=np.dtype(float))
+
+    def computed(self, array: NDArray) -> NDArray:
+        """An array the network returned, as precise as the network computes: a float32 network's
+        float64 results are judged with float32's rounding, wherever it converted them."""
+        precision = self.precision
+        if array.dtype.kind == "f" and np.finfo(array.dtype).eps < np.finfo(precision).eps:
+            return array.astype(precision)
+        return array
 
     def _checked(self, number: int, array: Any) -> NDArray:
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
@@ -241,8 +258,10 @@ class LayerNetwork(RemoteNetwork):
         for index, info in enumerate(description.get("layers") or ()):
             functions: dict[str, Callable[..., Any]] = {}
             ids = info.get("functions") or [None, None]
-            for name, key, registered in (("activation", ids[0], info.get("registered")),
-                                          ("activation_prime", ids[1], info.get("registered_prime"))):
+            for name, key, registered in (
+                ("activation", ids[0], info.get("registered")),
+                ("activation_prime", ids[1], info.get("registered_prime")),
+            ):
                 if name not in (info.get("callable") or ()):
                     continue
                 if registered:
@@ -260,7 +279,7 @@ class LayerNetwork(RemoteNetwork):
         seen = [x1]
         for number, (out, w) in enumerate(zip(outputs, self.weight_arrays(), strict=True), 1):
             shape = seen[-1].shape[:-1] + (w.shape[1],)
-            seen.append(as_array(f"the output of layer {number}'s forward", out, shape))
+            seen.append(self.computed(as_array(f"the output of layer {number}'s forward", out, shape)))
         return seen
 
     def backward(self, y: NDArray, batch: int | None = None) -> list[NDArray]:
@@ -270,7 +289,7 @@ class LayerNetwork(RemoteNetwork):
         rows = 1 if batch is None else batch
         self.returned = list(returned)
         return [
-            as_array(f"layer {number}'s delta", value, (rows, w.shape[1]))
+            self.computed(as_array(f"layer {number}'s delta", value, (rows, w.shape[1])))
             for number, (value, w) in enumerate(zip(stored, self.weight_arrays(), strict=True), 1)
         ]
 
@@ -279,7 +298,9 @@ class LayerNetwork(RemoteNetwork):
         self.request("update", learning_rate, list(seen))
 
     def stored(self, name: str, number: int, shape: tuple[int, ...]) -> NDArray:
-        return as_array(f"layer {number}'s {name}", self.request("stored", number - 1, name), shape)
+        return self.computed(
+            as_array(f"layer {number}'s {name}", self.request("stored", number - 1, name), shape)
+        )
 
 
 class ModelNetwork(RemoteNetwork):
@@ -311,14 +332,17 @@ class ModelNetwork(RemoteNetwork):
         if len(grads) != len(shapes):
             raise PluginError(f"gradients(x, y) returned {len(grads)} arrays for {len(shapes)} parameters")
         return [
-            as_array(f"gradient {i} from gradients(x, y)", g, s)
+            self.computed(as_array(f"gradient {i} from gradients(x, y)", g, s))
             for i, (g, s) in enumerate(zip(grads, shapes, strict=True), 1)
         ]
 
     def predict(self, x: NDArray, n_outputs: int, at_weights: bool = False) -> NDArray:
-        value = (self.request("method_at", self.weight_arrays(), "predict", x) if at_weights
-                 else self.request("method", "predict", x))
-        return as_array("predict(x)", value, (n_outputs,))
+        value = (
+            self.request("method_at", self.weight_arrays(), "predict", x)
+            if at_weights
+            else self.request("method", "predict", x)
+        )
+        return self.computed(as_array("predict(x)", value, (n_outputs,)))
 
     def step(self, x: NDArray, y: NDArray, learning_rate: float) -> None:
         self.request("method", "step", x, y, learning_rate)
@@ -349,7 +373,18 @@ def open_network(
 
 
 __all__ = [
-    "ARRAY_EQUAL", "LAYER_LEVEL", "MODEL_LEVEL", "PROBE_LAYERS", "LayerNetwork", "LocalWorker",
-    "MirrorNetwork", "ModelNetwork", "PluginError", "ProtocolError", "as_array", "call", "detect_protocol",
+    "ARRAY_EQUAL",
+    "LAYER_LEVEL",
+    "MODEL_LEVEL",
+    "PROBE_LAYERS",
+    "LayerNetwork",
+    "LocalWorker",
+    "MirrorNetwork",
+    "ModelNetwork",
+    "PluginError",
+    "ProtocolError",
+    "as_array",
+    "call",
+    "detect_protocol",
     "open_network",
 ]

@@ -32,6 +32,9 @@ def header(result: BatteryResult, version: str) -> str:
         f"backprop {version} · target {result.target} · protocol {result.protocol} · loss {result.loss} · "
         f"{result.max_examples} cases per check · seed {result.seed}"
         + (f"\n  the code under test ran in a {result.isolation}" if result.isolation else "")
+        + (f"\n  checked: {result.space['description']}" if result.space.get("description") else "")
+        + "".join(f"\n  left out: {finding.sentence}" for finding in result.left_out)
+        + "".join(f"\n  integrity ({finding.kind}): {finding.sentence}" for finding in result.integrity)
     )
 
 

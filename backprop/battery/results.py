@@ -69,6 +69,13 @@ class BatteryResult:
     results: list[CheckResult] = field(default_factory=list)
     isolation: str = ""
     """How the code under test was kept apart from the judge (the report's header says it)."""
+    space: dict[str, Any] = field(default_factory=dict)
+    """The networks the cases were drawn from (after probing what the target builds)."""
+    left_out: list[Finding] = field(default_factory=list)
+    """What the target could not build, and so was not checked, each with the call that failed."""
+    integrity: list[Finding] = field(default_factory=list)
+    """What the code under test did that is not its own work: replacing numpy's or the battery's
+    functions, importing the judge's modules (tampering), building on the bundled reference."""
 
     @property
     def passed(self) -> bool:
@@ -90,6 +97,22 @@ class BatteryResult:
         """How many checks ended in each status."""
         return {status: sum(r.status == status for r in self.results) for status in STATUSES}
 
+    def __str__(self) -> str:
+        """The report, as `backprop check` prints it."""
+        from .. import __version__
+        from .report import render
+
+        return render(self, __version__)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython and Jupyter show the report, not the fields."""
+        printer.text(str(self) if not cycle else "BatteryResult(...)")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "target": self.target,
@@ -98,6 +121,9 @@ class BatteryResult:
             "seed": self.seed,
             "max_examples": self.max_examples,
             "isolation": self.isolation,
+            "space": self.space,
+            "left_out": [finding.to_json() for finding in self.left_out],
+            "integrity": [finding.to_json() for finding in self.integrity],
             "passed": self.passed,
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],

@@ -14,13 +14,14 @@ import numbers
 import os
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.reporting import with_reporter
 
+from ..findings import Finding
 from ..losses import Loss, get_loss
 from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
@@ -29,10 +30,18 @@ from .checks import CHECKS, Evidence, prepare, skip_reason
 from .profile import Profile, as_profile
 from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
+from .space import Probed, Space, declared_space, parse_activations, parse_hidden, parse_layers, probe_space
 from .targets import TargetError, describe_factory, importable_name, is_path, split_target
 
 DEFAULT_MAX_EXAMPLES = 25
 """Cases tried per check when nothing fails; the default battery on the reference takes a few seconds."""
+
+WEIGHT_CASES_PER_CHECK = 250_000
+"""With the default number of cases, a check tries at most this many weights × cases: a fixed network of
+100,000 weights (784-128-10) gets MIN_LARGE_EXAMPLES cases, every drawn network (at most a few hundred
+weights) DEFAULT_MAX_EXAMPLES.  On a fixed architecture the cases differ only in activation, scale,
+learning rate and seed, so few of them see all there is to see."""
+MIN_LARGE_EXAMPLES = 3
 
 DEFAULT_TARGET = "backprop:NeuralNetwork"
 
@@ -71,17 +80,23 @@ def check(
     seed: int = 0,
     only: Iterable[str] | str | None = None,
     timeout: float = 60.0,
+    layers: Iterable[str | Sequence[int]] | str | None = None,
+    hidden: str | int | Sequence[int] | None = None,
+    activation: str | Iterable[str] | None = None,
     l2: float = 0.0,
     l2_biases: bool = False,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
 
+    `layers` fixes the architectures checked (e.g. ["784,128,10"] or [(2, 3, 1)]), `hidden` the
+    range of hidden layers drawn ("1-2"), `activation` the activations ("tanh,sigmoid"); the
+    battery probes the target within them and checks only what it builds, saying what it left out.
     `l2=λ` declares an L2 penalty λ/2·‖W‖² in the loss (the weights only, the biases too with
     `l2_biases`): steps and model gradients are then checked against C + λ/2·‖W‖².
 
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
-    ValueError) when the target cannot be loaded; whatever the implementation does wrong is
-    reported in the result instead.
+    ValueError) when the target cannot be loaded or builds no network; whatever the implementation
+    does wrong is reported in the result instead.
     """
     chosen = get_loss(loss)
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
@@ -89,33 +104,85 @@ def check(
         raise ValueError(f"l2 must be a non-negative number, not {l2!r}")
     if l2_biases and not l2:
         raise ValueError("l2_biases needs a penalty: give l2 a positive value too")
+    declared = declared_space(chosen, layers, hidden, activation)
+    flags = [*declared_flags(layers, hidden, activation)]
+    if l2:
+        flags += [f"--l2 {float(l2):g}"] + (["--l2-biases"] if l2_biases else [])
     subject, target, reproducible = open_subject(factory_or_target, timeout)
     try:
         result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
         result.isolation = subject.isolation
-        probe = probe_protocol(subject, timeout)
-        if isinstance(probe, str):
-            sentence = f"the protocol could not be detected: {_sentence(probe)}"
-            result.results = [CheckResult(i, "errored", sentence) for i in ids]
-            return result
-        protocol, offers = probe
-        result.protocol = protocol
-        profile = Profile(
-            protocol, frozenset(offers), l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name
-        )
+        profile, probed = probe_target(subject, declared, timeout)
+        if isinstance(profile, str):
+            raise TargetError(f"cannot check {target}: it builds no network: {_sentence(profile)}")
+        if max_examples is None and probed.space.fixed:
+            n_examples = examples_for(probed.space.fixed, n_examples)
+            result.max_examples = n_examples
+        profile = profile.but(l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name)
+        result.protocol = profile.protocol
+        result.space = probed.space.to_json()
+        result.left_out = probed.left_out
+        result.integrity = probed.integrity
         _warm_up(chosen)
         for check_id in ids:
-            reason = skip_reason(check_id, protocol, frozenset(offers))
+            reason = skip_reason(check_id, profile.protocol, profile.offers)
             if reason:
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
-            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples, profile)
+            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples, flags)
             result.results.append(
-                run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout)
+                run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout,
+                              probed.space, result.integrity)
             )
         return result
     finally:
         subject.close()
+
+
+def examples_for(architectures: Sequence[Sequence[int]], default: int) -> int:
+    """The default number of cases for fixed architectures, within WEIGHT_CASES_PER_CHECK."""
+    weights = max(
+        sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True)) for sizes in architectures
+    )
+    return max(MIN_LARGE_EXAMPLES, min(default, WEIGHT_CASES_PER_CHECK // max(weights, 1)))
+
+
+def declared_flags(
+    layers: Iterable[str | Sequence[int]] | str | None, hidden: Any, activation: Any
+) -> list[str]:
+    """The command-line flags that declare the same space (for the reproduce line)."""
+    flags = []
+    for item in [layers] if isinstance(layers, str) else list(layers or ()):
+        flags.append("--layers " + ",".join(str(n) for n in parse_layers(item)))
+    if hidden is not None:
+        low, high = parse_hidden(hidden)
+        flags.append(f"--hidden {low}" if low == high else f"--hidden {low}-{high}")
+    if activation is not None:
+        flags.append("--activation " + ",".join(parse_activations(activation)))
+    return flags
+
+
+def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Profile | str, Probed]:
+    """The target's profile and the space it builds, or the sentence saying why it builds nothing."""
+    try:
+        worker = subject.worker(timeout)
+    except SubjectEnded as error:
+        return str(error), Probed(declared)
+    try:
+        found = protocol_of(worker, declared)
+        if isinstance(found, str):
+            return found, Probed(declared)
+        protocol, offers = found
+        profile = Profile(protocol, frozenset(offers))
+        probed = probe_space(worker, declared, profile)
+        if probed.nothing is not None:
+            return probed.nothing, probed
+        note_integrity(worker, probed.integrity)
+        return profile, probed
+    except SubjectEnded as error:
+        return str(error), Probed(declared)
+    finally:
+        worker.close()
 
 
 def open_subject(
@@ -157,18 +224,42 @@ def run_in_worker(
     n_examples: int,
     command: str | None,
     timeout: float,
+    space: Space | None = None,
+    integrity: list[Finding] | None = None,
 ) -> CheckResult:
-    """One check, with a fresh worker of the subject that is gone (with all it started) when it is over."""
+    """One check, with a fresh worker of the subject that is gone (with all it started) when it is over;
+    what the code under test did to its own process on the way is added to `integrity`."""
     try:
         worker = subject.worker(timeout)
     except SubjectEnded as error:
         return CheckResult(check_id, "errored", _sentence(str(error)))
     try:
-        return run_check(check_id, worker, profile, loss, seed, n_examples, command, SEARCH_SHARE * timeout)
+        found = run_check(
+            check_id, worker, profile, loss, seed, n_examples, command, SEARCH_SHARE * timeout, space
+        )
+        if integrity is not None:
+            note_integrity(worker, integrity)
+        return found
     except _Gone as gone:
         return CheckResult(check_id, "errored", _sentence(str(gone)))
     finally:
         worker.close()
+
+
+def note_integrity(worker: Worker, found: list[Finding]) -> None:
+    """Add the subject's integrity findings (tampering, uses-reference) not yet in `found`."""
+    try:
+        reported = worker.request("integrity")
+    except (PluginError, SubjectEnded):
+        return
+    known = {(f.kind, f.sentence) for f in found}
+    for item in reported if isinstance(reported, list) else ():
+        if not isinstance(item, dict) or item.get("kind") not in ("tampering", "uses-reference"):
+            continue
+        finding = Finding.from_json({k: v for k, v in item.items() if isinstance(k, str)})
+        if (finding.kind, finding.sentence) not in known:
+            found.append(finding)
+            known.add((finding.kind, finding.sentence))
 
 
 def _warm_up(loss: Loss) -> None:
@@ -182,31 +273,32 @@ def _sentence(message: str) -> str:
     return message if message.endswith(".") else message + "."
 
 
-def probe_protocol(subject: Subject, timeout: float) -> tuple[str, list[str]] | str:
-    """(protocol, optional parts offered) of the factory's network, or a sentence saying why not."""
-    try:
-        worker = subject.worker(timeout)
-    except SubjectEnded as error:
-        return str(error)
-    try:
-        return protocol_of(worker)
-    finally:
-        worker.close()
+def protocol_of(worker: Worker | LocalWorker, declared: Space | None = None) -> tuple[str, list[str]] | str:
+    """(protocol, optional parts offered) of the first network the worker builds, trying the probe network
+    and then the declared ones, with each declared activation; or the sentence of the first failure."""
+    activations = declared.activations if declared is not None else ("tanh",)
+    candidates = list(declared.fixed) if declared is not None and declared.fixed else [tuple(PROBE_LAYERS)]
+    first: str | None = None
+    for layers in candidates:
+        for name in activations:
+            try:
+                description = worker.request("build", list(layers), name)
+            except PluginError as error:
+                first = first or str(error)
+                continue
+            offers = {str(o) for o in description.get("offers") or ()}
+            if description["protocol"] == "model-level" and _takes_rows(worker):
+                offers.add("batch")
+            return str(description["protocol"]), sorted(offers)
+    return first or "no network was tried"
 
 
-def protocol_of(worker: Worker | LocalWorker) -> tuple[str, list[str]] | str:
-    """(protocol, optional parts offered) of the network the worker builds, or a sentence saying why not."""
+def _takes_rows(worker: Worker | LocalWorker) -> bool:
+    """Whether the model just built takes a batch in gradients(X, Y) and step(X, Y, lr)."""
     try:
-        description = worker.request("build", PROBE_LAYERS, "tanh")
-    except (PluginError, SubjectEnded) as error:
-        return str(error)
-    offers = {str(o) for o in description.get("offers") or ()}
-    try:
-        if description["protocol"] == "model-level" and worker.request("takes_rows"):
-            offers.add("batch")  # gradients(X, Y) and step(X, Y, lr) take rows
+        return bool(worker.request("takes_rows"))
     except PluginError:
-        pass
-    return str(description["protocol"]), sorted(offers)
+        return False
 
 
 def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
@@ -216,15 +308,13 @@ def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
 
 
 def reproduce_command(
-    target: str | None, check_id: str, loss: str, seed: int, max_examples: int, profile: Profile | None = None
+    target: str | None, check_id: str, loss: str, seed: int, max_examples: int, flags: Sequence[str] = ()
 ) -> str | None:
     if target is None:
         return None
-    command = f"backprop check {target}"
+    command = " ".join([f"backprop check {target}", *flags])
     if loss != "half_sse":
         command += f" --loss {loss}"
-    if profile is not None and profile.l2:
-        command += f" --l2 {profile.l2:g}" + (" --l2-biases" if profile.l2_biases else "")
     command += f" --seed {seed}"
     if max_examples != DEFAULT_MAX_EXAMPLES:
         command += f" --max-examples {max_examples}"
@@ -298,6 +388,7 @@ def run_check(
     max_examples: int,
     reproduce: str | None = None,
     time_budget: float | None = None,
+    space: Space | None = None,
 ) -> CheckResult:
     """Search for a failing case of one check and report the smallest one (or the worst error seen).
 
@@ -333,7 +424,8 @@ def run_check(
     try:
         with with_reporter(lambda _: None):
             minimal = find(
-                cases(loss), fails, settings=search_settings(max_examples), random=random.Random(seed)
+                cases(loss, space=space), fails, settings=search_settings(max_examples),
+                random=random.Random(seed),
             )
     except NoSuchExample:
         if skipped:
@@ -356,7 +448,7 @@ def run_check(
     evidence = evaluate(check_id, factory, minimal, loss, profile)
     evidence.details += note
     if evidence.failing and check_id in SIZE_NOTED:
-        sizes = size_notes(check_id, factory, minimal, loss, profile)
+        sizes = size_notes(check_id, factory, minimal, loss, profile, space)
         if sizes:
             evidence.diagnosis = "; ".join(([evidence.diagnosis] if evidence.diagnosis else []) + sizes)
     if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
@@ -397,7 +489,8 @@ SIZE_TRIALS = 8
 
 
 def size_notes(
-    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, profile: Profile
+    check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, profile: Profile,
+    space: Space | None = None,
 ) -> list[str]:
     """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
     the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
@@ -414,6 +507,8 @@ def size_notes(
         variants.append(("deep networks", (layers[0], layers[1], layers[-1]), "1 hidden layer"))
     notes = []
     for kind, smaller, described in variants:
+        if space is not None and not space.allows(smaller):
+            continue
         trials = [
             make_case(smaller, case.activation, case.learning_rate, scale, (case.seed + k) % 2**32, loss)
             for k in range(SIZE_TRIALS)

@@ -73,8 +73,10 @@ def _import(location: str) -> Any:
         raise
 
 
-def load_target(target: str) -> Callable[..., Any]:
+def load_target(target: str, what: str = "a callable make(layers, activation)") -> Callable[..., Any]:
     """The callable the target names; TargetError for a missing attribute or a non-callable one.
+
+    `what` says, in the error for a non-callable attribute, what the target should have named.
 
     Errors raised by the user's own module (a syntax error, an exception at import) propagate.
     """
@@ -87,7 +89,7 @@ def load_target(target: str) -> Callable[..., Any]:
         value = getattr(value, part)
     if not callable(value):
         raise TargetError(
-            f"{location}:{attribute} is a {type(value).__name__}, not a callable make(layers, activation)"
+            f"{location}:{attribute} is a {type(value).__name__}, not {what}"
         )
     return value
 

@@ -125,20 +125,34 @@ class Subject:
         self.timeout_sentence = f"the implementation did not finish within {timeout:g} s"
         self.closed = False
         self.subreaper = False
+        self.user: int | None = None
 
     # ------------------------------------------------------------------ starting
 
     @classmethod
     def start(
-        cls, factory_or_target: Callable[..., Any] | str, timeout: float = 60.0, limits: dict | None = None
+        cls,
+        factory_or_target: Callable[..., Any] | str,
+        timeout: float = 60.0,
+        limits: dict | None = None,
+        user: int | None = None,
     ) -> Subject:
-        """Load the target in a new subject process; PluginError (one sentence) when it cannot be loaded."""
+        """Load the target in a new subject process; PluginError (one sentence) when it cannot be loaded.
+
+        `user` (a numeric user id, used when the judge runs as root) runs the subject as that user and
+        group, with no other groups: it can then write nowhere but its own working directory and
+        read only what is readable by all, and every process of that user is killed when it closes.
+        """
         config = {
             "sys_path": [p for p in sys.path if p],
             "limits": {**DEFAULT_LIMITS, **(limits or {}), "cpu_seconds": int(timeout) + 5},
         }
+        if user is not None and (not isinstance(factory_or_target, str) or os.geteuid() != 0):
+            raise ValueError(
+                "a subject runs as another user only for a target string, with the judge as root"
+            )
         if isinstance(factory_or_target, str):
-            subject = cls._spawn(config, factory_or_target, timeout)
+            subject = cls._spawn(config, factory_or_target, timeout, user)
         else:
             subject = cls._fork(config, factory_or_target, timeout)
         try:
@@ -163,9 +177,13 @@ class Subject:
         return subject
 
     @classmethod
-    def _spawn(cls, config: dict, target: str, timeout: float) -> Subject:
+    def _spawn(cls, config: dict, target: str, timeout: float, user: int | None = None) -> Subject:
         ours, theirs = socket.socketpair()
         workdir = tempfile.mkdtemp(prefix="backprop-subject-")
+        identity: dict[str, Any] = {}
+        if user is not None:
+            os.chown(workdir, user, user)
+            identity = {"user": user, "group": user, "extra_groups": []}
         env = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
         env.update(HOME=workdir, TMPDIR=workdir, PYTHONDONTWRITEBYTECODE="1")
         env["PYTHONPATH"] = _PACKAGE_ROOT  # the subject runs this same copy of backprop, not another install
@@ -179,10 +197,14 @@ class Subject:
             cwd=workdir,
             env=env,
             start_new_session=True,
+            **identity,
         )
         theirs.close()
         wire.send(ours, {**config, "target": target})
-        return cls(process, process.pid, ours, workdir, "separate process", timeout)
+        isolation = "separate process" + (f" as the unprivileged user {user}" if user is not None else "")
+        subject = cls(process, process.pid, ours, workdir, isolation, timeout)
+        subject.user = user
+        return subject
 
     @classmethod
     def _fork(cls, config: dict, factory: Callable[..., Any], timeout: float) -> Subject:
@@ -251,6 +273,8 @@ class Subject:
             os.killpg(self.pid, signal.SIGKILL)
         if code is None:
             code = self._wait(5.0)
+        if self.user is not None:
+            kill_user(self.user)
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
         return code
@@ -274,6 +298,58 @@ class Subject:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def unprivileged_blocker() -> str | None:
+    """Why a subject cannot run as an unprivileged user here (None when it can): the interpreter and
+    the import path must be readable and searchable by every user."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "the judge does not run as root"
+    for path in [sys.executable, *[p for p in sys.path if p and os.path.exists(p)]]:
+        real = os.path.realpath(path)
+        parts = real.split(os.sep)
+        for depth in range(2, len(parts) + 1):
+            folder = os.sep.join(parts[:depth])
+            mode = os.stat(folder).st_mode
+            needed = 0o005 if os.path.isdir(folder) else 0o004
+            if mode & needed != needed:
+                return f"{folder} cannot be read by other users"
+    return None
+
+
+def kill_user(uid: int) -> int:
+    """Kill every process of this (unprivileged) user, until none is left: whatever the subject left
+    behind, wherever it was re-parented to. How many were killed."""
+    if uid == 0:
+        raise ValueError("refusing to kill every process of root")
+    killed = 0
+    for _ in range(50):
+        found = [pid for pid in _processes_of(uid) if pid != os.getpid()]
+        if not found:
+            break
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+        time.sleep(0.01)
+    return killed
+
+
+def _processes_of(uid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as status:
+                for line in status:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            found.append(int(entry))
+                        break
+        except OSError:
+            continue
+    return found
 
 
 def _absolute(target: str) -> str:

@@ -60,6 +60,17 @@ def describe_exception(error: BaseException) -> str:
     return (f"{name}: {text}" if text else name) + user_location(error.__traceback__)
 
 
+def defined_at(fn: Any) -> str:
+    """' (make is defined at mynet.py:6)', for a raise that no frame of the user's code shows."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None:
+        code = getattr(getattr(fn, "__init__", None), "__code__", None)
+    if code is None:
+        return ""
+    name = getattr(fn, "__name__", "the factory")
+    return f" ({name} is defined at {os.path.basename(code.co_filename)}:{code.co_firstlineno})"
+
+
 def call(what: str, fn: Callable[..., Any], *args: Any) -> Any:
     """fn(*args), with any exception (sys.exit included) turned into a PluginError naming the call."""
     try:
@@ -91,15 +102,101 @@ def plain(what: str, value: Any) -> Any:
     raise PluginError(f"{what} is a {type(value).__name__}, not an array of numbers")
 
 
+WATCHED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "random", "math")
+"""Modules whose functions a submission has no business replacing (besides this package's own)."""
+JUDGING_PACKAGES = (
+    "backprop.battery.checks",
+    "backprop.battery.runner",
+    "backprop.numerical",
+    "backprop.plugin",
+    "backprop.testing",
+    "backprop.grading",
+)
+"""What only a judge imports: code under test that imports it is reaching for the judge."""
+
+
+def snapshot() -> dict[str, int]:
+    """The identity of every public function of the watched modules and of this package's loaded ones."""
+    seen: dict[str, int] = {}
+    names = [n for n in sys.modules if n in WATCHED_MODULES or n == "backprop" or n.startswith("backprop.")]
+    for module_name in names:
+        module = sys.modules.get(module_name)
+        for attribute, value in list(vars(module).items()) if module is not None else ():
+            if not attribute.startswith("_") and callable(value):
+                seen[f"{module_name}.{attribute}"] = id(value)
+    return seen
+
+
 class Driver:
     """One network of the user's at a time, and the calls the judge may ask of it."""
 
-    def __init__(self, factory: Callable[..., Any]) -> None:
+    def __init__(
+        self,
+        factory: Callable[..., Any],
+        before: dict[str, int] | None = None,
+        loaded: frozenset[str] | None = None,
+    ) -> None:
         self.factory = factory
+        self.before = before if before is not None else snapshot()
+        self.loaded = loaded if loaded is not None else frozenset(sys.modules)
         self.network: Any = None
         self.protocol = ""
         self.layers: list[Any] = []
         self.built: list[int] = []
+
+    # ------------------------------------------------------------------ integrity
+
+    def integrity(self) -> list[dict]:
+        """What the code under test did that is not its own work: functions of numpy or of this package it
+        replaced, judging modules it imported, the bundled reference it builds on (plain data)."""
+        found = []
+        now = snapshot()
+        replaced = sorted(name for name, ident in self.before.items() if now.get(name, ident) != ident)
+        if replaced:
+            shown = ", ".join(replaced[:5]) + (f" and {len(replaced) - 5} more" if len(replaced) > 5 else "")
+            found.append(
+                {
+                    "kind": "tampering",
+                    "sentence": f"the code under test replaced {shown}",
+                    "replaced": replaced,
+                }
+            )
+        imported = sorted(
+            n
+            for n in sys.modules
+            if n not in self.loaded and any(n == p or n.startswith(p + ".") for p in JUDGING_PACKAGES)
+        )
+        if imported:
+            found.append(
+                {
+                    "kind": "tampering",
+                    "sentence": "the code under test imports the judge's own "
+                    f"modules ({', '.join(imported[:3])})",
+                    "imported": imported,
+                }
+            )
+        borrowed = self._reference_classes()
+        if borrowed:
+            found.append(
+                {
+                    "kind": "uses-reference",
+                    "sentence": f"the network is built on the bundled reference ({', '.join(borrowed)})",
+                    "classes": borrowed,
+                }
+            )
+        return found
+
+    def _reference_classes(self) -> list[str]:
+        """The bundled reference's classes the network is built on (none when the target is the reference)."""
+        if str(getattr(self.factory, "__module__", "")).split(".")[0] == "backprop":
+            return []
+        objects = [self.network, *self.layers] if self.network is not None else []
+        names = set()
+        for obj in objects:
+            for cls in type(obj).__mro__:
+                if cls.__module__.startswith("backprop.") and cls.__module__ != __name__:
+                    names.add(f"{cls.__module__}.{cls.__qualname__}")
+        return sorted(names)
 
     # ------------------------------------------------------------------ building
 
@@ -119,7 +216,12 @@ class Driver:
             + "".join(f", {k}={v!r}" for k, v in (options or {}).items())
             + ")"
         )
-        network = call(what, lambda: self.factory(list(layers), activation, **options))
+        try:
+            network = call(what, lambda: self.factory(list(layers), activation, **options))
+        except PluginError as error:
+            if " at " in str(error).rsplit(":", 1)[0][-80:]:
+                raise
+            raise PluginError(f"{error}{defined_at(self.factory)}") from None
         if network is None:
             raise PluginError(f"{what} returned None")
         self.network = network

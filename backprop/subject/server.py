@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import wire
-from .driver import Driver, PluginError, describe_exception, import_sys_path
+from .driver import Driver, PluginError, describe_exception, import_sys_path, snapshot
 
 WORKER_REQUESTS = frozenset(
     (
@@ -39,6 +39,7 @@ WORKER_REQUESTS = frozenset(
         "method",
         "method_inputs",
         "method_at",
+        "integrity",
     )
 )
 """The Driver methods a judge may call; nothing else of the subject is reachable."""
@@ -221,6 +222,9 @@ def sweep(keep: frozenset[int] = frozenset()) -> int:
 def zygote(control: socket.socket, factory: Callable[..., Any] | None, config: dict) -> None:
     """Load the target (unless given the factory), then fork a worker per request until shut down."""
     subreaper = _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    from ..battery import targets  # noqa: F401 (what the subject itself loads, before the user's code)
+
+    before, loaded = snapshot(), frozenset(sys.modules)
     if factory is None:
         try:
             factory = _load(config["target"])
@@ -228,7 +232,7 @@ def zygote(control: socket.socket, factory: Callable[..., Any] | None, config: d
             wire.send(control, ("error", str(error)))
             return
     wire.send(control, ("ok", {"subreaper": subreaper, "pid": os.getpid()}))
-    driver = Driver(factory)
+    driver = Driver(factory, before, loaded)
     limits = dict(config.get("limits") or {})
     workers: set[int] = set()
     while True:
