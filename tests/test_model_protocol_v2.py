@@ -90,7 +90,8 @@ def test_the_loss_keyword_goes_only_to_factories_that_take_it() -> None:
 
 
 def test_reports_name_the_parameters_of_a_dict() -> None:
-    right = backprop.check(named.make, max_examples=FEW, only=["weight-gradient", "descent", "predict-is-forward"])
+    right = backprop.check(named.make, max_examples=FEW,
+                           only=["weight-gradient", "descent", "predict-is-forward"])
     assert right.passed, report(right)
     result = backprop.check(named.make_forgets_prime, max_examples=FEW, only=["weight-gradient"])
     found = result.by_id("weight-gradient")
