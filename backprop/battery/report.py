@@ -34,7 +34,11 @@ def header(result: BatteryResult, version: str) -> str:
         + (f"\n  the code under test ran in a {result.isolation}" if result.isolation else "")
         + (f"\n  checked: {result.space['description']}" if result.space.get("description") else "")
         + "".join(f"\n  left out: {finding.sentence}" for finding in result.left_out)
-        + "".join(f"\n  integrity ({finding.kind}): {finding.sentence}" for finding in result.integrity)
+        + "".join(
+            f"\n  integrity ({finding.kind}): {finding.sentence}"
+            for finding in result.integrity
+            if finding.kind == "tampering"
+        )
     )
 
 

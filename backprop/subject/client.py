@@ -33,6 +33,10 @@ DEFAULT_LIMITS = {
 """A worker's resource limits: 16 GiB of address space, 256 MiB per file written, 256 processes
 (enforced for unprivileged users only), and CPU seconds set from each check's time limit."""
 
+STARTUP_SECONDS = 120.0
+"""How long a subject may take to start its interpreter and numpy (a loaded machine is slow at it),
+before its time limit for importing the target begins."""
+
 PASSED_ENVIRONMENT = (
     "PATH",
     "LANG",
@@ -156,7 +160,10 @@ class Subject:
         else:
             subject = cls._fork(config, factory_or_target, timeout)
         try:
-            status, value = wire.receive(subject.control, time.monotonic() + timeout)
+            # starting an interpreter and numpy is not the target's time; importing the target is
+            status, value = wire.receive(subject.control, time.monotonic() + STARTUP_SECONDS + timeout)
+            if status == "started":
+                status, value = wire.receive(subject.control, time.monotonic() + timeout)
         except wire.TimedOut:
             subject.close()
             raise PluginError(f"importing it did not finish within {timeout:g} s") from None

@@ -225,6 +225,7 @@ def zygote(control: socket.socket, factory: Callable[..., Any] | None, config: d
     from ..battery import targets  # noqa: F401 (what the subject itself loads, before the user's code)
 
     before, loaded = snapshot(), frozenset(sys.modules)
+    wire.send(control, ("started", None))  # the interpreter is up: the target's own time starts now
     if factory is None:
         try:
             factory = _load(config["target"])
