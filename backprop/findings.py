@@ -65,6 +65,8 @@ KINDS: dict[str, Kind] = _kinds(
      "the update is the same at learning rates 0.1 and 0.01: the learning rate is ignored"),
     ("wrong-target", "training uses targets other than the sample's own",
      "fit moved the weights as one step on the first row's target does, for every row"),
+    ("fit-scheme", "fit trains by no known scheme, or by another than the declared one",
+     "fit was declared to train by full-batch-mean, but it trains by full-batch-sum on 2 and 4 rows"),
     ("in-place", "a call writes into the arrays it is given",
      "fit changed its argument X: 4 of 6 values differ afterwards"),
     ("nondeterministic", "the same seed or the same call gives different answers",

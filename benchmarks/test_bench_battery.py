@@ -84,3 +84,29 @@ def test_one_request(benchmark: Any, workers: Any, row: str) -> None:
 
 
 assert DEFAULT_MAX_EXAMPLES == 25  # the rows above are the documented defaults
+
+
+_STYLES: dict[str, float] = {}
+STYLES = {
+    "reference-baseline": "backprop:NeuralNetwork",
+    "no-activation-attribute": "tests/layer_styles/renamed_activation.py:make",
+}
+"""The default battery on a network whose layers expose no `activation` (so the deltas are estimated
+through the weights and the weight gradient by perturbing weights one at a time), against the
+reference, whose layers let the numerical engine perturb every weight of a layer at once."""
+
+
+@pytest.mark.benchmark(group="layer-styles")
+@pytest.mark.parametrize("style", list(STYLES))
+def test_battery_without_the_activation_attribute(benchmark: Any, style: str) -> None:
+    def run() -> None:
+        result = backprop.check(STYLES[style])
+        assert result.passed, result.failed_ids
+
+    benchmark.pedantic(run, rounds=3, iterations=1)
+    _STYLES[style] = benchmark.stats.stats.median
+    if style != "reference-baseline" and "reference-baseline" in _STYLES:
+        ratio = _STYLES[style] / _STYLES["reference-baseline"]
+        benchmark.extra_info["ratio_to_reference"] = ratio
+        print(f"\n{style}: median {_STYLES[style]:.2f} s; reference {_STYLES['reference-baseline']:.2f} s; "
+              f"ratio {ratio:.2f}")

@@ -32,10 +32,11 @@ from numpy.typing import NDArray
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from anywhere, on this checkout
 
-from backprop.battery import CHECK_IDS  # noqa: E402
+from backprop.battery import CHECK_IDS, conventions  # noqa: E402
 from backprop.battery import cases as battery  # noqa: E402
 from backprop.battery.cases import Case, make_case  # noqa: E402
 from backprop.battery.checks import skip_reason  # noqa: E402
+from backprop.battery.profile import Profile  # noqa: E402
 from backprop.battery.runner import as_worker, evaluate, protocol_of  # noqa: E402
 from backprop.battery.targets import resolve  # noqa: E402
 from backprop.losses import Loss, get_loss  # noqa: E402
@@ -134,7 +135,8 @@ def sweep(target: str, family: str, strategy: st.SearchStrategy[Case], n_cases: 
     if isinstance(probe, str):
         raise SystemExit(f"{target}: the protocol could not be detected: {probe}")
     protocol, offers = probe
-    ids = [i for i in CHECK_IDS if skip_reason(i, protocol, frozenset(offers)) is None]
+    profile = conventions.probe(worker, Profile(protocol, frozenset(offers)), loss)
+    ids = [i for i in CHECK_IDS if skip_reason(i, protocol, profile.offers, profile.why_missing()) is None]
     tally = Tally(target, family)
 
     @seed(rng_seed)
@@ -144,7 +146,7 @@ def sweep(target: str, family: str, strategy: st.SearchStrategy[Case], n_cases: 
     def run(case: Case) -> None:
         tally.cases += 1
         for check_id in ids:
-            evidence = evaluate(check_id, worker, case, loss, protocol)
+            evidence = evaluate(check_id, worker, case, loss, profile)
             tally.verdicts[evidence.status] += 1
             if evidence.failing:
                 tally.alarms.append({"check": check_id, "status": evidence.status,

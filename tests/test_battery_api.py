@@ -55,6 +55,15 @@ def test_the_result_holds_the_contract_fields_in_battery_order() -> None:
     assert [r.id for r in result.results] == ["output-delta", "descent"]
     assert result.passed and result.failed_ids == []
     data = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    assert set(data) == {
+        "target", "protocol", "loss", "seed", "max_examples", "isolation", "scheme", "bias", "conventions",
+        "space", "left_out", "integrity", "passed", "counts", "results",
+    }
+    assert (data["scheme"], data["bias"]) == ("random-sample", "first")
+    assert data["conventions"] == [
+        "bias: the constant 1 goes first (detected from fit and predict)",
+        "fit: one random sample per epoch (random-sample, observed on 2 and 4 distinct rows)",
+    ]
     assert set(data["results"][0]) == {
         "id",
         "status",

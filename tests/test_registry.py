@@ -55,14 +55,16 @@ def test_causal_order(earlier: str, later: str, follows: bool) -> None:
 
 
 def test_skip_reasons_come_from_what_each_check_needs() -> None:
-    everything = frozenset({"fit", "predict", "activation", "activation_prime"})
+    everything = frozenset({"fit", "predict", "activation", "activation_prime", "batch"})
     assert all(skip_reason(i, LAYER_LEVEL, everything) is None for i in CHECK_IDS)
+    why = {"batch": "forward rejects a batch of 2 rows (layer 1's forward raised AssertionError)"}
+    assert skip_reason("batch-is-sum", LAYER_LEVEL, everything - {"batch"}, why) == why["batch"]
     assert skip_reason("fit-one-sample", LAYER_LEVEL, everything - {"fit"}) == (
         "the network offers no fit(X, y, learning_rate, epochs)"
     )
     assert "no `activation` attribute" in str(skip_reason("activation-derivative", LAYER_LEVEL, frozenset()))
     assert "one sample at a time" in str(skip_reason("batch-is-sum", MODEL_LEVEL, frozenset()))
-    assert skip_reason("batch-is-sum", MODEL_LEVEL, frozenset({"batch"})) is None
+    assert skip_reason("batch-is-sum", MODEL_LEVEL, frozenset({"rows"})) is None
     assert skip_reason("weight-gradient", MODEL_LEVEL, frozenset({"step"})) is None
     assert "none of gradients, step" in str(skip_reason("weight-gradient", MODEL_LEVEL, frozenset()))
     assert "no step" in str(skip_reason("update-is-sgd-step", MODEL_LEVEL, frozenset({"gradients"})))

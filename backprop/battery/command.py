@@ -14,8 +14,10 @@ import sys
 from ..sandbox import run_isolated
 from . import CHECK_IDS
 from .cases import default_case
+from .profile import BIAS_POSITIONS
 from .results import BatteryResult
 from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TARGET, check
+from .schemes import NAMES as SCHEME_NAMES
 from .targets import TargetError, load_target
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -94,6 +96,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="time allowed to each check before it counts as errored (default 60)",
     )
     parser.add_argument(
+        "--bias",
+        choices=BIAS_POSITIONS,
+        default=None,
+        help="where the layers expect the constant 1 of the bias: first (the article's) or last "
+        "(default: detected from fit and predict)",
+    )
+    parser.add_argument(
+        "--fit-scheme",
+        default=None,
+        metavar="NAME",
+        help="how fit trains: " + ", ".join(SCHEME_NAMES) + " (default: observed; a fit that does not "
+        "follow the declared scheme fails fit-two-samples)",
+    )
+    parser.add_argument(
         "--plot",
         metavar="PATH",
         help="draw the smallest failing case (or a default one) to an image (needs matplotlib)",
@@ -120,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
             layers=args.layers,
             hidden=args.hidden,
             activation=args.activation,
+            bias=args.bias,
+            scheme=args.fit_scheme,
             l2=args.l2,
             l2_biases=args.l2_biases,
         )

@@ -11,9 +11,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..findings import Finding
 from .registry import LAYER_LEVEL
 
 BIAS_POSITIONS = ("first", "last")
+
+
+@dataclass(frozen=True)
+class ProbeFailure:
+    """What probing found wrong with a convention of the target (its fit's scheme), for the check
+    that reports it: a summary, the numbers, and the findings."""
+
+    summary: str
+    details: str = ""
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -25,7 +36,9 @@ class Profile:
     bias: str = "first"
     """Where the layers expect the constant 1 of the input: before the inputs (the article) or after them."""
     scheme: str | None = None
-    """How fit trains, when characterised (see backprop.battery.checks.fit)."""
+    """How fit trains (a name of backprop.battery.schemes), observed or declared; None when unknown."""
+    scheme_failure: ProbeFailure | None = None
+    """Set when fit trains by no known scheme, or by another than the declared one."""
     reduction: str | None = None
     """How a model-level batch combines its samples' gradients: "mean" or "sum" (None: batches not taken)."""
     l2: float = 0.0
@@ -35,6 +48,17 @@ class Profile:
     """The declared loss's name: a factory that takes a `loss=` keyword is built with it."""
     notes: tuple[str, ...] = field(default=())
     """What was discovered about the target, said once at the top of the report."""
+    missing: tuple[tuple[str, str], ...] = ()
+    """(need, why it is not offered) for optional parts found missing by probing (a batch, ...)."""
+    layouts: tuple[tuple[str, str], ...] = ()
+    """(method, bias position) for what predict and fit were each seen to use."""
+
+    def why_missing(self) -> dict[str, str]:
+        return dict(self.missing)
+
+    def layout_of(self, method: str) -> str | None:
+        """Where `method` ("fit" or "predict") was seen to put the constant 1, or None."""
+        return dict(self.layouts).get(method)
 
     def with_one(self, x: NDArray) -> NDArray:
         """x with the constant 1 of the bias where the layers expect it (a batch: on every row)."""

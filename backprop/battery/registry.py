@@ -46,6 +46,8 @@ class CheckSpec:
 
 _CHAIN: list[str] = []
 
+_READS_DELTA = "reads `weight`; calls `forward`, `backward` (its stored `delta`, or what it returns)"
+
 
 def _spec(
     id: str,
@@ -74,64 +76,70 @@ REGISTRY: tuple[CheckSpec, ...] = (
     _spec("activation-derivative", "activation:activation_derivative",
           "each layer's `activation_prime(z)` against a Richardson-extrapolated difference of its "
           "`activation(z)`, at the case's z and at ±0.1…±3",
-          Use("✓ (needs `activation` and `activation_prime` on the layers)",
+          Use("reads each layer's `activation` and `activation_prime` (skipped without them)",
               frozenset({"activation", "activation_prime"})),
           "the model-level protocol does not expose the activation function"),
     _spec("dz-is-fprime-of-z", "activation:dz_is_fprime_of_z",
           "`dZ` stored by `forward` equals f'(z) of the declared activation (within rounding of relu's "
           "kink, either one-sided slope); says so when it equals f'(A)",
-          Use("✓ (skipped if no `dZ` is stored)"),
+          Use("reads `weight`, `forward` and the `dZ` it stores (skipped if no `dZ` is stored)"),
           "the model-level protocol does not expose dZ"),
     _spec("output-delta", "deltas:output_delta",
           "the output layer's stored `delta` against the numerical ∂L/∂z",
-          Use("✓"), Use("via `deltas(x, y)` against ∂L/∂b of each layer's bias", frozenset({"deltas"}))),
+          Use(_READS_DELTA),
+          Use("via `deltas(x, y)` against ∂L/∂b of each layer's bias", frozenset({"deltas"}))),
     _spec("hidden-delta", "deltas:hidden_delta",
           "every hidden layer's `delta` against ∂L/∂z (cases without a hidden layer pass vacuously)",
-          Use("✓"), Use("same", frozenset({"deltas"}))),
+          Use(_READS_DELTA), Use("same", frozenset({"deltas"}))),
     _spec("weight-gradient", "gradients:weight_gradient",
           "aᵀδ of every layer (a = the input the layer saw) against the numerical ∂L/∂W",
-          Use("✓"), Use("`gradients(x, y)` against ∂L/∂p (without `gradients`: (W_before − W_after)/lr of "
-                         "`step` at two learning rates, which must agree)",
-                         needs_one_of=frozenset({"gradients", "step"}))),
+          Use(_READS_DELTA),
+          Use("`gradients(x, y)` against ∂L/∂p (without `gradients`: (W_before − W_after)/lr of `step` at "
+              "two learning rates, which must agree)", needs_one_of=frozenset({"gradients", "step"}))),
     _spec("update-is-sgd-step", "gradients:update_is_sgd_step",
           "forward, backward (right to left) then update (left to right) moves W by exactly −lr × the "
           "numerical gradient at the pre-update weights",
-          Use("✓"), Use("`step(x, y, lr)`", frozenset({"step"}))),
+          Use("reads `weight`; calls `forward`, `backward`, `update`"),
+          Use("`step(x, y, lr)`", frozenset({"step"}))),
     _spec("fit-one-sample", "fit:fit_one_sample",
-          "`fit(X, y, lr, epochs=1)` on one row equals one SGD step",
-          Use("✓ (needs `fit`)", frozenset({"fit"})),
+          "`fit(X, y, lr, epochs=1)` on one row equals one SGD step (whatever the fit's scheme)",
+          Use("calls `fit` (skipped without it); reads `weight`", frozenset({"fit"})),
           "the model-level protocol has no fit (update-is-sgd-step checks step)"),
     _spec("fit-two-samples", "fit:fit_two_samples",
-          "`fit` on two identical rows for 2 epochs: the second epoch is an SGD step from where the first "
-          "landed (whichever row fit picks)",
-          Use("✓ (needs `fit`)", frozenset({"fit"})),
+          "fit trains by a known scheme (probed on 2 and 4 distinct rows, or declared): one random "
+          "sample per epoch, every sample, the full batch or mini-batches, summed or averaged; and on two "
+          "identical rows for 2 epochs, the second epoch is that scheme's step from where the first landed",
+          Use("calls `fit` (skipped without it); reads `weight`", frozenset({"fit"})),
           "the model-level protocol has no fit (update-is-sgd-step checks step)"),
     _spec("predict-is-forward", "identities:predict_is_forward",
-          "`predict(x)` equals a fresh chain of `forward` calls on [1, x]",
-          Use("✓ (needs `predict`)", frozenset({"predict"})),
+          "`predict(x)` equals a fresh chain of `forward` calls on x with its constant 1 (first or last, "
+          "as detected or declared)",
+          Use("calls `predict` (skipped without it) and `forward`", frozenset({"predict"})),
           Use("`loss(x, y)` equals the declared loss of `predict(x)` (needs both)",
               frozenset({"predict", "loss"})),
           follows=(), chain=False),
     _spec("batch-is-sum", "identities:batch_is_sum",
           "forward/backward/update on a batch of 2 rows moves W by the sum of the two one-sample moves (not "
           "demanded of a case with a z within rounding of relu's kink)",
-          Use("✓"),
+          Use("calls `forward`, `backward`, `update` on 2 rows (skipped when they reject a batch)",
+              frozenset({"batch"})),
           Use("`gradients(X, Y)` and `step(X, Y, lr)` on 3 rows are the sum (or, with "
               "`reduction = \"mean\"`, the mean) of the per-sample results (needs rows)",
-              frozenset({"batch"})),
+              frozenset({"rows"})),
           follows=("activation-derivative", "weight-gradient", "update-is-sgd-step"), chain=False),
     _spec("inputs-unmodified", "hygiene:inputs_unmodified",
           "no call writes into the arrays it is given (forward, backward, predict, fit; loss, gradients, "
           "step, deltas, predict)",
-          Use("✓"), Use("✓"), follows=(), chain=False),
+          Use("calls `forward`, `backward`, and `predict`, `fit` when offered"), Use("✓"), follows=(),
+          chain=False),
     _spec("deterministic", "hygiene:deterministic",
           "`np.random.seed(s)` then `make` (and `fit`) twice gives bit-identical weights",
-          Use("✓"), Use("✓ (with `step`)"), follows=(), chain=False),
+          Use("reads `weight`; calls `fit` when offered"), Use("✓ (with `step`)"), follows=(), chain=False),
     _spec("descent", "descent:descent",
           "a step with learning rate 1e-2, 1e-3 or 1e-4 lowers the loss (unless the gradient is too small to "
           "move it); with relu, only steps that keep every unit on its side of the kink count, and smaller "
           "ones are tried",
-          Use("✓"), Use("✓"),
+          Use("reads `weight`; calls `forward`, `backward`, `update`"), Use("✓"),
           follows=("activation-derivative", "dz-is-fprime-of-z", "output-delta", "hidden-delta",
                    "weight-gradient", "update-is-sgd-step"), chain=False),
 )
@@ -146,16 +154,20 @@ NEEDS_SENTENCES: dict[str, str] = {
     "step": "the model offers no step(x, y, learning_rate)",
     "gradients": "the model offers no gradients(x, y)",
     "loss": "the model offers no loss(x, y) to compare with the declared loss of predict(x)",
-    "batch": "the model's gradients(x, y) and step(x, y, learning_rate) take one sample at a time (a batch "
+    "rows": "the model's gradients(x, y) and step(x, y, learning_rate) take one sample at a time (a batch "
              "of 2 rows was refused or changed the parameters' shapes)",
     "activation": "the layers have no `activation` attribute, so the activation cannot be evaluated",
     "activation_prime": "the layers have no `activation_prime` attribute, so the derivative cannot be read",
+    "batch": "the layers were not tried on a batch",
 }
 """Why a check is skipped when the network lacks what it needs."""
 
 
-def skip_reason(check_id: str, protocol: str, offers: frozenset[str]) -> str | None:
-    """Why a check does not apply to this protocol (or this network), or None when it does."""
+def skip_reason(
+    check_id: str, protocol: str, offers: frozenset[str], why: dict[str, str] | None = None
+) -> str | None:
+    """Why a check does not apply to this protocol (or this network), or None when it does; `why` gives
+    the probe's sentence for a missing part (e.g. "forward rejects a batch of 2 rows: ...")."""
     spec = BY_ID[check_id]
     if protocol in spec.not_applicable:
         return spec.not_applicable[protocol]
@@ -164,7 +176,8 @@ def skip_reason(check_id: str, protocol: str, offers: frozenset[str]) -> str | N
         return f"{check_id} does not apply to the {protocol} protocol"
     missing = sorted(use.needs - offers)
     if missing:
-        return NEEDS_SENTENCES.get(missing[0], f"the network offers no {missing[0]}")
+        found = (why or {}).get(missing[0])
+        return found or NEEDS_SENTENCES.get(missing[0], f"the network offers no {missing[0]}")
     if use.needs_one_of and not use.needs_one_of & offers:
         return "the network offers none of " + ", ".join(sorted(use.needs_one_of))
     return None

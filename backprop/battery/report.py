@@ -39,6 +39,7 @@ def header(result: BatteryResult, version: str) -> str:
             for finding in result.integrity
             if finding.kind == "tampering"
         )
+        + "".join(f"\n  {line}" for line in result.conventions)
     )
 
 

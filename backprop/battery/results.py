@@ -76,6 +76,12 @@ class BatteryResult:
     integrity: list[Finding] = field(default_factory=list)
     """What the code under test did that is not its own work: replacing numpy's or the battery's
     functions, importing the judge's modules (tampering), building on the bundled reference."""
+    scheme: str | None = None
+    """How fit trains (a name of backprop.battery.schemes), observed or declared; None when unknown."""
+    bias: str = "first"
+    """Where the layers take the constant 1 of the bias: "first" or "last"."""
+    conventions: list[str] = field(default_factory=list)
+    """What was found (or declared) of the target's conventions, one line each, for the header."""
 
     @property
     def passed(self) -> bool:
@@ -124,6 +130,9 @@ class BatteryResult:
             "space": self.space,
             "left_out": [finding.to_json() for finding in self.left_out],
             "integrity": [finding.to_json() for finding in self.integrity],
+            "scheme": self.scheme,
+            "bias": self.bias,
+            "conventions": list(self.conventions),
             "passed": self.passed,
             "counts": self.counts(),
             "results": [result.to_json() for result in self.results],

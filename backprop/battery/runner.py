@@ -27,9 +27,11 @@ from ..subject import Subject, SubjectEnded, Worker
 from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
-from .profile import Profile, as_profile
+from .conventions import probe_in_worker
+from .profile import BIAS_POSITIONS, Profile, as_profile
 from .protocols import PROBE_LAYERS, LocalWorker, PluginError
 from .results import BatteryResult, CheckResult
+from .schemes import parse_scheme
 from .space import Probed, Space, declared_space, parse_activations, parse_hidden, parse_layers, probe_space
 from .targets import TargetError, describe_factory, importable_name, is_path, split_target
 
@@ -83,6 +85,8 @@ def check(
     layers: Iterable[str | Sequence[int]] | str | None = None,
     hidden: str | int | Sequence[int] | None = None,
     activation: str | Iterable[str] | None = None,
+    bias: str | None = None,
+    scheme: str | None = None,
     l2: float = 0.0,
     l2_biases: bool = False,
 ) -> BatteryResult:
@@ -91,6 +95,8 @@ def check(
     `layers` fixes the architectures checked (e.g. ["784,128,10"] or [(2, 3, 1)]), `hidden` the
     range of hidden layers drawn ("1-2"), `activation` the activations ("tanh,sigmoid"); the
     battery probes the target within them and checks only what it builds, saying what it left out.
+    `bias` ("first" or "last") declares where the layers expect the constant 1, `scheme` how fit
+    trains (a name of backprop.battery.schemes); each is detected when not declared.
     `l2=λ` declares an L2 penalty λ/2·‖W‖² in the loss (the weights only, the biases too with
     `l2_biases`): steps and model gradients are then checked against C + λ/2·‖W‖².
 
@@ -105,7 +111,10 @@ def check(
     if l2_biases and not l2:
         raise ValueError("l2_biases needs a penalty: give l2 a positive value too")
     declared = declared_space(chosen, layers, hidden, activation)
-    flags = [*declared_flags(layers, hidden, activation)]
+    flags = declared_flags(layers, hidden, activation)
+    flags += [f"--bias {bias}"] if bias is not None else []
+    flags += [f"--fit-scheme {scheme}"] if scheme is not None else []
+    _validate_conventions(bias, scheme)
     if l2:
         flags += [f"--l2 {float(l2):g}"] + (["--l2-biases"] if l2_biases else [])
     subject, target, reproducible = open_subject(factory_or_target, timeout)
@@ -123,9 +132,14 @@ def check(
         result.space = probed.space.to_json()
         result.left_out = probed.left_out
         result.integrity = probed.integrity
+        layers_built, activation_built = probed.space.example()
+        profile = probe_in_worker(
+            subject, profile, chosen, timeout, bias, scheme, layers_built, activation_built
+        )
+        result.scheme, result.bias, result.conventions = profile.scheme, profile.bias, list(profile.notes)
         _warm_up(chosen)
         for check_id in ids:
-            reason = skip_reason(check_id, profile.protocol, profile.offers)
+            reason = skip_reason(check_id, profile.protocol, profile.offers, profile.why_missing())
             if reason:
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
@@ -183,6 +197,13 @@ def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Pro
         return str(error), Probed(declared)
     finally:
         worker.close()
+
+
+def _validate_conventions(bias: Any, scheme: Any) -> None:
+    if bias is not None and bias not in BIAS_POSITIONS:
+        raise ValueError(f"bias must be 'first' or 'last', not {bias!r}")
+    if scheme is not None:
+        parse_scheme(scheme)
 
 
 def open_subject(
@@ -288,7 +309,7 @@ def protocol_of(worker: Worker | LocalWorker, declared: Space | None = None) -> 
                 continue
             offers = {str(o) for o in description.get("offers") or ()}
             if description["protocol"] == "model-level" and _takes_rows(worker):
-                offers.add("batch")
+                offers.add("rows")
             return str(description["protocol"]), sorted(offers)
     return first or "no network was tried"
 

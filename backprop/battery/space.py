@@ -70,6 +70,12 @@ class Space:
             where = f"{depth}, widths 1 to {self.max_width}, {self.min_outputs} to {self.max_outputs} outputs"
         return f"{where}; {', '.join(self.activations)}"
 
+    def example(self) -> tuple[tuple[int, ...], str]:
+        """A network of the space and an activation it builds with (for the conventions probe)."""
+        if self.fixed:
+            return self.fixed[0], self.activations[0]
+        return _probe_layers(self, self.depths[0])[0], self.activations[0]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "fixed": [list(f) for f in self.fixed],

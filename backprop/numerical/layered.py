@@ -380,16 +380,40 @@ def weight_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike, loss:
     return estimates
 
 
+def _inputs(layers: list, x: NDArray) -> list:
+    """What each layer's forward is given at x: x, then each layer's output as the layer returned it."""
+    inputs, a = [], x
+    for layer in layers:
+        inputs.append(a)
+        a = layer.forward(a)
+    return inputs
+
+
+def _tail_loss(layers: list, start: int, a: object, y: NDArray, loss: Loss) -> Callable[[], float]:
+    """The loss from layer `start` on, given what it is fed: the layers to its left do not change when
+    only its weights (or those right of it) move, so they are not run again."""
+
+    def loss_fn() -> float:
+        out = a
+        for layer in layers[start:]:
+            out = layer.forward(out)
+        return loss.value(np.asarray(out), y)  # type: ignore[return-value]
+
+    return loss_fn
+
+
 def _loop(layers: list, x: NDArray, y: NDArray, loss: Loss, method: str, reason: str) -> list[Estimate]:
-    """Perturb each live weight, call the implementation's forward, put the weight back."""
-    loss_fn = forward_loss(layers, x, y, loss)
+    """Perturb each live weight, call the implementation's forward from that layer on, put it back."""
     chosen = "richardson" if method == "richardson" else "central"
-    estimates = parameter_gradient_estimates(loss_fn, [layer.weight for layer in layers], method=chosen)
     note = "" if method == "loop" else f"weights perturbed one at a time: forward is not A = f(aW) ({reason})"
-    return [replace(e, method=f"{e.method} (loop)", note=note,
-                    kinks=[replace(k, where=k.where.replace(f"params[{i}]", f"layers[{i}].weight"))
-                           for k in e.kinks])
-            for i, e in enumerate(estimates)]
+    estimates = []
+    for i, a in enumerate(_inputs(layers, x)):
+        tail = _tail_loss(layers, i, a, y, loss)
+        [e] = parameter_gradient_estimates(tail, [layers[i].weight], method=chosen)
+        estimates.append(replace(e, method=f"{e.method} (loop)", note=note,
+                                 kinks=[replace(k, where=k.where.replace("params[0]", f"layers[{i}].weight"))
+                                        for k in e.kinks]))
+    return estimates
 
 
 def numerical_weight_gradients(network: object, x: ArrayLike, y: ArrayLike,
@@ -422,10 +446,14 @@ def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike
                                      loss: Loss | str = HALF_SSE) -> list[Estimate]:
     """∂L/∂z of every layer (1-D, one value per unit), by perturbing the pre-activations z = aW.
 
-    This needs layers that compute A = f(aW); a ValueError says which layer does not.
+    Layers without a callable `activation` have their z moved through their weights instead (see
+    `_through_weights`); layers whose forward is checked and found not to be A = f(aW) give a
+    ValueError saying which.
     """
     layers = network_layers(network)
     x, y = sample_and_target(layers, x, y)
+    if not all(callable(getattr(layer, "activation", None)) for layer in layers):
+        return _through_weights(layers, x, y, get_loss(loss))
     chain = verify_structure(layers, x, y, get_loss(loss))
     if isinstance(chain, str):
         raise ValueError(f"pre-activation gradients need layers computing A = f(aW): {chain}")
@@ -437,6 +465,36 @@ def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike
         out.append(Estimate(e.value[0], e.budget[0], e.method, e.kinks, e.kink_mask[0], e.lower[0],
                             e.upper[0], step, e.note, terms))
     return out
+
+
+def _through_weights(layers: list, x: NDArray, y: NDArray, loss: Loss) -> list[Estimate]:
+    """∂L/∂z of each layer when its activation cannot be read: W moved by aᵀt/‖a‖² (a the layer's
+    input) moves z = aW by exactly t, so central differences in t, through the implementation's own
+    forward, are ∂L/∂z, at one pair of forwards per unit."""
+    estimates = []
+    for i, (layer, fed) in enumerate(zip(layers, _inputs(layers, x), strict=True)):
+        whole = _tail_loss(layers, i, fed, y, loss)
+        a_in = np.asarray(fed, dtype=float).reshape(-1)
+        norm = float(a_in @ a_in)
+        if norm == 0:
+            raise ValueError(f"layers[{i}]'s input is 0, so its pre-activation cannot be moved through "
+                             "its weights")
+        base, direction = layer.weight.copy(), a_in / norm
+        t = np.zeros(layer.weight.shape[1])
+
+        def moved(layer: object = layer, base: NDArray = base, direction: NDArray = direction,
+                  t: NDArray = t, whole: Callable[[], float] = whole) -> float:
+            weight = layer.weight  # type: ignore[attr-defined]
+            weight[...] = base + np.outer(direction, t)
+            try:
+                return whole()
+            finally:
+                weight[...] = base
+
+        [estimate] = parameter_gradient_estimates(moved, [t], method="central")
+        estimates.append(replace(estimate, method=f"{estimate.method} (through the weights)",
+                                 note=f"layers[{i}] has no callable `activation`: z moved through W"))
+    return estimates
 
 
 def ambiguous_units(network: object, x: ArrayLike) -> list[NDArray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..protocols import (
     LayerNetwork,
     call,
 )
+from ..schemes import RANDOM_SAMPLE, Path, Scheme, epoch_paths, parse_scheme, weight_of
 from .common import (
     Evidence,
     Explanation,
@@ -38,6 +40,14 @@ FIT_FOLLOWS_LAYERS = (
     "correctly, and the error is in them (see the checks above)"
 )
 
+PROBED = (
+    "(seen on the battery's probe rows, once a run, before any case was drawn: the smallest case below "
+    "is only where the search stopped)"
+)
+BIAS_ELSEWHERE = (
+    "fit moved layer {number} as one step on x with the constant 1 {other} does, {within}: fit takes the 1 "
+    "{other}, not {bias} as the battery was told; declare --bias {other}"
+)
 CACHED_WEIGHTS = (
     "layer {number}'s second step backpropagated through the weights the layer to its right had before "
     "the first step, {within}: a copy of W (or Wᵀ) kept from an earlier step went stale; read "
@@ -113,6 +123,15 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
         refreshed = _refreshed_moves(x1, deltas, after, case.activation)
         for number, move in enumerate(refreshed[1:], 2):
             explanations[number - 1].append((move, REFRESHED_INPUT.format(number=number, within="{within}")))
+        other = "last" if profile.bias == "first" else "first"
+        if profile.layout_of("fit") == other:  # fit was seen to take the 1 at the other end
+            probe.set_weights(before)
+            elsewhere = probe.forward(profile.but(bias=other).with_one(case.x))
+            probe.backward(case.y)
+            probe.update(lr, elsewhere)
+            for number, move in enumerate(moves_of(before, probe.copy_weights(), lr)[0], 1):
+                explanations[number - 1].insert(0, (move, BIAS_ELSEWHERE.format(
+                    number=number, other=other, bias=profile.bias, within="{within}")))
         probe.set_weights(before)
         stepped_seen = probe.forward(x1)
         probe.backward(case.y)
@@ -135,12 +154,23 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
 
 
 def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
-    """The second epoch must be an SGD step from wherever the first one landed.
+    """The second epoch must be the fit's scheme's step from wherever the first one landed.
 
-    Two identical rows, so whichever row fit picks, both epochs step on the same sample; the
-    first step is the implementation's own (fit-one-sample judges it), so only the second is
-    judged here, against the numerical gradient at the weights the first step produced.
+    Two identical rows, so whichever row fit picks (or in whichever order), both epochs step on the
+    same sample; the first step is the implementation's own (fit-one-sample judges it), so only the
+    second is judged here, against the numerical gradient at the weights the first step produced:
+    one gradient for one random sample or a mean, the two rows' sum for a summed batch, two steps in
+    turn for per-sample training.  The scheme itself was probed on distinct rows, once a run
+    (backprop.battery.conventions); a fit that follows none, or not the declared one, fails here.
     """
+    failure = profile.scheme_failure
+    if failure is not None:
+        details = "\n".join(filter(None, (failure.details, PROBED)))
+        return Evidence("failed", where="fit", summary=failure.summary, details=details,
+                        diagnosis=_other_than(failure.summary, failure.findings),
+                        findings=list(failure.findings))
+    scheme = parse_scheme(profile.scheme or RANDOM_SAMPLE)
+    path = epoch_paths(scheme, 2)[0]  # on identical rows, every path of the epoch lands in the same place
     lr = case.learning_rate
     X, Y = np.stack([case.x, case.x]), np.stack([case.y, case.y])
     landed = []
@@ -155,24 +185,26 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     assert isinstance(net, LayerNetwork)
     net.set_weights(middle)
     x1 = net.with_one(case.x)
-    second = weight_estimates(net, x1, case.y, loss)
+    second = epoch_estimates(net, middle, x1, case.y, loss, scheme, path, lr)
     moves, rounding = moves_of(middle, observed, lr)
+    factor = weight_of(scheme, path[0]) * len(path[0])
 
     def explain() -> list[list[Explanation]]:
         """A second step through the right layer's weights from before the first step (a stale copy)."""
         explanations: list[list[Explanation]] = [[] for _ in moves]
-        if len(moves) > 1:
+        if len(moves) > 1 and len(path) == 1:
             deltas = delta_estimates(net, x1, case.y, loss)
             seen = net.forward(x1)
             stale = _stale_moves(seen, pre_activations(net, seen), deltas[-1].value, before, case.activation)
             for number, move in enumerate(stale, 1):
                 explanations[number - 1].append(
-                    (move, CACHED_WEIGHTS.format(number=number, within="{within}"))
+                    (factor * move, CACHED_WEIGHTS.format(number=number, within="{within}"))
                 )
         return explanations
 
     notes = [
-        "(the second epoch's step W₁ − W₂, ÷ learning rate, against ∇L at W₁ where the first epoch landed)"
+        f"(the second epoch's step W₁ − W₂, ÷ learning rate, against {_expected(scheme, path)} at W₁ where "
+        f"the first epoch landed; fit trains by {scheme.name}: {scheme.describe()})"
     ]
     return _gradient_evidence(
         moves,
@@ -183,4 +215,55 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
         notes,
         rounding=rounding,
         explain=explain,
+    )
+
+
+def _other_than(summary: str, findings: Sequence[Any]) -> str | None:
+    """The first finding's sentence that says more than the summary does."""
+    return next((f.sentence for f in findings if f.sentence != summary), None)
+
+
+def _expected(scheme: Scheme, path: Path) -> str:
+    if len(path) > 1:
+        return f"{len(path)} steps' ∇L in turn, one per row"
+    factor = weight_of(scheme, path[0]) * len(path[0])
+    return "∇L" if factor == 1 else f"{factor:g} × ∇L (the {len(path[0])} rows' gradients summed)"
+
+
+def epoch_estimates(
+    net: LayerNetwork, weights: list[NDArray], x1: NDArray, y: NDArray, loss: Loss, scheme: Scheme,
+    path: Path, lr: float,
+) -> list[Any]:
+    """What one epoch of the scheme on rows that are all (x1, y) moves the weights by (÷ lr), as
+    numerical estimates: each batch's step taken from where the one before it landed.  A later step's
+    budget also carries the earlier ones', since it starts from their estimated landing."""
+    total: list[Any] | None = None
+    current = [w.copy() for w in weights]
+    for batch in path:
+        net.set_weights(current)
+        step = [_scaled(e, weight_of(scheme, batch) * len(batch)) for e in weight_estimates(net, x1, y, loss)]
+        total = step if total is None else [_added(t, s) for t, s in zip(total, step, strict=True)]
+        current = [w - lr * e.value for w, e in zip(current, step, strict=True)]
+    net.set_weights(weights)
+    assert total is not None
+    return total
+
+
+def _scaled(estimate: Any, factor: float) -> Any:
+    if factor == 1:
+        return estimate
+    return dataclasses.replace(
+        estimate, value=factor * estimate.value, budget=abs(factor) * estimate.budget,
+        lower=factor * estimate.lower, upper=factor * estimate.upper,
+        term_scale=None if estimate.term_scale is None else abs(factor) * estimate.term_scale,
+    )
+
+
+def _added(first: Any, second: Any) -> Any:
+    return dataclasses.replace(
+        second, value=first.value + second.value, budget=2 * first.budget + second.budget,
+        kink_mask=first.kink_mask | second.kink_mask, lower=first.lower + second.lower,
+        upper=first.upper + second.upper, kinks=[*first.kinks, *second.kinks],
+        term_scale=None if first.term_scale is None or second.term_scale is None
+        else first.term_scale + second.term_scale,
     )

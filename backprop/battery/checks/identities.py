@@ -72,7 +72,7 @@ def predict_is_forward(factory: Factory, case: Case, loss: Loss, profile: Profil
     evidence = evidence_from([comparison], "predict(x) against the chained forward passes")
     if evidence.failing:
         evidence.where = f"output unit {comparison.worst_index[-1]}"
-        evidence.diagnosis = _predict_diagnosis(net, case.x, prediction.reshape(output.shape))
+        _bias_diagnosis(net, case.x, prediction.reshape(output.shape), profile, evidence)
     return evidence
 
 
@@ -80,19 +80,28 @@ def _outputs(count: int) -> str:
     return "the only output" if count == 1 else f"all {count} outputs"
 
 
-def _predict_diagnosis(net: LayerNetwork, x: NDArray, prediction: NDArray) -> str | None:
-    """What predict(x) computes instead: the forward passes of x with its constant 1 put last."""
+def _bias_diagnosis(
+    net: LayerNetwork, x: NDArray, prediction: NDArray, profile: Profile, evidence: Evidence
+) -> None:
+    """predict(x) is the forward passes of x with its constant 1 at the other end: a bias-layout finding
+    when fit puts it where the battery did (predict and fit disagree), else a hint to declare it."""
+    other = "last" if profile.bias == "first" else "first"
     if x.size == 0 or np.all(x == 1.0):
-        return None  # [1, x] and [x, 1] are the same input: no evidence either way
-    bias_last = net.forward(np.concatenate((x, np.ones(1))))[-1]
-    gap = diagnosis.agreement(prediction, bias_last)
+        return  # [1, x] and [x, 1] are the same input: no evidence either way
+    gap = diagnosis.agreement(prediction, net.forward(profile.but(bias=other).with_one(x))[-1])
     if gap is None:
-        return None
-    return (
-        f"predict(x) equals the forward passes of x with the constant 1 appended after the inputs "
-        f"{diagnosis.within(gap)} in {_outputs(prediction.size)}, while the layers (and fit) take it "
-        "first: put the 1 before x in predict"
-    )
+        return
+    put = "appended after" if other == "last" else "put before"
+    said = (f"predict(x) equals the forward passes of x with the constant 1 {put} the inputs "
+            f"{diagnosis.within(gap)} in {_outputs(prediction.size)}")
+    if profile.layout_of("fit") == profile.bias:
+        where = "before" if profile.bias == "first" else "after"
+        evidence.diagnosis = f"{said}, while fit puts it {where} them: put the 1 where fit puts it in predict"
+        evidence.findings.append(Finding("bias-layout", evidence.diagnosis,
+                                         {"predict": other, "fit": profile.bias}))
+    else:
+        evidence.diagnosis = (f"{said}, while the battery put it {profile.bias}: if that is where your "
+                              f"layers expect it, declare it (--bias {other})")
 
 
 def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
