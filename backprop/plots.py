@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from .battery.checks.common import model_loss_of
+from .battery.checks.derived import step_moves
 from .battery.protocols import (
     LAYER_LEVEL,
     MODEL_LEVEL,
@@ -196,9 +198,11 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
 
     Layer-level: aᵀδ per layer after one forward (the sample with its leading 1) and one backward
     pass, the output layer handed y whatever the loss (the loss names what its backward should
-    differentiate); update is never called.  Model-level: `gradients(x, y)` against the model's
-    own `loss(x, y)`.  Calls into the implementation go through the battery's protocol wrappers,
-    so that a raise or a malformed array is a PluginError naming the call.
+    differentiate); update is never called.  Model-level: `gradients(x, y)` (or, for step-only code,
+    (W_before − W_after) / lr of one step, the weights put back) against the declared loss of
+    `predict(x)`, or the model's own `loss(x, y)` without predict.  Calls into the implementation go
+    through the battery's protocol wrappers, so that a raise or a malformed array is a PluginError
+    naming the call.
     """
     if not callable(factory):
         raise TypeError(f"factory must be a callable make(layers, activation), not {type(factory).__name__}")
@@ -227,8 +231,11 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
     wrapped.set_weights([np.asarray(w, dtype=float) for w in case["weights"]])
     if isinstance(wrapped, ModelNetwork):
         model = wrapped
-        analytic = model.gradients(x, y, [a.shape for a in arrays])
-        loss_of_model = partial(model.loss, x, y)
+        if "gradients" in model.offers:
+            analytic = model.gradients(x, y, [a.shape for a in arrays])
+        else:  # step-only code: the gradient its step applies
+            analytic = step_moves(model, x, y, float(case.get("learning_rate", 0.1)))[0]
+        loss_of_model = model_loss_of(model, loss, x, y, layers[-1])
         return _Subject(MODEL_LEVEL, arrays, analytic, parameter_gradient_estimates(loss_of_model, arrays),
                         loss_of_model)
     network = wrapped.network

@@ -1,10 +1,12 @@
 """Expose a PyTorch model (nn.Sequential of Linear and activation, float64) to the battery.
 
 Useful when the backward pass is yours: a custom `torch.autograd.Function` with a hand-written
-`backward` is checked against finite differences like any numpy code.  torch is optional for
-the package and needed only by this example (`pip install torch`).  It is imported when this
-file loads, once, rather than inside each call: the battery runs every check in a forked
-child, and a child that had to import torch itself would pay seconds per check.
+`backward` is checked against finite differences like any numpy code.  The adapter gives the
+battery a step and a prediction; the battery derives the gradient from the step and the loss
+from the prediction, takes the declared loss as `make`'s `loss=` keyword, and checks batches
+(the step takes rows, and the loss sums them).  torch is optional for the package and needed only
+by this example (`pip install torch`); it is imported once, when this file loads, not in every
+forked check.
 
 Run it:  backprop check examples/torch_adapter.py:make
 """
@@ -16,16 +18,15 @@ from typing import Any
 
 import numpy as np
 import torch
-from numpy.typing import NDArray
 from torch import nn
 
-
-def activation_module(name: str) -> Any:
-    """The torch module for one of the battery's activation names."""
-    modules = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
-    if name not in modules:
-        raise ValueError(f"no torch module for activation {name!r}; known: {', '.join(modules)}")
-    return modules[name]()
+ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+LOSSES = {  # the battery's declared losses, in torch (a batch's loss is the sum of its rows')
+    "half_sse": lambda a, y: 0.5 * ((a - y) ** 2).sum(),
+    "mse": lambda a, y: ((a - y) ** 2).mean(-1).sum(),
+    "bce": lambda a, y: -(y * a.log() + (1 - y) * (1 - a).log()).sum(),
+    "softmax_ce": lambda a, y: -(y * a.log_softmax(-1)).sum(),
+}
 
 
 def sequential(layers: Sequence[int], new_activation: Callable[[], Any]) -> Any:
@@ -38,55 +39,39 @@ def sequential(layers: Sequence[int], new_activation: Callable[[], Any]) -> Any:
 
 
 class TorchAdapter:
-    """The model-level protocol on top of an nn.Sequential whose loss is ½‖output − y‖²."""
+    def __init__(self, model: Any, loss: str = "half_sse") -> None:
+        self.model, self.loss_name = model, loss
 
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def parameters(self) -> list[NDArray]:
+    def parameters(self) -> dict[str, np.ndarray]:
         """numpy views sharing memory with the parameters, so in-place writes reach the model."""
-        return [p.detach().numpy() for p in self.model.parameters()]
+        return {name: p.detach().numpy() for name, p in self.model.named_parameters()}
 
-    def _pass(self, x: NDArray, y: NDArray) -> tuple[Any, list[Any]]:
-        """The loss tensor and the pre-activation of each Linear (with its gradient retained)."""
-        a = torch.as_tensor(np.asarray(x, dtype=float))
-        zs = []
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return self.model(torch.as_tensor(x, dtype=torch.float64)).numpy().copy()
+
+    def _backward(self, x: np.ndarray, y: np.ndarray) -> list[Any]:
+        """The declared loss, backpropagated; the pre-activation of each Linear, with its gradient."""
+        a, zs = torch.as_tensor(x, dtype=torch.float64), []
         for module in self.model:
             a = module(a)
-            if isinstance(module, torch.nn.Linear):
-                if a.requires_grad:
-                    a.retain_grad()
+            if isinstance(module, nn.Linear):
+                a.retain_grad()
                 zs.append(a)
-        loss = 0.5 * torch.sum((a - torch.as_tensor(np.asarray(y, dtype=float))) ** 2)
-        return loss, zs
-
-    def loss(self, x: NDArray, y: NDArray) -> float:
-        with torch.no_grad():
-            return float(self._pass(x, y)[0])
-
-    def gradients(self, x: NDArray, y: NDArray) -> list[NDArray]:
         self.model.zero_grad()
-        self._pass(x, y)[0].backward()
-        return [p.grad.numpy().copy() for p in self.model.parameters()]
+        LOSSES[self.loss_name](a, torch.as_tensor(y, dtype=torch.float64)).backward()
+        return zs
 
-    def deltas(self, x: NDArray, y: NDArray) -> list[NDArray]:
-        loss, zs = self._pass(x, y)
-        self.model.zero_grad()
-        loss.backward()
-        return [z.grad.numpy().copy() for z in zs]
-
-    def step(self, x: NDArray, y: NDArray, learning_rate: float) -> None:
+    def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
         """Plain SGD in place (what torch.optim.SGD does, without its seconds of first-use imports)."""
-        self.model.zero_grad()
-        self._pass(x, y)[0].backward()
+        self._backward(x, y)
         with torch.no_grad():
             for p in self.model.parameters():
                 p -= learning_rate * p.grad
 
-    def predict(self, x: NDArray) -> NDArray:
-        with torch.no_grad():
-            return self.model(torch.as_tensor(np.asarray(x, dtype=float))).numpy().copy()
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        return [z.grad.numpy().copy() for z in self._backward(x, y)]
 
 
-def make(layers: Sequence[int], activation: str) -> TorchAdapter:
-    return TorchAdapter(sequential(layers, lambda: activation_module(activation)))
+def make(layers: Sequence[int], activation: str, loss: str = "half_sse") -> TorchAdapter:
+    return TorchAdapter(sequential(layers, ACTIVATIONS[activation]), loss)

@@ -10,7 +10,6 @@ import pytest
 from backprop.battery import CHECK_IDS
 from backprop.battery.checks import CHECKS
 from backprop.battery.registry import (
-    BY_ID,
     LAYER_LEVEL,
     MODEL_LEVEL,
     REGISTRY,
@@ -64,7 +63,9 @@ def test_skip_reasons_come_from_what_each_check_needs() -> None:
         "the network offers no fit(X, y, learning_rate, epochs)"
     )
     assert "no `activation` attribute" in str(skip_reason("activation-derivative", LAYER_LEVEL, frozenset()))
-    reason = BY_ID["batch-is-sum"].not_applicable[MODEL_LEVEL]
-    assert skip_reason("batch-is-sum", MODEL_LEVEL, frozenset()) == reason
+    assert "one sample at a time" in str(skip_reason("batch-is-sum", MODEL_LEVEL, frozenset()))
+    assert skip_reason("batch-is-sum", MODEL_LEVEL, frozenset({"rows"})) is None
+    assert skip_reason("weight-gradient", MODEL_LEVEL, frozenset({"step"})) is None
+    assert "none of gradients, step" in str(skip_reason("weight-gradient", MODEL_LEVEL, frozenset()))
     assert "no step" in str(skip_reason("update-is-sgd-step", MODEL_LEVEL, frozenset({"gradients"})))
     assert skip_reason("weight-gradient", MODEL_LEVEL, frozenset({"gradients"})) is None

@@ -92,6 +92,14 @@ def add_battery_options(parser: argparse.ArgumentParser | argparse._ArgumentGrou
             help="draw only these activations, e.g. tanh,sigmoid (default: every one the loss allows)",
         ),
         add(
+            "--l2",
+            type=float,
+            default=0.0,
+            metavar="LAMBDA",
+            help="the loss includes an L2 penalty LAMBDA/2·‖W‖² on the weights (default 0: none)",
+        ),
+        add("--l2-biases", action="store_true", help="the L2 penalty covers the biases too"),
+        add(
             "--bias",
             choices=BIAS_POSITIONS,
             default=None,

@@ -44,6 +44,8 @@ class Profile:
     l2: float = 0.0
     """A declared L2 penalty λ/2·‖W‖² added to the loss (weights only unless `l2_biases`)."""
     l2_biases: bool = False
+    loss: str = "half_sse"
+    """The declared loss's name: a factory that takes a `loss=` keyword is built with it."""
     notes: tuple[str, ...] = field(default=())
     """What was discovered about the target, said once at the top of the report."""
     missing: tuple[tuple[str, str], ...] = ()

@@ -360,8 +360,10 @@ class ModelNetwork(RemoteNetwork):
 def open_network(
     worker: Any, layers: Sequence[int], activation: str, profile: Profile | None = None
 ) -> LayerNetwork | ModelNetwork:
-    """The network make(layers, activation) builds in the worker, as the judge sees it."""
-    description = worker.request("build", list(layers), activation)
+    """The network make(layers, activation) builds in the worker, as the judge sees it (a factory that
+    takes a `loss=` keyword is given the profile's declared loss)."""
+    options = {"loss": profile.loss} if profile is not None else {}
+    description = worker.request("build", list(layers), activation, options)
     if description.get("protocol") == LAYER_LEVEL:
         network: LayerNetwork | ModelNetwork = LayerNetwork(worker, description)
     else:

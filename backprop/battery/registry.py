@@ -23,6 +23,8 @@ class Use:
     verifies: str
     needs: frozenset[str] = frozenset()
     """Optional parts of the protocol (fit, predict, step, deltas, batch, ...) the check cannot do without."""
+    needs_one_of: frozenset[str] = frozenset()
+    """Parts of which the check needs at least one (a gradient: from `gradients`, or derived from `step`)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,9 @@ REGISTRY: tuple[CheckSpec, ...] = (
           Use(_READS_DELTA), Use("same", frozenset({"deltas"}))),
     _spec("weight-gradient", "gradients:weight_gradient",
           "aᵀδ of every layer (a = the input the layer saw) against the numerical ∂L/∂W",
-          Use(_READS_DELTA), Use("`gradients(x, y)` against ∂L/∂p", frozenset({"gradients"}))),
+          Use(_READS_DELTA),
+          Use("`gradients(x, y)` against ∂L/∂p (without `gradients`: (W_before − W_after)/lr of `step` at "
+              "two learning rates, which must agree)", needs_one_of=frozenset({"gradients", "step"}))),
     _spec("update-is-sgd-step", "gradients:update_is_sgd_step",
           "forward, backward (right to left) then update (left to right) moves W by exactly −lr × the "
           "numerical gradient at the pre-update weights",
@@ -111,15 +115,18 @@ REGISTRY: tuple[CheckSpec, ...] = (
           "`predict(x)` equals a fresh chain of `forward` calls on x with its constant 1 (first or last, "
           "as detected or declared)",
           Use("calls `predict` (skipped without it) and `forward`", frozenset({"predict"})),
-          Use("`loss(x, y)` equals the declared loss of `predict(x)`", frozenset({"predict", "loss"})),
+          Use("`loss(x, y)` equals the declared loss of `predict(x)` (needs both)",
+              frozenset({"predict", "loss"})),
           follows=(), chain=False),
     _spec("batch-is-sum", "identities:batch_is_sum",
           "forward/backward/update on a batch of 2 rows moves W by the sum of the two one-sample moves (not "
           "demanded of a case with a z within rounding of relu's kink)",
           Use("calls `forward`, `backward`, `update` on 2 rows (skipped when they reject a batch)",
               frozenset({"batch"})),
-          "the model-level protocol takes one sample at a time",
-          follows=("activation-derivative", "update-is-sgd-step"), chain=False),
+          Use("`gradients(X, Y)` and `step(X, Y, lr)` on 3 rows are the sum (or, with "
+              "`reduction = \"mean\"`, the mean) of the per-sample results (needs rows)",
+              frozenset({"rows"})),
+          follows=("activation-derivative", "weight-gradient", "update-is-sgd-step"), chain=False),
     _spec("inputs-unmodified", "hygiene:inputs_unmodified",
           "no call writes into the arrays it is given (forward, backward, predict, fit; loss, gradients, "
           "step, deltas, predict)",
@@ -146,7 +153,9 @@ NEEDS_SENTENCES: dict[str, str] = {
     "deltas": "the model offers no deltas(x, y), so its ∂L/∂z cannot be read",
     "step": "the model offers no step(x, y, learning_rate)",
     "gradients": "the model offers no gradients(x, y)",
-    "loss": "the model offers no loss(x, y)",
+    "loss": "the model offers no loss(x, y) to compare with the declared loss of predict(x)",
+    "rows": "the model's gradients(x, y) and step(x, y, learning_rate) take one sample at a time (a batch "
+             "of 2 rows was refused or changed the parameters' shapes)",
     "activation": "the layers have no `activation` attribute, so the activation cannot be evaluated",
     "activation_prime": "the layers have no `activation_prime` attribute, so the derivative cannot be read",
     "batch": "the layers were not tried on a batch",
@@ -169,6 +178,8 @@ def skip_reason(
     if missing:
         found = (why or {}).get(missing[0])
         return found or NEEDS_SENTENCES.get(missing[0], f"the network offers no {missing[0]}")
+    if use.needs_one_of and not use.needs_one_of & offers:
+        return "the network offers none of " + ", ".join(sorted(use.needs_one_of))
     return None
 
 
@@ -192,6 +203,5 @@ def docs_table() -> str:
 def _why(reason: str) -> str:
     short = {
         "the model-level protocol does not expose the activation function": " (not exposed)",
-        "the model-level protocol takes one sample at a time": " (one sample at a time)",
     }
     return short.get(reason, "")

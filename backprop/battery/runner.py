@@ -87,6 +87,8 @@ def check(
     activation: str | Iterable[str] | None = None,
     bias: str | None = None,
     scheme: str | None = None,
+    l2: float = 0.0,
+    l2_biases: bool = False,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
 
@@ -95,6 +97,8 @@ def check(
     battery probes the target within them and checks only what it builds, saying what it left out.
     `bias` ("first" or "last") declares where the layers expect the constant 1, `scheme` how fit
     trains (a name of backprop.battery.schemes); each is detected when not declared.
+    `l2=λ` declares an L2 penalty λ/2·‖W‖² in the loss (the weights only, the biases too with
+    `l2_biases`): steps and model gradients are then checked against C + λ/2·‖W‖².
 
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
     ValueError) when the target cannot be loaded or builds no network; whatever the implementation
@@ -102,11 +106,17 @@ def check(
     """
     chosen = get_loss(loss)
     n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
+    if not isinstance(l2, numbers.Real) or isinstance(l2, bool) or not 0 <= float(l2) < float("inf"):
+        raise ValueError(f"l2 must be a non-negative number, not {l2!r}")
+    if l2_biases and not l2:
+        raise ValueError("l2_biases needs a penalty: give l2 a positive value too")
     declared = declared_space(chosen, layers, hidden, activation)
     flags = declared_flags(layers, hidden, activation)
     flags += [f"--bias {bias}"] if bias is not None else []
     flags += [f"--fit-scheme {scheme}"] if scheme is not None else []
     _validate_conventions(bias, scheme)
+    if l2:
+        flags += [f"--l2 {float(l2):g}"] + (["--l2-biases"] if l2_biases else [])
     subject, target, reproducible = open_subject(factory_or_target, timeout)
     try:
         result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
@@ -117,6 +127,7 @@ def check(
         if max_examples is None and probed.space.fixed:
             n_examples = examples_for(probed.space.fixed, n_examples)
             result.max_examples = n_examples
+        profile = profile.but(l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name)
         result.protocol = profile.protocol
         result.space = probed.space.to_json()
         result.left_out = probed.left_out
@@ -296,8 +307,19 @@ def protocol_of(worker: Worker | LocalWorker, declared: Space | None = None) -> 
             except PluginError as error:
                 first = first or str(error)
                 continue
-            return str(description["protocol"]), sorted(str(o) for o in description.get("offers") or ())
+            offers = {str(o) for o in description.get("offers") or ()}
+            if description["protocol"] == "model-level" and _takes_rows(worker):
+                offers.add("rows")
+            return str(description["protocol"]), sorted(offers)
     return first or "no network was tried"
+
+
+def _takes_rows(worker: Worker | LocalWorker) -> bool:
+    """Whether the model just built takes a batch in gradients(X, Y) and step(X, Y, lr)."""
+    try:
+        return bool(worker.request("takes_rows"))
+    except PluginError:
+        return False
 
 
 def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
@@ -334,8 +356,11 @@ def evaluate(
     same answer every time the case is run: while hypothesis shrinks it, and when it is reported.
     A worker that is gone ends the check (`_Gone`).
     """
+    profile = as_profile(profile)
+    if profile.loss != loss.name:
+        profile = profile.but(loss=loss.name)
     try:
-        return CHECKS[check_id](as_worker(factory), case, loss, as_profile(profile))
+        return CHECKS[check_id](as_worker(factory), case, loss, profile)
     except SubjectEnded as error:
         raise _Gone(str(error)) from None
     except PluginError as error:
@@ -396,6 +421,7 @@ def run_check(
     profile = as_profile(profile)
     worst: list[float] = []
     skipped: list[str] = []
+    notes: list[str] = []
     failing: list[Case] = []
     tried = [0]
     start = time.monotonic()
@@ -405,6 +431,8 @@ def run_check(
             raise _OutOfTime
         tried[0] += 1
         evidence = evaluate(check_id, factory, case, loss, profile)
+        if evidence.note and evidence.note not in notes:
+            notes.append(evidence.note)
         if evidence.status == "skipped":
             skipped.append(evidence.summary)
         elif evidence.rel_error is not None and not evidence.failing:
@@ -424,7 +452,8 @@ def run_check(
         if skipped:
             return CheckResult(check_id, "skipped", skipped[0])
         return CheckResult(
-            check_id, "passed", f"passed on {max_examples} cases", max(worst) if worst else None
+            check_id, "passed", f"passed on {max_examples} cases" + "".join(f"; {n}" for n in notes),
+            max(worst) if worst else None,
         )
     except _OutOfTime:
         if not failing:
@@ -459,11 +488,11 @@ def run_check(
     return CheckResult(
         check_id,
         evidence.status,
-        evidence.summary,
+        evidence.summary + (f" ({evidence.note})" if evidence.note else ""),
         evidence.rel_error,
         evidence.where,
         evidence.details,
-        evidence.diagnosis,
+        evidence.diagnosis or (evidence.findings[0].sentence if evidence.findings else None),
         _case_json(factory, minimal, profile, evidence.weights),
         reproduce,
         list(evidence.findings),

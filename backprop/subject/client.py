@@ -52,6 +52,9 @@ PASSED_ENVIRONMENT = (
 )
 """What of the judge's environment a subject sees: how to find programs and run numpy correctly."""
 
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+"""The folder holding the judge's `backprop` package, first on the subject's path."""
+
 
 class SubjectEnded(Exception):
     """The worker died, hung past its deadline or broke the protocol: the check it served is over."""
@@ -190,6 +193,7 @@ class Subject:
             identity = {"user": user, "group": user, "extra_groups": []}
         env = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
         env.update(HOME=workdir, TMPDIR=workdir, PYTHONDONTWRITEBYTECODE="1")
+        env["PYTHONPATH"] = _PACKAGE_ROOT  # the subject runs this same copy of backprop, not another install
         target = _absolute(target)
         process = subprocess.Popen(
             [sys.executable, "-m", "backprop.subject", str(theirs.fileno())],

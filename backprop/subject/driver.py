@@ -145,6 +145,7 @@ class Driver:
         self.network: Any = None
         self.protocol = ""
         self.layers: list[Any] = []
+        self.built: list[int] = []
 
     # ------------------------------------------------------------------ integrity
 
@@ -208,14 +209,18 @@ class Driver:
         random.seed(seed)
 
     def build(self, layers: Sequence[int], activation: str, options: dict | None = None) -> dict:
-        """make(layers, activation, **options) and what it offers, or a PluginError saying why not."""
+        """make(layers, activation, **options) and what it offers, or a PluginError saying why not.
+
+        Only the options the factory's signature accepts are passed (`loss=` is offered to every factory,
+        and given to those that take it, so that one factory serves every declared loss)."""
+        options = {k: v for k, v in (options or {}).items() if _accepts(self.factory, k)}
         what = (
             f"make({list(layers)}, {activation!r}"
             + "".join(f", {k}={v!r}" for k, v in (options or {}).items())
             + ")"
         )
         try:
-            network = call(what, self.factory, list(layers), activation, **(options or {}))
+            network = call(what, lambda: self.factory(list(layers), activation, **options))
         except PluginError as error:
             if " at " in str(error).rsplit(":", 1)[0][-80:]:
                 raise
@@ -225,6 +230,7 @@ class Driver:
         self.network = network
         self.protocol = self._detect(network)
         self.layers = list(network.layers) if self.protocol == LAYER_LEVEL else []
+        self.built = list(layers)
         return self.describe()
 
     def _detect(self, network: Any) -> str:
@@ -293,6 +299,32 @@ class Driver:
             "layers": [],
             "reduction": reduction if isinstance(reduction, str) else None,
         }
+
+    def takes_rows(self) -> bool:
+        """Whether the model's gradients(X, Y) and step(X, Y, lr) accept a batch of 2 rows: each offered one
+        runs without raising and keeps the parameters' shapes (step's weights are put back)."""
+        if self.protocol != MODEL_LEVEL or not self.built:
+            return False
+        rng = np.random.default_rng(0)
+        X = rng.uniform(-0.5, 0.5, (2, self.built[0]))
+        Y = rng.uniform(0.1, 0.9, (2, self.built[-1]))
+        try:
+            before = [a.copy() for a in self._live()]
+            shapes = [a.shape for a in before]
+            if callable(getattr(self.network, "gradients", None)):
+                grads = self.network.gradients(X.copy(), Y.copy())
+                grads = list(grads.values()) if isinstance(grads, dict) else list(grads)
+                if [np.shape(g) for g in grads] != shapes:
+                    return False
+            if callable(getattr(self.network, "step", None)):
+                self.network.step(X.copy(), Y.copy(), 0.01)
+                after = self._live()
+                moved = [a.shape for a in after] == shapes and all(np.all(np.isfinite(a)) for a in after)
+                self.set_weights(before)
+                return moved
+            return True
+        except Exception:  # noqa: BLE001 (per-sample code refuses a batch in any way it likes)
+            return False
 
     # ------------------------------------------------------------------ the live arrays
 
@@ -429,6 +461,18 @@ class Driver:
         else:
             self.method(name, *args)
         return [a if isinstance(a, np.ndarray) else None for a in args]
+
+
+def _accepts(factory: Callable[..., Any], keyword: str) -> bool:
+    """Whether factory(..., keyword=...) is a valid call by its signature (False when it cannot be read)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == keyword and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+               or p.kind == p.VAR_KEYWORD for p in parameters)
 
 
 def _argument_names(name: str) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ WORKER_REQUESTS = frozenset(
     (
         "seed",
         "build",
+        "takes_rows",
         "weights",
         "set_weights",
         "forward",

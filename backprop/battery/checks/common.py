@@ -22,6 +22,7 @@ from ..protocols import (
     PluginError,
     open_network,
 )
+from . import penalty
 
 Factory = Any
 """A worker of the subject (backprop.subject.Worker, or a LocalWorker): it builds and drives networks."""
@@ -47,11 +48,21 @@ class Evidence:
     diagnosis: str | None = None
     weights: list[NDArray] | None = field(default=None, repr=False)
     findings: list[Finding] = field(default_factory=list)
-    """The measured reasons, as data (carried into CheckResult.findings)."""
+    """The measured reasons, as data; `diagnosis` is the first one's sentence when none other is given."""
+    note: str = ""
+    """How the evidence was obtained when that is not the usual way (a gradient derived from a step): the
+    report's summary says it, passed or failed."""
 
     @property
     def failing(self) -> bool:
         return self.status in ("failed", "errored")
+
+    def found(self, finding: Finding | None) -> Evidence:
+        """Attach a finding (the first one also becomes the diagnosis when there is none yet)."""
+        if finding is not None:
+            self.findings.append(finding)
+            self.diagnosis = self.diagnosis or finding.sentence
+        return self
 
 
 @dataclass
@@ -68,11 +79,15 @@ class Comparison:
     worst_index: tuple[int, ...]
     max_rel_error: float
     diagnosis: str | None = None
+    finding: Finding | None = None
+    """The diagnosis as data, when the check measured one of the vocabulary's kinds."""
 
     def where(self) -> str:
         if self.index_name == "unit":
             return f"{self.label}, unit {self.worst_index[-1]}"
         index = ", ".join(str(i) for i in self.worst_index)
+        if not self.index_name:  # a named parameter: "W2[0, 1]"
+            return f"{self.label}[{index}]"
         return f"{self.label}, {self.index_name}[{index}]"
 
     def line(self) -> str:
@@ -180,12 +195,13 @@ def evidence_from(comparisons: Sequence[Comparison], what: str, notes: Sequence[
         f"{what} is wrong in {len(failing)} of {len(comparisons)} {_plural(comparisons)}",
         "\n".join(lines),
         found[0] if found else None,
+        findings=[c.finding for c in reversed(failing) if c.finding is not None],
     )
 
 
 def _plural(comparisons: Sequence[Comparison]) -> str:
     kind = comparisons[0].index_name
-    word = "parameter array" if kind == "parameter" else "layer"
+    word = "parameter array" if kind in ("p", "") else "layer"
     return word + ("s" if len(comparisons) != 1 else "")
 
 
@@ -237,22 +253,44 @@ def delta_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> l
 
 
 
-def _model_loss(net: ModelNetwork, case: Case, loss: Loss) -> Callable[[], float]:
+def _model_loss(net: ModelNetwork, case: Case, loss: Loss, x: NDArray | None = None,
+                y: NDArray | None = None) -> Callable[[], float]:
     """The declared loss of predict(x) when the model predicts, otherwise the model's own loss(x, y),
     each at the judge's copy of the weights (which the numerical engine perturbs)."""
+    return model_loss_of(net, loss, case.x if x is None else x, case.y if y is None else y, case.n_outputs)
+
+
+def model_loss_of(
+    net: ModelNetwork, loss: Loss, x: NDArray, y: NDArray, n_outputs: int
+) -> Callable[[], float]:
+    """The declared loss of predict(x), else the model's own loss(x, y), at the judge's weights."""
     if "predict" in net.offers:
-        return lambda: float(np.real(loss(net.predict(case.x, case.n_outputs, at_weights=True), case.y)))
-    return lambda: net.loss(case.x, case.y)
+        return lambda: float(np.real(loss(net.predict(x, n_outputs, at_weights=True), y)))
+    if "loss" not in net.offers:
+        raise PluginError(
+            "the model offers neither predict(x) nor loss(x, y), so its loss cannot be computed"
+        )
+    return lambda: net.loss(x, y)
 
 
-def model_estimates(net: ModelNetwork, case: Case, loss: Loss) -> list[Any]:
-    """∂L/∂p of every parameter array, numerically; the subject's weights are then put back."""
+def model_estimates(net: ModelNetwork, case: Case, loss: Loss, penalised: bool = True,
+                    x: NDArray | None = None, y: NDArray | None = None) -> list[Any]:
+    """∂L/∂p of every parameter array, numerically (with the declared L2 penalty's λ·W unless
+    `penalised` is False); the subject's weights are then put back."""
     params = net.weight_arrays()
     before = [p.copy() for p in params]
-    estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss), params)
+    estimates = numerical.parameter_gradient_estimates(_model_loss(net, case, loss, x, y), params)
     net.set_weights(before)
-    return list(estimates)
+    return penalty.with_penalty(estimates, before, net.profile, model=True) if penalised else list(estimates)
 
+
+def parameter_labels(net: ModelNetwork) -> tuple[list[str], str]:
+    """(a label per parameter array, the index name): the names parameters() gives ("W2", and its
+    elements "W2[0, 1]"), else "parameter 2 of 4" (elements "p[0, 1]")."""
+    count = len(net.weight_arrays())
+    if net.names:
+        return list(net.names), ""
+    return [f"parameter {number} of {count}" for number in range(1, count + 1)], "p"
 
 
 def _eps(array: NDArray) -> float:
@@ -310,7 +348,7 @@ def _gradient_evidence(
     what: str,
     weights: list[NDArray],
     notes: Sequence[str] = (),
-    model: bool = False,
+    model: ModelNetwork | None = None,
     explain: Callable[[], Sequence[Sequence[Explanation]]] | None = None,
     rounding: Sequence[NDArray] | None = None,
 ) -> Evidence:
@@ -325,11 +363,12 @@ def _gradient_evidence(
             dataclasses.replace(e, budget=e.budget + r) if e.shape == r.shape else e
             for e, r in zip(estimates, rounding, strict=True)
         ]
-    if model:
+    labels, index_name = parameter_labels(model) if model is not None else ([], "")
+    if model is not None:
         estimates = _whole_gradient_terms(grads, estimates)
     for number, (grad, estimate) in enumerate(zip(grads, estimates, strict=True), 1):
-        if model:
-            comparison = compare_estimate(f"parameter {number} of {count}", "p", grad, estimate)
+        if model is not None:
+            comparison = compare_estimate(labels[number - 1], index_name, grad, estimate)
         else:
             comparison = compare_estimate(layer_label(number, count), "W", grad, estimate)
         if not comparison.passed:

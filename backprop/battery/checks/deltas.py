@@ -195,13 +195,16 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
             summary="deltas(x, y) cannot be checked: parameters() does not hold one "
             "bias vector per layer, whose gradient would be that layer's ∂L/∂z",
         )
-    estimates = model_estimates(net, case, loss)
+    estimates = model_estimates(net, case, loss, penalised=False)  # ∂L/∂z: the penalty is not in it
     count = len(deltas)
     numbers = range(1, count) if hidden else [count]
     comparisons = []
     for number in numbers:
         estimate = estimates[biases[number - 1]]
-        comparison = compare_estimate(layer_label(number, count), "unit", deltas[number - 1], estimate)
+        label = layer_label(number, count)
+        if net.names:
+            label = f"{label} ({net.names[biases[number - 1]]})"
+        comparison = compare_estimate(label, "unit", deltas[number - 1], estimate)
         if not comparison.passed:
             comparison.diagnosis = diagnosis.diagnose(deltas[number - 1], estimate.value, estimate.budget)
         comparisons.append(comparison)

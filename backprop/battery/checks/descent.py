@@ -14,6 +14,7 @@ from ..protocols import (
     LayerNetwork,
     ModelNetwork,
 )
+from . import penalty
 from .common import (
     Evidence,
     Factory,
@@ -24,6 +25,7 @@ from .common import (
     units_on_a_kink,
     weight_estimates,
 )
+from .derived import model_gradient
 
 DESCENT_RATES = (1e-2, 1e-3, 1e-4)
 MEASURABLE_LOSS_CHANGE = 1e-10
@@ -57,15 +59,17 @@ def descent(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evide
     x1 = net.with_one(case.x)
     resolution = MEASURABLE_LOSS_CHANGE
     if isinstance(net, ModelNetwork):
-        value = _model_loss(net, case, loss)
+        data_loss = _model_loss(net, case, loss)
+        value = lambda: data_loss() + penalty.penalty_value(net.weight_arrays(), profile, True)  # noqa: E731
         start = value()
-        grads = net.gradients(case.x, case.y, [w.shape for w in before])
+        grads = model_gradient(net, case, case.x, case.y, two_rates=False).values
     else:
         output = net.forward(x1)[-1]
-        start = float(np.real(loss(output, case.y)))
         resolution = max(resolution, 64 * _eps(output))
-        value = lambda: float(np.real(loss(net.forward(x1)[-1], case.y)))  # noqa: E731
-        estimates = weight_estimates(net, x1, case.y, loss)
+        value = lambda: (float(np.real(loss(net.forward(x1)[-1], case.y)))  # noqa: E731
+                         + penalty.penalty_value(net.weight_arrays(), profile, False))
+        start = value()
+        estimates = penalty.with_penalty(weight_estimates(net, x1, case.y, loss), before, profile, False)
         grads = [e.value for e in estimates]
         net.set_weights(before)
         sides = _kink_sides(net, x1, case.activation)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
+from ...findings import Finding
 from ...losses import Loss
 from ..cases import Case
 from ..profile import Profile
 from ..protocols import (
+    LayerNetwork,
     ModelNetwork,
     as_array,
 )
+from . import penalty
 from .common import (
     Evidence,
     Explanation,
@@ -20,9 +24,11 @@ from .common import (
     delta_estimates,
     model_estimates,
     moves_of,
+    parameter_labels,
     prepare,
     weight_estimates,
 )
+from .derived import derived_gradient, model_gradient, rate_disagreement
 
 # --------------------------------------------------------------------------- weight gradient and update
 
@@ -31,12 +37,9 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     net = prepare(factory, case, profile)
     weights = net.copy_weights()
     if isinstance(net, ModelNetwork):
-        params = net.weight_arrays()
-        estimates = model_estimates(net, case, loss)
-        grads = net.gradients(case.x, case.y, [p.shape for p in params])
-        return _gradient_evidence(grads, estimates, case, "the weight gradient", weights, model=True)
+        return model_gradient_evidence(net, case, loss, from_step="gradients" not in net.offers)
     x1 = net.with_one(case.x)
-    estimates = weight_estimates(net, x1, case.y, loss)
+    estimates = weight_estimates(net, x1, case.y, loss)  # aᵀδ is the data loss's gradient: no penalty
     seen = net.forward(x1)
     deltas = net.backward(case.y)
     grads = []
@@ -71,24 +74,11 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
     before = net.copy_weights()
     lr = case.learning_rate
     if isinstance(net, ModelNetwork):
-        estimates = model_estimates(net, case, loss)
-        net.step(case.x, case.y, lr)
-        moves, rounding = moves_of(before, net.copy_weights(), lr)
-        return _gradient_evidence(
-            moves,
-            estimates,
-            case,
-            "the step (W_before − W_after) / learning rate",
-            before,
-            model=True,
-            rounding=rounding,
-        )
+        return model_gradient_evidence(net, case, loss, from_step=True)
     x1 = net.with_one(case.x)
-    estimates = weight_estimates(net, x1, case.y, loss)
-    seen = net.forward(x1)
-    deltas = net.backward(case.y)
-    net.update(lr, seen)
-    moves, rounding = moves_of(before, net.copy_weights(), lr)
+    data = weight_estimates(net, x1, case.y, loss)
+    estimates = penalty.with_penalty(data, before, profile, model=False)
+    moves, rounding, seen, deltas = layer_moves(net, x1, case.y, lr)
     explanations: list[list[Explanation]] = [
         [
             (
@@ -98,7 +88,7 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         ]
         for number, (a, d) in enumerate(zip(seen, deltas, strict=False), 1)
     ]
-    return _gradient_evidence(
+    evidence = _gradient_evidence(
         moves,
         estimates,
         case,
@@ -107,3 +97,60 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         rounding=rounding,
         explain=lambda: explanations,
     )
+    if evidence.failing:
+        xs, ys = case.extra_samples(loss, 1)
+        x2 = net.with_one(xs[0])
+        other = weight_estimates(net, x2, ys[0], loss)
+        samples = [(moves, data), (layer_moves(net, x2, ys[0], lr)[0], other)]
+        _first(evidence, penalty.regularisation_finding(samples, before, profile, False, "the update"))
+    return evidence
+
+
+def layer_moves(
+    net: LayerNetwork, x1: NDArray, y: NDArray, lr: float
+) -> tuple[list[NDArray], list[NDArray], list[NDArray], list[NDArray]]:
+    """(W_before − W_after) / lr of forward, backward then update on one sample, its rounding, the inputs
+    the layers saw and their deltas; the weights are put back."""
+    before = net.copy_weights()
+    seen = net.forward(x1)
+    deltas = net.backward(y)
+    net.update(lr, seen)
+    moves, rounding = moves_of(before, net.copy_weights(), lr)
+    net.set_weights(before)
+    return moves, rounding, seen, deltas
+
+
+def _first(evidence: Evidence, finding: Finding | None) -> None:
+    """Put a measured finding first: it is the diagnosis."""
+    if finding is not None:
+        evidence.findings.insert(0, finding)
+        evidence.diagnosis = finding.sentence
+
+
+def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step: bool) -> Evidence:
+    """gradients(x, y), or the gradient derived from step(x, y, lr) at two learning rates, against the
+    numerical gradient of the declared loss (and penalty); what a wrong one carries, measured."""
+    weights = net.copy_weights()
+    data = model_estimates(net, case, loss, penalised=False)
+    estimates = penalty.with_penalty(data, weights, net.profile, model=True)
+    gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
+    what = "the gradient derived from step(x, y, lr)" if from_step else "the weight gradient"
+    evidence = _gradient_evidence(gradient.values, estimates, case, what, weights, model=net,
+                                  rounding=gradient.rounding)
+    evidence.note = gradient.note
+    labels, _ = parameter_labels(net)
+    disagreement = rate_disagreement(gradient, labels, estimates)
+    if disagreement is not None:
+        where, details, finding = disagreement
+        if not evidence.failing:
+            evidence = Evidence("failed", None, where, f"{what} differs between the two learning rates",
+                                details, weights=weights, note=gradient.note)
+        else:
+            evidence.details += "\n" + details
+        _first(evidence, finding)
+    elif evidence.failing:
+        xs, ys = case.extra_samples(loss, 1)
+        again = model_gradient(net, case, xs[0], ys[0], two_rates=False).values
+        samples = [(gradient.values, data), (again, model_estimates(net, case, loss, False, xs[0], ys[0]))]
+        _first(evidence, penalty.regularisation_finding(samples, weights, net.profile, True, what))
+    return evidence

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -18,17 +20,21 @@ from ..protocols import (
     as_array,
     call,
 )
+from . import penalty
 from .common import (
     EXACT_TOLERANCE,
+    Comparison,
     Evidence,
     Factory,
     compare_exact,
     evidence_from,
     layer_label,
+    parameter_labels,
     prepare,
     step_rounding,
     units_on_a_kink,
 )
+from .derived import step_moves
 
 # --------------------------------------------------------------------------- predict, batch
 
@@ -100,13 +106,14 @@ def _bias_diagnosis(
 
 def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
     net = prepare(factory, case, profile)
-    assert isinstance(net, LayerNetwork)
+    if isinstance(net, ModelNetwork):
+        return _model_batch(net, case, loss)
     before = net.copy_weights()
     xs, ys = case.extra_samples(loss, 1)
     X = np.vstack([case.x, xs])
     Y = np.vstack([case.y, ys])
     lr = case.learning_rate
-    total = [np.zeros_like(w) for w in before]
+    samples: list[list[NDArray]] = []
     on_kink = 0
     kinked = get_activation(case.activation).has_kink
     for x, y in zip(X, Y, strict=True):
@@ -116,7 +123,7 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> 
         seen = net.forward(net.with_one(x))
         net.backward(y)
         net.update(lr, seen)
-        total = [t + (b - a) for t, b, a in zip(total, before, net.copy_weights(), strict=True)]
+        samples.append([(b - a) / lr for b, a in zip(before, net.copy_weights(), strict=True)])
     net.set_weights(before)
     seen = net.forward(net.with_one(X))
     if on_kink:  # f' of a z within rounding of the kink may differ between the batch and the samples
@@ -128,26 +135,104 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> 
         )
     net.backward(Y, batch=len(X))
     net.update(lr, seen)
-    batch = [b - a for b, a in zip(before, net.copy_weights(), strict=True)]
-    comparisons = []
-    for number, (got, want) in enumerate(zip(batch, total, strict=True), 1):
-        rounding = len(X) * step_rounding(before[number - 1], before[number - 1] - got, lr)
-        comparison = compare_exact(layer_label(number, len(batch)), "W", got / lr, want / lr, extra=rounding)
-        if not comparison.passed:
-            gap = diagnosis.agreement(got, want / len(X))
-            if gap is not None:
-                comparison.diagnosis = (
-                    "the batch update equals the mean of the one-sample updates "
-                    f"{diagnosis.within(gap)}, not their sum: a batch's loss is the sum of its samples' "
-                    "losses, so aᵀδ must not be divided by the batch size"
-                )
-            else:
-                comparison.diagnosis = diagnosis.diagnose(got, want)
-        comparisons.append(comparison)
+    batch = [(b - a) / lr for b, a in zip(before, net.copy_weights(), strict=True)]
+    comparisons = [
+        batch_comparison(
+            layer_label(number, len(batch)), "W", got, [s[number - 1] for s in samples], "sum",
+            len(X) * step_rounding(before[number - 1], before[number - 1] - lr * got, lr),
+            "the batch update", "updates", LAYER_MEAN_HINT,
+        )
+        for number, got in enumerate(batch, 1)
+    ]
     evidence = evidence_from(
         comparisons,
         "the batch update (÷ learning rate)",
         [f"(a batch of {len(X)} samples against the sum of their one-sample updates)"],
+    )
+    evidence.weights = before
+    return evidence
+
+
+LAYER_MEAN_HINT = (
+    ": a batch's loss is the sum of its samples' losses, so aᵀδ must not be divided by the batch size"
+)
+MODEL_BATCH = 3
+"""Rows of a model-level batch (not 2, so that its factor is not taken for the factor 2 of other mistakes)."""
+
+
+def batch_comparison(
+    label: str,
+    index_name: str,
+    got: NDArray,
+    samples: Sequence[NDArray],
+    reduction: str,
+    extra: NDArray,
+    what: str,
+    per_sample: str,
+    hint: str,
+) -> Comparison:
+    """A batch's result against the sum (or mean) of its samples' results; a batch that gives the other
+    reduction is a constant factor, the batch size, stated as a finding."""
+    count = len(samples)
+    total = np.sum(samples, axis=0)
+    want = total if reduction == "sum" else total / count
+    comparison = compare_exact(label, index_name, got, want, extra=extra)
+    if not comparison.passed:
+        other, name = (total / count, "mean") if reduction == "sum" else (total, "sum")
+        gap = diagnosis.agreement(got, other)
+        if gap is not None:
+            factor = 1 / count if reduction == "sum" else float(count)
+            size = f"1/{count}" if reduction == "sum" else f"{count}"
+            sentence = (f"{what} equals the {name} of the one-sample {per_sample} {diagnosis.within(gap)}, "
+                        f"not their {reduction} (a factor {size}: the batch size){hint}")
+            comparison.diagnosis = sentence
+            comparison.finding = Finding("scaled", sentence, {"factor": factor, "batch": count, "got": name})
+        else:
+            comparison.diagnosis = diagnosis.diagnose(got, want)
+    return comparison
+
+
+def _model_batch(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
+    """gradients(X, Y) and step(X, Y, lr) on a batch against the per-sample results, combined as the
+    model's `reduction` declares (undeclared: the sum, as a batch's loss is the sum of its samples')."""
+    declared = net.description.get("reduction")
+    reduction = net.profile.reduction or declared or "sum"
+    if reduction not in ("sum", "mean"):
+        raise PluginError(f'the model\'s reduction is {reduction!r}; it must be "mean" or "sum"')
+    hint = ("" if declared else
+            ': the model declares no reduction, and a batch\'s loss is the sum of its samples\'; if the mean '
+            'is meant, declare it with the attribute reduction = "mean"')
+    xs, ys = case.extra_samples(loss, MODEL_BATCH - 1)
+    X, Y = np.vstack([case.x, xs]), np.vstack([case.y, ys])
+    before = net.copy_weights()
+    labels, index_name = parameter_labels(net)
+    shapes = [w.shape for w in before]
+    comparisons: list[Comparison] = []
+    for name in ("gradients", "step"):
+        if name not in net.offers:
+            continue
+        if name == "gradients":
+            samples = [net.gradients(x, y, shapes) for x, y in zip(X, Y, strict=True)]
+            got = net.gradients(X, Y, shapes)
+            extra = [np.zeros(s) for s in shapes]
+        else:
+            moved = [step_moves(net, x, y, case.learning_rate) for x, y in zip(X, Y, strict=True)]
+            samples = [m for m, _ in moved]
+            got, rounding = step_moves(net, X, Y, case.learning_rate)
+            extra = [r + sum(m[1][i] for m in moved) for i, r in enumerate(rounding)]
+        penalty_part = penalty.penalty_gradients(before, net.profile, model=True)
+        for number, label in enumerate(labels):
+            parts = [s[number] for s in samples]
+            if reduction == "sum" and net.profile.l2:  # the penalty is in each sample's result once
+                parts = [p - penalty_part[number] for p in parts[:-1]] + parts[-1:]
+            comparisons.append(batch_comparison(
+                f"{label} ({name})", index_name, got[number], parts, reduction, extra[number],
+                f"{name}({'X, Y' if name == 'gradients' else 'X, Y, lr'}) on a batch of {len(X)}",
+                "results", hint,
+            ))
+    evidence = evidence_from(
+        comparisons, f"the batch's gradient and step (reduction: {reduction})",
+        [f"(a batch of {len(X)} samples against the {reduction} of their one-sample results)"],
     )
     evidence.weights = before
     return evidence
