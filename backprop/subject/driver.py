@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from .objects import LayerObjectsModel, layer_objects
+
 LAYER_LEVEL = "layer-level"
 MODEL_LEVEL = "model-level"
 
@@ -213,6 +215,7 @@ class Driver:
 
         Only the options the factory's signature accepts are passed (`loss=` is offered to every factory,
         and given to those that take it, so that one factory serves every declared loss)."""
+        loss = str((options or {}).get("loss", "half_sse"))
         options = {k: v for k, v in (options or {}).items() if _accepts(self.factory, k)}
         what = (
             f"make({list(layers)}, {activation!r}"
@@ -227,6 +230,9 @@ class Driver:
             raise PluginError(f"{error}{defined_at(self.factory)}") from None
         if network is None:
             raise PluginError(f"{what} returned None")
+        objects = None if _article_layers(network) else layer_objects(network)
+        if objects is not None:  # nnfs or Medium layer objects: driven as their tutorials drive them
+            network = LayerObjectsModel(*objects, loss=loss)
         self.network = network
         self.protocol = self._detect(network)
         self.layers = list(network.layers) if self.protocol == LAYER_LEVEL else []
@@ -461,6 +467,14 @@ class Driver:
         else:
             self.method(name, *args)
         return [a if isinstance(a, np.ndarray) else None for a in args]
+
+
+def _article_layers(network: Any) -> bool:
+    """Whether the network's layers follow the article's protocol (weight, forward, backward, update)."""
+    layers = getattr(network, "layers", None)
+    return isinstance(layers, (list, tuple)) and bool(layers) and all(
+        all(hasattr(layer, n) for n in LAYER_ATTRIBUTES) for layer in layers
+    )
 
 
 def _accepts(factory: Callable[..., Any], keyword: str) -> bool:

@@ -60,7 +60,7 @@ class LayerObjectsModel:
 
         self.style = style
         self.items = list(items)
-        self.loss = get_loss(loss)
+        self._loss = get_loss(loss)
         self.dense = [item for item in self.items if isinstance(getattr(item, "weights", None), np.ndarray)]
         if style == MEDIUM:
             self.step = self._step
@@ -92,7 +92,7 @@ class LayerObjectsModel:
 
     def _upstream(self, x: Any, y: Any) -> np.ndarray:
         out = self._forward(x)
-        return np.asarray(self.loss.gradient(np.ravel(out), np.ravel(y)), dtype=float).reshape(out.shape)
+        return np.asarray(self._loss.gradient(np.ravel(out), np.ravel(y)), dtype=float).reshape(out.shape)
 
     def _gradients(self, x: Any, y: Any) -> dict[str, Any]:
         d = self._upstream(x, y)
