@@ -49,7 +49,7 @@ TRACEBACK_GRACE_SECONDS = 0.3
 
 FORK_AVAILABLE = hasattr(os, "fork")
 
-_SIGNAL_MEANINGS: dict[int, str] = {
+SIGNAL_MEANINGS: dict[int, str] = {
     signal.SIGSEGV: "a crash in native code",
     signal.SIGBUS: "a crash in native code",
     signal.SIGILL: "a crash in native code",
@@ -57,6 +57,8 @@ _SIGNAL_MEANINGS: dict[int, str] = {
     signal.SIGABRT: "an abort, often a failed assertion in native code",
     signal.SIGKILL: "killed, perhaps for using too much memory",
     signal.SIGTERM: "terminated",
+    signal.SIGXCPU: "killed for using more CPU time than its limit",
+    signal.SIGXFSZ: "killed for writing a file larger than its limit",
 }
 
 
@@ -382,7 +384,7 @@ def _decode(data: bytes, wait_status: int, output: str) -> Outcome:
 def _ended_without_result(wait_status: int, output: str) -> Outcome:
     if os.WIFSIGNALED(wait_status):
         number = os.WTERMSIG(wait_status)
-        meaning = _SIGNAL_MEANINGS.get(number) or _signal_name(number)
+        meaning = SIGNAL_MEANINGS.get(number) or _signal_name(number)
         return Outcome("crashed", message=f"the implementation's process died (signal {number}, {meaning})",
                        output=output)
     code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else wait_status

@@ -343,20 +343,9 @@ def kill_user(uid: int) -> int:
 
 
 def _processes_of(uid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as status:
-                for line in status:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(entry))
-                        break
-        except OSError:
-            continue
-    return found
+    from .server import _field, processes
+
+    return processes(lambda status: _field(status, "Uid") == str(uid))
 
 
 def _absolute(target: str) -> str:

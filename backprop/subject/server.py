@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..sandbox import SIGNAL_MEANINGS
 from . import wire
 from .driver import Driver, PluginError, describe_exception, import_sys_path, snapshot
 
@@ -44,16 +45,6 @@ WORKER_REQUESTS = frozenset(
 )
 """The Driver methods a judge may call; nothing else of the subject is reachable."""
 
-SIGNAL_MEANINGS: dict[int, str] = {
-    signal.SIGSEGV: "a crash in native code",
-    signal.SIGBUS: "a crash in native code",
-    signal.SIGILL: "a crash in native code",
-    signal.SIGFPE: "an arithmetic fault in native code",
-    signal.SIGABRT: "an abort, often a failed assertion in native code",
-    signal.SIGKILL: "killed, perhaps for using too much memory",
-    signal.SIGXCPU: "killed for using more CPU time than its limit",
-    signal.SIGXFSZ: "killed for writing a file larger than its limit",
-}
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 
@@ -164,19 +155,33 @@ def _start_worker(control: socket.socket, driver: Driver, limits: dict) -> int:
     return pid
 
 
-def _children(parent: int) -> list[int]:
+def processes(owned: Callable[[str], bool]) -> list[int]:
+    """The pids of /proc whose status text (`/proc/PID/status`) `owned` accepts (none without /proc)."""
     found = []
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as status:
+                text = status.read()
         except OSError:
             continue
-        if int(fields[1]) == parent:
+        if owned(text):
             found.append(int(entry))
     return found
+
+
+def _field(status: str, name: str) -> str:
+    """The first value of a line 'Name:\tvalue ...' of a /proc status text ('' when there is none)."""
+    for line in status.splitlines():
+        if line.startswith(name + ":"):
+            parts = line.split()
+            return parts[1] if len(parts) > 1 else ""
+    return ""
+
+
+def _children(parent: int) -> list[int]:
+    return processes(lambda status: _field(status, "PPid") == str(parent))
 
 
 def _end(pid: int) -> int | None:
