@@ -184,3 +184,14 @@ def test_a_network_that_knows_relu_only_is_probed_with_relu() -> None:
     result = backprop.check(f"{two_layer}:make", max_examples=2, only=["weight-gradient"])
     assert result.space["activations"] == ["relu"] and result.space["hidden_layers"] == [1]
     assert result.by_id("weight-gradient").status == "passed"
+
+
+def test_a_loss_method_of_another_meaning_is_not_taken_for_the_protocol_s() -> None:
+    """CS231n's TwoLayerNet.loss(X, y) returns (loss, grads) for class labels: calling it as loss(x, y) made
+    predict-is-forward and inputs-unmodified error on a correct network."""
+    two_layer = HERE.parent / "styles" / "two_layer_net.py"
+    only = ["predict-is-forward", "inputs-unmodified"]
+    result = backprop.check(f"{two_layer}:make", max_examples=2, only=only)
+    assert result.by_id("inputs-unmodified").status == "passed"
+    assert result.by_id("predict-is-forward").status == "skipped"
+    assert any(line.startswith("loss(x, y) is not one number") for line in result.conventions)

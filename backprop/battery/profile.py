@@ -46,6 +46,9 @@ class Profile:
     l2_biases: bool = False
     loss: str = "half_sse"
     """The declared loss's name: a factory that takes a `loss=` keyword is built with it."""
+    foreign_loss: bool = False
+    """The model's `loss` is not the protocol's loss(x, y) → one number (CS231n's loss(X, y) returns the
+    loss and the gradients): it is not called, and predict is judged under the declared loss."""
     notes: tuple[str, ...] = field(default=())
     """What was discovered about the target, said once at the top of the report."""
     missing: tuple[tuple[str, str], ...] = ()

@@ -369,6 +369,8 @@ def open_network(
     else:
         network = ModelNetwork(worker, description)
     network.profile = profile or Profile(protocol=network.protocol)
+    if network.profile.foreign_loss:
+        network.offers = network.offers - {"loss"}
     return network
 
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.reporting import with_reporter
@@ -29,7 +30,8 @@ from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
 from .conventions import probe_in_worker
 from .profile import BIAS_POSITIONS, Profile, as_profile
-from .protocols import PROBE_LAYERS, LocalWorker, PluginError
+from .protocols import PROBE_LAYERS, LocalWorker, PluginError, as_array, open_network
+from .registry import MODEL_LEVEL
 from .results import BatteryResult, CheckResult
 from .schemes import parse_scheme
 from .space import Probed, Space, declared_space, parse_activations, parse_hidden, parse_layers, probe_space
@@ -192,11 +194,32 @@ def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Pro
         if probed.nothing is not None:
             return probed.nothing, probed
         note_integrity(worker, probed.integrity)
-        return profile, probed
+        return own_loss(worker, profile, probed.space), probed
     except SubjectEnded as error:
         return str(error), Probed(declared)
     finally:
         worker.close()
+
+
+def own_loss(worker: Worker, profile: Profile, space: Space) -> Profile:
+    """The profile, marking a model's `loss` as foreign when it is not loss(x, y) → one number for one
+    sample (a class may have a `loss` of its own meaning); predict is then judged under the declared loss."""
+    if profile.protocol != MODEL_LEVEL or not {"loss", "predict"} <= profile.offers:
+        return profile
+    layers, activation = space.example()
+    try:
+        net = open_network(worker, layers, activation, profile)
+        x, y = np.full(layers[0], 0.25), np.full(layers[-1], 0.5)
+        value = as_array("loss(x, y)", net.request("method", "loss", x, y))
+        if value.size == 1:
+            return profile
+        problem = f"it returned {value.size} values"
+    except PluginError as error:
+        problem = str(error).rstrip(".")
+    note = (f"loss(x, y) is not one number for one sample ({problem}): "
+            "predict(x) is judged by the declared loss")
+    note = note.replace("(loss(x, y) raised", "(it raised")
+    return profile.but(foreign_loss=True, offers=profile.offers - {"loss"}, notes=(*profile.notes, note))
 
 
 def _validate_conventions(bias: Any, scheme: Any) -> None:
