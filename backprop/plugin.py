@@ -64,6 +64,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="draw only these activations, e.g. tanh,sigmoid",
     )
     group.addoption(
+        "--backprop-bias",
+        action="store",
+        default=None,
+        choices=("first", "last"),
+        help="where TARGET's layers expect the constant 1 of the bias (default: detected)",
+    )
+    group.addoption(
+        "--backprop-fit-scheme",
+        action="store",
+        default=None,
+        metavar="NAME",
+        help="how TARGET's fit trains (default: observed)",
+    )
+    group.addoption(
+        "--backprop-l2",
+        action="store",
+        type=float,
+        default=None,
+        metavar="LAMBDA",
+        help="TARGET's loss includes an L2 penalty LAMBDA/2·‖W‖² on the weights",
+    )
+    group.addoption(
+        "--backprop-l2-biases",
+        action="store_true",
+        default=None,
+        help="the L2 penalty covers the biases too",
+    )
+    group.addoption(
         "--backprop-seed",
         action="store",
         type=int,
@@ -138,6 +166,10 @@ class BatteryCollector(pytest.Collector):
             "layers": config.getoption("backprop_layers"),
             "hidden": config.getoption("backprop_hidden"),
             "activation": config.getoption("backprop_activation"),
+            "bias": config.getoption("backprop_bias"),
+            "scheme": config.getoption("backprop_fit_scheme"),
+            "l2": config.getoption("backprop_l2"),
+            "l2_biases": config.getoption("backprop_l2_biases"),
         }
         declared = {name: value for name, value in space.items() if value is not None}
         target = self.target

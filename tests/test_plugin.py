@@ -158,3 +158,15 @@ def test_several_targets_are_graded_each_on_its_own(pytester: pytest.Pytester) -
     cases = ET.parse(junit).getroot().iter("testcase")
     failed = [case.get("name") for case in cases if case.find("failure") is not None]
     assert failed == ["output-delta"]
+
+
+def test_the_declared_space_and_conventions_reach_the_battery_from_pytest(pytester: pytest.Pytester) -> None:
+    """--backprop-layers, --backprop-bias and --backprop-l2 declare what the CLI's options declare: a
+    declared L2 penalty that the reference does not apply fails its update, and the failure's reproduce
+    line repeats every declaration."""
+    result = pytester.runpytest("--backprop-impl", "backprop:NeuralNetwork", "--backprop-layers", "2,3,1",
+                                "--backprop-bias", "first", "--backprop-l2", "0.1", "--backprop-max-examples",
+                                "2", "-k", "update-is-sgd-step")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*--layers 2,3,1*--bias first*"])
+    assert "--l2 0.1" in result.stdout.str()
