@@ -151,6 +151,15 @@ class RemoteNetwork:
         self.description = description
         self._arrays: list[NDArray] | None = None
         self.names: list[str] | None = None
+        sent = description.get("weights")
+        if isinstance(sent, dict) and isinstance(sent.get("arrays"), list):
+            try:
+                self._arrays = [self._checked(n, a) for n, a in enumerate(sent["arrays"], 1)]
+                names = sent.get("names")
+                self.names = [str(n) for n in names] if isinstance(names, list) else None
+                self._stale = False
+            except PluginError:
+                self._arrays = None
 
     def request(self, name: str, *args: Any) -> Any:
         value = self.worker.request(name, *args)
@@ -358,12 +367,16 @@ class ModelNetwork(RemoteNetwork):
 
 
 def open_network(
-    worker: Any, layers: Sequence[int], activation: str, profile: Profile | None = None
+    worker: Any,
+    layers: Sequence[int],
+    activation: str,
+    profile: Profile | None = None,
+    seed: int | None = None,
 ) -> LayerNetwork | ModelNetwork:
     """The network make(layers, activation) builds in the worker, as the judge sees it (a factory that
     takes a `loss=` keyword is given the profile's declared loss)."""
     options = {"loss": profile.loss} if profile is not None else {}
-    description = worker.request("build", list(layers), activation, options)
+    description = worker.request("build", list(layers), activation, options, seed)
     if description.get("protocol") == LAYER_LEVEL:
         network: LayerNetwork | ModelNetwork = LayerNetwork(worker, description)
     else:

@@ -210,11 +210,16 @@ class Driver:
         np.random.seed(seed % 2**32)
         random.seed(seed)
 
-    def build(self, layers: Sequence[int], activation: str, options: dict | None = None) -> dict:
-        """make(layers, activation, **options) and what it offers, or a PluginError saying why not.
+    def build(
+        self, layers: Sequence[int], activation: str, options: dict | None = None, seed: int | None = None
+    ) -> dict:
+        """make(layers, activation, **options) and what it offers, with its weights, or a PluginError saying
+        why not; with a `seed`, the global random sources are seeded first (one request, not two).
 
         Only the options the factory's signature accepts are passed (`loss=` is offered to every factory,
         and given to those that take it, so that one factory serves every declared loss)."""
+        if seed is not None:
+            self.seed(seed)
         loss = str((options or {}).get("loss", "half_sse"))
         options = {k: v for k, v in (options or {}).items() if _accepts(self.factory, k)}
         what = (
@@ -237,7 +242,12 @@ class Driver:
         self.protocol = self._detect(network)
         self.layers = list(network.layers) if self.protocol == LAYER_LEVEL else []
         self.built = list(layers)
-        return self.describe()
+        description = self.describe()
+        try:  # the judge needs them next: sent now, they cost no request of their own
+            description["weights"] = self.weights()
+        except PluginError:
+            pass  # asked for on their own, they will say what is wrong with them
+        return description
 
     def _detect(self, network: Any) -> str:
         layers = getattr(network, "layers", None)

@@ -214,8 +214,7 @@ def layer_label(number: int, count: int) -> str:
 
 def prepare(factory: Factory, case: Case, profile: Profile | str) -> LayerNetwork | ModelNetwork:
     """A fresh network for the case, holding the case's weights."""
-    factory.request("seed", case.seed)
-    network = open_network(factory, case.layers, case.activation, as_profile(profile))
+    network = open_network(factory, case.layers, case.activation, as_profile(profile), seed=case.seed)
     arrays = network.weight_arrays()
     network.set_weights(case.random_weights([a.shape for a in arrays]))
     return network

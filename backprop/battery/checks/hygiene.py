@@ -78,8 +78,7 @@ def deterministic(factory: Factory, case: Case, loss: Loss, profile: Profile) ->
     runs = []
     for _ in range(2):
         np.random.seed(case.seed % 2**32)
-        factory.request("seed", case.seed)
-        net = open_network(factory, case.layers, case.activation, profile)
+        net = open_network(factory, case.layers, case.activation, profile, seed=case.seed)
         weights = net.copy_weights()
         if isinstance(net, LayerNetwork) and callable(getattr(net.network, "fit", None)):
             call(
