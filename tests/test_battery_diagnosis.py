@@ -204,3 +204,9 @@ def test_the_size_note_says_what_the_smaller_network_showed_not_more() -> None:
     assert sizes, found.results[0].findings
     note = sizes[0].sentence
     assert "was not seen with 1 output" in note and "shows only" not in note, note
+
+
+def test_a_gradient_clipped_element_by_element_is_not_an_sgd_step() -> None:
+    found = said(diagnosis.diagnose(np.clip(3 * EXPECTED, -1, 1), 3 * EXPECTED), "not-sgd-step")
+    assert "clipped to [−1, 1]" in found
+    assert diagnosis.clipped(3 * EXPECTED, 3 * EXPECTED) is None  # nothing beyond the largest value

@@ -147,6 +147,21 @@ DIAGNOSES = [
 ]
 
 
+@pytest.mark.parametrize("name", BUGS)
+def test_each_bug_s_failures_carry_the_kinds_of_its_mistake(name: str) -> None:
+    """Graders and tests select on kinds: every planted bug names the kinds its failures must carry."""
+    module = CATALOGUE[name]
+    assert module.EXPECTED_KINDS and set(module.EXPECTED_KINDS) <= set(module.EXPECTED_FAILED)
+    result = battery(name)
+    for check_id, kinds in module.EXPECTED_KINDS.items():
+        found = [f.kind for f in result.by_id(check_id).findings]
+        assert set(kinds) <= set(found), (check_id, kinds, found, said(result.by_id(check_id)))
+
+
+def test_no_correct_variant_names_kinds() -> None:
+    assert all(not CATALOGUE[name].EXPECTED_KINDS for name in CORRECT)
+
+
 @pytest.mark.parametrize(("name", "check_id", "words"), DIAGNOSES,
                          ids=[f"{name}-{check_id}" for name, check_id, _ in DIAGNOSES])
 def test_the_diagnosis_names_the_mistake(name: str, check_id: str, words: str) -> None:

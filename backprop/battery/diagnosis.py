@@ -229,6 +229,28 @@ def frozen_lines(
     return None
 
 
+def clipped(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> Finding | None:
+    """Every element agrees where |expected| is below some c, and is ±c (with the expected sign) where it
+    is above: the gradient clipped element by element to [−c, c] (a tutorial's clipvalue)."""
+    a, e = _arrays(analytic, expected)
+    if a.shape != e.shape or not _significant(e):
+        return None
+    c = float(np.max(np.abs(a)))
+    over = np.abs(e) > c * (1 + 1e-9)
+    if not over.any() or c <= 0:
+        return None
+    gap = agreement(a, np.clip(e, -c, c), budget)
+    if gap is None:
+        return None
+    return Finding(
+        "not-sgd-step",
+        f"the values equal the expected ones clipped to [−{c:.6g}, {c:.6g}] {within(gap)} in {elements(a)} "
+        f"({int(over.sum())} of them beyond ±{c:.6g}): the gradient is clipped element by element, so the "
+        "step is not learning rate × the loss's gradient",
+        {"clip": c, "clipped": int(over.sum()), "agreement": gap},
+    )
+
+
 def dz_is_fprime_of_a(
     dz: ArrayLike, a: ArrayLike, fprime: Callable[[NDArray], NDArray]
 ) -> Finding | None:
@@ -414,4 +436,5 @@ def diagnose(
         or scaled(a, e, budget, learning_rate=learning_rate, n_outputs=n_outputs, batch=batch)
         or transposed(a, e, budget)
         or frozen_lines(a, e, budget)
+        or clipped(a, e, budget)
     )
