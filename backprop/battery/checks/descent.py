@@ -147,9 +147,8 @@ def _descent_finding(direction: NDArray, gradient: NDArray, rate: float) -> Find
         return Finding(
             "sign-flipped",
             f"the step equals −1 × the SGD step −learning rate × ∇L {diagnosis.within(flipped)} "
-            "in all "
-            f"{direction.size} weights: it goes up the gradient, so its sign is flipped (W += instead of W −=, "
-            "or y − A)",
+            f"in all {direction.size} weights: it goes up the gradient, so its sign is flipped "
+            "(W += instead of W −=, or y − A)",
             {"cosine": cosine, "agreement": flipped},
         )
     if cosine < 0:
