@@ -210,3 +210,14 @@ def test_a_gradient_clipped_element_by_element_is_not_an_sgd_step() -> None:
     found = said(diagnosis.diagnose(np.clip(3 * EXPECTED, -1, 1), 3 * EXPECTED), "not-sgd-step")
     assert "clipped to [−1, 1]" in found
     assert diagnosis.clipped(3 * EXPECTED, 3 * EXPECTED) is None  # nothing beyond the largest value
+
+
+def test_an_uphill_step_is_called_sign_flipped_only_when_it_is_minus_the_sgd_step() -> None:
+    """A wrong tanh derivative can send a step uphill without any sign being flipped."""
+    from backprop.battery.checks.descent import _descent_finding
+
+    gradient = RNG.uniform(-1, 1, 12)
+    assert _descent_finding(-gradient, gradient, 0.1).kind == "sign-flipped"
+    bent = -gradient * RNG.uniform(0.2, 1.5, 12)  # uphill, every element, but not −1 × the step
+    found = _descent_finding(bent, gradient, 0.1)
+    assert found.kind == "uphill" and "sign" not in found.sentence and found.params["cosine"] < 0
