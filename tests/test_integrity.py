@@ -182,6 +182,20 @@ def test_the_catalogue_s_verdicts_are_the_same_as_an_unprivileged_user(readable:
     assert users.processes_of(uid) == []  # the detached writer and the forked children too
 
 
+def test_two_judges_at_once_never_run_code_as_the_same_user() -> None:
+    """Each kills every process of its users when done: sharing one would kill the other's subjects."""
+    from backprop.subject import users
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root runs the code under test as another user")
+    mine = users.free_uids(1)[0]
+    code = f"from backprop.subject import users; print(users.free_uids(1)[0], users.reserve({mine}))"
+    theirs, shared = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    timeout=120, check=True).stdout.split()
+    assert int(theirs) != mine and shared == "False"
+    assert users.reserve(mine)  # still this process's
+
+
 def test_an_interpreter_the_user_cannot_run_is_one_sentence(readable: Path) -> None:
     import re
 

@@ -47,6 +47,9 @@ def plan(user: str | None, python: str | None, jobs: int) -> Plan:
                              "graded at once as one user could read each other's files); without --user, "
                              "each job gets a user id of its own")
         identity = users.identity_for(uid, python)
+        if not users.reserve(uid):
+            raise ValueError(f"another grading on this machine runs submissions as user {user} now: give "
+                             "another --user, or none")
         if python is not None:
             users.subject_python(uid, python)  # tried once here, not in every worker
         return Plan((uid,), identity.python, f"each submission as user {user}, from a private copy")

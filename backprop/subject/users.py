@@ -44,6 +44,11 @@ class Identity:
 
 
 _current = Identity()
+_reserved: dict[int, int] = {}
+"""The user ids this process holds (each an open, locked file of RESERVATIONS)."""
+
+RESERVATIONS = "/tmp/backprop-users"
+"""Where judges running as root reserve the user ids they run code under test as."""
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 """This `backprop` package's folder."""
@@ -113,7 +118,8 @@ def resolve_user(user: int | str) -> int:
 
 
 def free_uids(count: int) -> list[int]:
-    """`count` user ids from FIRST_UID that no account has and no process runs as."""
+    """`count` user ids from FIRST_UID that no account has, no process runs as and no other judge on
+    this machine has reserved; they stay reserved for this process (see `reserve`)."""
     import pwd
 
     found = []
@@ -121,12 +127,33 @@ def free_uids(count: int) -> list[int]:
         with contextlib.suppress(KeyError):
             pwd.getpwuid(uid)
             continue
-        if not processes_of(uid):
+        if not processes_of(uid) and reserve(uid):
             found.append(uid)
             if len(found) == count:
                 return found
     raise ValueError(f"fewer than {count} user ids from {FIRST_UID} to {LAST_UID} are unused: "
                      "give fewer jobs")
+
+
+def reserve(uid: int) -> bool:
+    """Reserve a user id for this process until it exits (an flock on a file of RESERVATIONS), so that
+    two judges running at once never kill each other's processes; False when another holds it."""
+    if uid in _reserved:
+        return True
+    import fcntl
+
+    os.makedirs(RESERVATIONS, mode=0o700, exist_ok=True)
+    folder = os.stat(RESERVATIONS)
+    if folder.st_uid != os.geteuid() or folder.st_mode & 0o022:
+        raise ValueError(f"{RESERVATIONS} is not the judge's own folder: remove it")
+    handle = os.open(os.path.join(RESERVATIONS, str(uid)), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(handle)
+        return False
+    _reserved[uid] = handle
+    return True
 
 
 def in_use(uid: int) -> str | None:
