@@ -641,3 +641,15 @@ def test_submissions_every_user_can_read_are_named(tmp_path: Path) -> None:
         assert found == ["b.py"]
     finally:
         shutil.rmtree(shared)
+
+
+def test_a_submission_that_cannot_be_copied_for_its_user_costs_only_its_own_row(tmp_path: Path) -> None:
+    from backprop.grading.isolation import Plan
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root makes copies for another user")
+    gone = tmp_path / "gone.py"  # found, then removed before its turn
+    graded = grade_all([Submission("gone.py", f"{gone}:make")], {}, jobs=1, limit=10.0,
+                       command=[sys.executable, "-c", "print('never run')"], plan=Plan((61000,), None))
+    assert graded[0].error == (
+        f"it could not be copied for its user to read (No such file or directory: {gone})")

@@ -116,7 +116,11 @@ def grade_one(submission: Submission, options: dict[str, Any], limit: float, run
     with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, tempfile.TemporaryFile() as out:
         target, copy, original = submission.target, "", ""
         if user is not None:
-            target, copy, original = private_copy(submission, scratch, user)
+            try:
+                target, copy, original = private_copy(submission, scratch, user)
+            except OSError as error:
+                return Graded(submission, None, f"it could not be copied for its user to read "
+                              f"({error.strerror}: {error.filename})", time.monotonic() - start)
         request = json.dumps({"target": target, "options": options, "user": user, "python": python}).encode()
         process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=out,
                                    stderr=subprocess.DEVNULL, cwd=scratch, env=_environment(scratch),
