@@ -73,13 +73,14 @@ def test_a_right_derivative_written_differently_passes_at_every_probe_point() ->
 
 # ------------------------------------------------------------------ the time kept for reporting
 
-SLEEP = 0.05
-"""Each forward of the slow implementation: enough that shrinking a deep failing case outlasts the search's
-share of the time limit, little enough that the smallest case is re-run within the share kept back."""
+SLEEP = 0.1
+"""Each layer's forward in the slow implementation: enough that shrinking a deep failing case (6 s unhurried)
+outlasts the search's share of the time limit, little enough that the smallest case is re-run within the
+share kept back (about 0.3 s of its 1 s)."""
 
 
 class SlowDeepLayer(Layer):
-    """forward sleeps, and from the second hidden layer on stores dZ = f'(A) instead of f'(z)."""
+    """forward sleeps, and from the network's third layer on stores dZ = f'(A) instead of f'(z)."""
 
     def forward(self, x):  # type: ignore[no-untyped-def]
         time.sleep(SLEEP)
@@ -101,7 +102,7 @@ def test_a_slow_wrong_implementation_gets_its_failure_reported_not_a_timeout() -
     """The failure needs two hidden layers, so the search first looks for such a case, then shrinks it one
     slow case at a time until the search's share of the limit is spent; the share kept back re-runs the
     smallest failing case and reports it, instead of the worker being killed mid-search."""
-    timeout = 2.0
+    timeout = 4.0
     subject = Subject.start(slow_deep_mistake, timeout)
     try:
         found = run_in_worker(subject, "dz-is-fprime-of-z", as_profile("layer-level"), HALF_SSE, 0, 200,
