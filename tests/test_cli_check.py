@@ -216,6 +216,24 @@ def test_plot_draws_the_smallest_failing_case(capsys, tmp_path: Path) -> None:
     assert picture.stat().st_size > 1000
 
 
+def test_the_plot_of_a_failed_battery_says_it_failed(capsys, tmp_path: Path) -> None:
+    """update_lr_twice's gradients are right, its update is not: the picture's title must not read
+    as a pass when the battery failed."""
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    picture = tmp_path / "check.png"
+    target = str(Path(__file__).parent / "implementations" / "update_lr_twice.py") + ":make"
+    code, _, _ = run(capsys, target, *FEW, "--only", "weight-gradient", "update-is-sgd-step",
+                     "fit-one-sample", "--plot", str(picture))
+    assert code == 1
+    with Image.open(picture) as image:
+        title = image.info["Title"]
+    assert "weight gradients agree within the error budget at this case" in title
+    assert "the smallest failing case of update-is-sgd-step" in title
+    assert "the battery failed: update-is-sgd-step, fit-one-sample" in title
+
+
 def test_plot_draws_a_model_level_target_too(capsys, tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     picture = tmp_path / "model.png"
