@@ -15,6 +15,7 @@ from typing import Any
 from ..sandbox import run_isolated
 from . import CHECK_IDS
 from .cases import default_case
+from .interfaces import CLI
 from .profile import BIAS_POSITIONS
 from .results import BatteryResult, CheckResult
 from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TARGET, check
@@ -144,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     from .report import render
 
     try:
-        result = check(args.target, **battery_options(args))
+        result = check(args.target, **battery_options(args), interface=CLI)
     except (TargetError, ValueError, TypeError) as error:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))

@@ -11,6 +11,7 @@ from ...activations import get_activation
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
+from ..interfaces import declare
 from ..profile import Profile
 from ..protocols import (
     ModelNetwork,
@@ -105,6 +106,7 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
                 case,
                 loss,
                 number == count,
+                profile.interface,
             )
         comparisons.append(comparison)
     return evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
@@ -144,13 +146,14 @@ def _delta_diagnosis(
     case: Case,
     loss: Loss,
     output: bool,
+    interface: str,
 ) -> str | None:
     """What a wrong delta is, given what it should be and ∂L/∂A of its layer."""
     missing = diagnosis.missing_fprime(delta, expected, dl_da, budget)
     if missing and output and loss.name == "half_sse":
         return (
             missing + "; A − y is also the output delta of cross-entropy on sigmoid outputs: if that is "
-            "the loss meant, declare it with --loss bce"
+            f"the loss meant, declare it with {declare('loss', 'bce', interface)}"
         )
     if output and not missing:
         for other in LOSSES.values():
@@ -163,7 +166,7 @@ def _delta_diagnosis(
                 return (
                     f"the output delta equals ∂L/∂z of {other.name} ({other.description}) "
                     f"{diagnosis.within(gap)}: it is right for that loss; "
-                    f"declare it with --loss {other.name} if it is the one meant"
+                    f"declare it with {declare('loss', other.name, interface)} if it is the one meant"
                 )
     return (
         diagnosis.delta_uses_fprime_of_a(delta, expected, fprime_z, fprime_a)

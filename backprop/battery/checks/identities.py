@@ -12,6 +12,7 @@ from ...findings import Finding
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
+from ..interfaces import declare
 from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
@@ -60,7 +61,8 @@ def predict_is_forward(factory: Factory, case: Case, loss: Loss, profile: Profil
                 if other.name != loss.name and abs(value - own) <= EXACT_TOLERANCE * max(abs(own), 1.0):
                     evidence.diagnosis = (
                         f"loss(x, y) equals {other.name}(predict(x), y) = {value:.6g}: the model "
-                        f"computes {other.description}; declare it with --loss {other.name}"
+                        f"computes {other.description}; declare it with "
+                        f"{declare('loss', other.name, profile.interface)}"
                     )
         return evidence
     prediction = as_array("predict(x)", call("predict(x)", net.network.predict, case.x.copy()))
@@ -101,7 +103,7 @@ def _bias_diagnosis(
                                          {"predict": other, "fit": profile.bias}))
     else:
         evidence.diagnosis = (f"{said}, while the battery put it {profile.bias}: if that is where your "
-                              f"layers expect it, declare it (--bias {other})")
+                              f"layers expect it, declare it ({declare('bias', other, profile.interface)})")
 
 
 def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
