@@ -183,4 +183,4 @@ def test_cross_entropy_network_fails_under_half_sse() -> None:
     result = battery("bce_sigmoid", "half_sse", expected)
     statuses = {check_id: result.by_id(check_id).status for check_id in expected}
     assert statuses == dict.fromkeys(expected, "failed"), report(result)
-    assert "--loss bce" in (result.by_id("output-delta").diagnosis or "")
+    assert "loss='bce'" in (result.by_id("output-delta").diagnosis or "")  # the hint, as Python declares it
