@@ -7,6 +7,7 @@ the ratio and the floor printed beside them.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -282,3 +283,21 @@ def test_render_names_the_architecture_and_the_ratio() -> None:
     text = render(result)
     assert "3-4-2 sigmoid" in text and "mine" in text and "theirs" in text
     assert f"{result.speedup:.2f}x" in text
+
+
+def test_the_benchmarks_skip_with_the_reason_without_pytest_benchmark() -> None:
+    """With pytest-benchmark disabled (as when it is not installed), every benchmark under benchmarks/ is
+    skipped, saying why, instead of erroring on its missing `benchmark` fixture."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "benchmarks", "-p", "no:benchmark", "-p", "no:cacheprovider", "-q",
+         "-rs", "-m", ""],
+        cwd=root, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+    )
+    assert ran.returncode == 0, ran.stdout[-2000:]
+    summary = ran.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ skipped in [\d.]+s( \(.*\))?", summary), summary  # nothing ran, nothing erred
+    assert "needs pytest-benchmark, which is not installed (pip install -e '.[bench]')" in ran.stdout
