@@ -210,7 +210,7 @@ def test_a_declared_bias_is_used_and_a_wrong_one_fails() -> None:
     wrong = backprop.check(target("bias_last.py:make"), max_examples=3, only=["fit-one-sample"], bias="first")
     failed = wrong.by_id("fit-one-sample")
     assert failed.status == "failed"
-    assert "with the constant 1 last does" in (failed.diagnosis or "") and "--bias last" in failed.diagnosis
+    assert "with the constant 1 last does" in (failed.diagnosis or "") and "bias='last'" in failed.diagnosis
 
 
 @pytest.mark.parametrize(
@@ -245,7 +245,7 @@ def test_a_bias_last_predict_without_fit_is_taken_as_the_layout() -> None:
     wrong = evaluate("predict-is-forward", PredictOnly, case, HALF_SSE, profile.but(bias="first"))
     assert wrong.status == "failed" and [f.kind for f in wrong.findings] == ["bias-layout"]
     assert wrong.findings[0].params == {"predict": "last", "assumed": "first"}
-    assert "--bias last" in (wrong.diagnosis or "")
+    assert "bias='last'" in (wrong.diagnosis or "")
 
 
 # --------------------------------------------------------------------------- what the layer protocol needs
