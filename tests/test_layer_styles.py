@@ -319,3 +319,20 @@ def test_the_conventions_are_probed_on_whatever_network_the_target_builds() -> N
     profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE, layers=(1, 1),
                     activation="relu")
     assert profile.scheme == "full-batch-mean"
+
+
+def test_a_relu_case_whose_hidden_units_are_all_dead_is_not_judged_but_the_check_is() -> None:
+    """Layers with no `activation` attribute have their z moved through their weights; a layer whose
+    input is all zeros (every relu unit to its left dead, and no bias there) cannot be, so that case is
+    no evidence, and the check is judged on the others instead of erroring."""
+    worker = LocalWorker(renamed_activation.make)
+    dead = None
+    for seed in range(200):
+        case = make_case([1, 1, 1], "relu", 0.1, 1.0, seed, HALF_SSE)
+        evidence = evaluate("output-delta", worker, case, HALF_SSE, "layer-level")
+        if evidence.status == "skipped":
+            dead = evidence
+            break
+    assert dead is not None and "input is 0" in dead.summary, "no case with a dead hidden layer found"
+    result = backprop.check(target("renamed_activation.py:make"), only=["output-delta", "hidden-delta"])
+    assert [r.status for r in result.results] == ["passed", "passed"], result

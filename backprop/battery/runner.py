@@ -463,6 +463,7 @@ def run_check(
     notes: list[str] = []
     failing: list[Case] = []
     tried = [0]
+    judged = [0]
     start = time.monotonic()
 
     def fails(case: Case) -> bool:
@@ -474,8 +475,10 @@ def run_check(
             notes.append(evidence.note)
         if evidence.status == "skipped":
             skipped.append(evidence.summary)
-        elif evidence.rel_error is not None and not evidence.failing:
-            worst.append(evidence.rel_error)
+        else:
+            judged[0] += 1
+            if evidence.rel_error is not None and not evidence.failing:
+                worst.append(evidence.rel_error)
         if evidence.failing:
             failing[:] = [case]  # while shrinking, each new failure is smaller than the last
         return evidence.failing
@@ -488,10 +491,12 @@ def run_check(
                 random=random.Random(seed),
             )
     except NoSuchExample:
-        if skipped:
+        if skipped and not judged[0]:
             return CheckResult(check_id, "skipped", skipped[0])
+        if skipped:
+            notes.append(f"{len(skipped)} case(s) could not be judged: {skipped[0]}")
         return CheckResult(
-            check_id, "passed", f"passed on {max_examples} cases" + "".join(f"; {n}" for n in notes),
+            check_id, "passed", f"passed on {judged[0]} cases" + "".join(f"; {n}" for n in notes),
             max(worst) if worst else None,
         )
     except _OutOfTime:
@@ -499,7 +504,7 @@ def run_check(
             summary = f"passed on the {tried[0]} of {max_examples} cases tried before the time limit"
             return CheckResult(
                 check_id,
-                "skipped" if skipped and not worst else "passed",
+                "skipped" if skipped and not judged[0] else "passed",
                 summary,
                 max(worst) if worst else None,
             )

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ... import numerical
 from ...activations import get_activation
 from ...findings import Finding
 from ...losses import LOSSES, Loss
@@ -31,6 +32,7 @@ from .common import (
     model_estimates,
     pre_activations,
     prepare,
+    unjudged,
 )
 
 # --------------------------------------------------------------------------- output and hidden deltas
@@ -45,7 +47,10 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
     if not numbers:
         return Evidence("passed", summary="no hidden layer in this case")
     x1 = net.with_one(case.x)
-    estimates = delta_estimates(net, x1, case.y, loss)
+    try:
+        estimates = delta_estimates(net, x1, case.y, loss)
+    except numerical.Unmovable as error:
+        return unjudged(error)
     seen = net.forward(x1)
     zs = pre_activations(net, seen)
     deltas = net.backward(case.y)
