@@ -272,3 +272,9 @@ def test_stale_weights_are_named_in_every_hidden_layer_of_a_deep_network(name: s
     assert found.status == "failed", found.summary
     stale = dict.fromkeys(range(1, n_hidden + 1), "stale-weights")
     assert kinds_by_layer(found.findings) == stale, found.findings
+
+
+def test_a_value_smaller_than_expected_is_not_called_clipped() -> None:
+    """One element (or every element) cut down is no evidence of a clip: nothing agrees below it."""
+    assert diagnosis.clipped(np.array([0.3]), np.array([0.7])) is None
+    assert diagnosis.clipped(np.array([[0.3, -0.3]]), np.array([[0.7, -0.9]])) is None
