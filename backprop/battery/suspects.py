@@ -254,7 +254,8 @@ def backprops(ref: Reference, x: NDArray, y: NDArray) -> tuple[Backprop, list[Su
                 found = _run(ref, x, y, plan)
         except _Unfit:
             return
-        if all(np.all(np.isfinite(a)) for a in (*found.deltas, *found.gradients)):
+        values = (*found.deltas, *found.gradients)
+        if all(np.all(np.isfinite(a)) for a in values) and any(np.any(a) for a in found.gradients):
             made.append(Suspect(found.deltas, found.gradients, kind, params, description, hint))
 
     if ref.loss.name == DEFAULT_LOSS:
@@ -363,7 +364,7 @@ def _output_suspects(ref: Reference, add: Add) -> None:
             "backprop with f'(z) applied twice at the output layer", "multiply by f'(z) once",
             layer=count)
     width = np.asarray(ref.weights[-1]).shape[1]
-    if width > 1:
+    if width > 1 and ref.loss.name != "softmax_ce":  # p − y sums to 0: summed, it would be no gradient
         def summed(a: NDArray, y: NDArray, z: NDArray, fz: NDArray) -> NDArray:
             error = a - y if ref.absorbed else np.asarray(ref.loss.gradient(a, y), dtype=float)
             return np.sum(error) * (np.ones_like(fz) if ref.absorbed else fz)
@@ -455,6 +456,58 @@ def _tolerance(reference: NDArray, budget: NDArray | float) -> float:
     return diagnosis.RELATIVE_TOLERANCE * scale + float(np.max(budget, initial=0.0)) + 1e-300
 
 
+def explanations(
+    implementation: Sequence[NDArray],
+    correct: Sequence[NDArray],
+    suspects: Sequence[Suspect],
+    budget: Sequence[NDArray | float] | float = 0.0,
+    labels: Sequence[str] | None = None,
+    what: str = "every parameter's gradient",
+    arrays: str = "gradients",
+    option: str = "--loss",
+) -> list[Finding]:
+    """A finding for each kind of suspect whose `arrays` ("gradients" or "deltas") all agree with the
+    implementation's (within 1e-6 of their scale plus the budget) and differ from the correct ones by
+    clearly more than that somewhere, the most specific first; each names the others, since the
+    numbers cannot tell them apart.  Empty when no suspect fits."""
+    implementation = [np.asarray(a, dtype=float) for a in implementation]
+    correct = [np.asarray(a, dtype=float) for a in correct]
+    budgets = list(budget) if isinstance(budget, Sequence) else [budget] * len(implementation)
+    labels = list(labels) if labels is not None else [f"array {i}" for i in range(1, len(implementation) + 1)]
+    matches: dict[str, tuple[Suspect, float, list[tuple[str, int, int]]]] = {}
+    for suspect in suspects:
+        if suspect.kind in matches:
+            continue
+        planted = [np.asarray(a, dtype=float) for a in getattr(suspect, arrays)]
+        if len(planted) != len(implementation):
+            continue
+        fit = _fit(implementation, planted, correct, budgets, labels)
+        if fit is not None:
+            matches[suspect.kind] = (suspect, *fit)
+    total = sum(a.size for a in implementation)
+    found = []
+    for kind, (suspect, gap, changed) in matches.items():
+        others = [m[0].description for k, m in matches.items() if k != kind]
+        where = ", ".join(
+            f"{n} of {size} elements of {label}" if i == 0 else f"{n} of {size} of {label}"
+            for i, (label, n, size) in enumerate(changed)
+        )
+        sentence = (
+            f"{what} equals that of {suspect.description} {diagnosis.within(gap)} in all {total} elements "
+            f"(the mistake changes {where})"
+        )
+        if others:
+            sentence += f"; the numbers fit {' and '.join(others)} as well"
+        if suspect.hint:
+            sentence += ": " + suspect.hint.format(option=option)
+        params = {**suspect.params, "mistake": suspect.description, "gap": gap,
+                  "changed": [label for label, _, _ in changed]}
+        if others:
+            params["also"] = [k for k in matches if k != kind]
+        found.append(Finding(kind, sentence, params))
+    return found
+
+
 def explain(
     implementation: Sequence[NDArray],
     correct: Sequence[NDArray],
@@ -465,55 +518,32 @@ def explain(
     arrays: str = "gradients",
     option: str = "--loss",
 ) -> Finding | None:
-    """The finding of the first suspect whose `arrays` ("gradients" or "deltas") all agree with the
-    implementation's (within 1e-6 of their scale plus the budget) and differ from the correct ones by
-    clearly more than that somewhere; None when there is none.  Other suspects the numbers fit as well
-    are named in the sentence, since the evidence cannot tell them apart."""
-    implementation = [np.asarray(a, dtype=float) for a in implementation]
-    correct = [np.asarray(a, dtype=float) for a in correct]
-    budgets = list(budget) if isinstance(budget, Sequence) else [budget] * len(implementation)
-    labels = list(labels) if labels is not None else [f"array {i}" for i in range(1, len(implementation) + 1)]
-    matches: list[tuple[Suspect, float, list[tuple[str, int, int]]]] = []
-    for suspect in suspects:
-        planted = [np.asarray(a, dtype=float) for a in getattr(suspect, arrays)]
-        if len(planted) != len(implementation):
-            continue
-        gaps, changed = [], []
-        for label, impl, mine, right, b in zip(
-            labels, implementation, planted, correct, budgets, strict=True
-        ):
-            if impl.shape != mine.shape or mine.shape != right.shape:
-                break
-            tolerance = _tolerance(mine, b)
-            gap = float(np.max(np.abs(impl - mine), initial=0.0))
-            if not gap <= tolerance:
-                break
-            gaps.append(gap)
-            differs = np.abs(mine - right) > DISTINCT * tolerance
-            if differs.any():
-                changed.append((label, int(differs.sum()), mine.size))
-        else:
-            if changed:
-                matches.append((suspect, max(gaps, default=0.0), changed))
-    if not matches:
+    """The finding of the first suspect the numbers fit (see `explanations`), or None."""
+    found = explanations(implementation, correct, suspects, budget, labels, what, arrays, option)
+    return found[0] if found else None
+
+
+def _fit(
+    implementation: Sequence[NDArray],
+    planted: Sequence[NDArray],
+    correct: Sequence[NDArray],
+    budgets: Sequence[NDArray | float],
+    labels: Sequence[str],
+) -> tuple[float, list[tuple[str, int, int]]] | None:
+    """(the largest gap, (label, elements changed, size) per array the mistake changes) when every
+    array agrees and some array differs from the correct one; None otherwise."""
+    gaps, changed = [], []
+    for label, impl, mine, right, b in zip(labels, implementation, planted, correct, budgets, strict=True):
+        if impl.shape != mine.shape or mine.shape != right.shape:
+            return None
+        tolerance = _tolerance(mine, b)
+        gap = float(np.max(np.abs(impl - mine), initial=0.0))
+        if not gap <= tolerance:
+            return None
+        gaps.append(gap)
+        differs = np.abs(mine - right) > DISTINCT * tolerance
+        if differs.any():
+            changed.append((label, int(differs.sum()), mine.size))
+    if not changed:
         return None
-    suspect, gap, changed = matches[0]
-    others = [m[0] for m in matches[1:] if m[0].kind != suspect.kind]
-    total = sum(a.size for a in implementation)
-    where = ", ".join(
-        f"{n} of {size} elements of {label}" if i == 0 else f"{n} of {size} of {label}"
-        for i, (label, n, size) in enumerate(changed)
-    )
-    sentence = (
-        f"{what} equals that of {suspect.description} {diagnosis.within(gap)} in all {total} elements "
-        f"(the mistake changes {where})"
-    )
-    if others:
-        alike = " and ".join(dict.fromkeys(o.description for o in others))
-        sentence += f"; the numbers fit {alike} as well"
-    if suspect.hint:
-        sentence += ": " + suspect.hint.format(option=option)
-    params = {**suspect.params, "gap": gap, "changed": [label for label, _, _ in changed]}
-    if others:
-        params["also"] = list(dict.fromkeys(o.kind for o in others))
-    return Finding(suspect.kind, sentence, params)
+    return max(gaps, default=0.0), changed

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -14,7 +17,7 @@ from ..protocols import (
     ModelNetwork,
     as_array,
 )
-from . import penalty
+from . import penalty, suspected
 from .common import (
     Evidence,
     Explanation,
@@ -56,7 +59,11 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, profile: Profile) 
             )
         return found
 
-    return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights, explain=explain)
+    def suspect(judged: Sequence[Any]) -> list[Finding]:
+        return suspected.layer_findings(net, case, loss, seen, grads, judged)
+
+    return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights, explain=explain,
+                              suspect=suspect)
 
 
 
@@ -96,8 +103,12 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         before,
         rounding=rounding,
         explain=lambda: explanations,
+        suspect=lambda judged: suspected.layer_findings(
+            net, case, loss, seen, moves, judged, what="every layer's update ÷ the learning rate",
+            penalised=True,
+        ),
     )
-    if evidence.failing:
+    if evidence.failing and not suspected.named(evidence.findings):
         xs, ys = case.extra_samples(loss, 1)
         x2 = net.with_one(xs[0])
         other = weight_estimates(net, x2, ys[0], loss)
@@ -135,10 +146,15 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
     estimates = penalty.with_penalty(data, weights, net.profile, model=True)
     gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
     what = "the gradient derived from step(x, y, lr)" if from_step else "the weight gradient"
-    evidence = _gradient_evidence(gradient.values, estimates, case, what, weights, model=net,
-                                  rounding=gradient.rounding)
-    evidence.note = gradient.note
     labels, _ = parameter_labels(net)
+    every = "every parameter's move ÷ the learning rate" if from_step else "every parameter's gradient"
+    evidence = _gradient_evidence(
+        gradient.values, estimates, case, what, weights, model=net, rounding=gradient.rounding,
+        suspect=lambda judged: suspected.model_findings(
+            net, case, loss, gradient.values, judged, labels, every
+        ),
+    )
+    evidence.note = gradient.note
     disagreement = rate_disagreement(gradient, labels, estimates)
     if disagreement is not None:
         where, details, finding = disagreement
@@ -148,7 +164,7 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
         else:
             evidence.details += "\n" + details
         _first(evidence, finding)
-    elif evidence.failing:
+    elif evidence.failing and not suspected.named(evidence.findings):
         xs, ys = case.extra_samples(loss, 1)
         again = model_gradient(net, case, xs[0], ys[0], two_rates=False).values
         samples = [(gradient.values, data), (again, model_estimates(net, case, loss, False, xs[0], ys[0]))]
