@@ -13,6 +13,7 @@ from ...losses import Loss
 from ..cases import Case
 from ..profile import Profile
 from ..protocols import (
+    GradientShapeError,
     LayerNetwork,
     ModelNetwork,
     as_array,
@@ -144,9 +145,16 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
     weights = net.copy_weights()
     data = model_estimates(net, case, loss, penalised=False)
     estimates = penalty.with_penalty(data, weights, net.profile, model=True)
-    gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
-    what = "the gradient derived from step(x, y, lr)" if from_step else "the weight gradient"
     labels, _ = parameter_labels(net)
+    try:
+        gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
+    except GradientShapeError as error:
+        found = suspected.wrong_axis(error, estimates, labels)
+        if found is None:
+            raise
+        return Evidence("failed", None, labels[error.index], f"the weight gradient of {labels[error.index]} "
+                        "is misshapen", str(error), weights=weights).found(found)
+    what = "the gradient derived from step(x, y, lr)" if from_step else "the weight gradient"
     every = "every parameter's move ÷ the learning rate" if from_step else "every parameter's gradient"
     evidence = _gradient_evidence(
         gradient.values, estimates, case, what, weights, model=net, rounding=gradient.rounding,

@@ -20,7 +20,7 @@ from ...findings import Finding
 from ...losses import Loss
 from .. import diagnosis, layout, suspects
 from ..cases import Case
-from ..protocols import LayerNetwork, ModelNetwork, PluginError
+from ..protocols import GradientShapeError, LayerNetwork, ModelNetwork, PluginError
 from . import penalty
 
 PREDICTIONS = 2
@@ -137,3 +137,31 @@ def layer_findings(
         return []
     labels = [f"layer {number}" for number in range(1, len(right) + 1)]
     return suspects.explanations(implementation, right, planted, _budgets(estimates), labels, what, of)
+
+
+def wrong_axis(
+    error: GradientShapeError, estimates: Sequence[Any], labels: Sequence[str]
+) -> Finding | None:
+    """A bias gradient of one value per sample where its parameter has one per unit, which equals the
+    sum of the right gradient over the units: reduced over the units' axis instead of the samples'."""
+    value = np.ravel(error.values[error.index])
+    shape = tuple(error.shapes[error.index])
+    estimate = estimates[error.index]
+    units = int(np.prod(shape))
+    if value.size != 1 or units < 2 or len(shape) > 2 or (len(shape) == 2 and 1 not in shape):
+        return None
+    total = float(np.sum(np.asarray(estimate.value, dtype=float)))
+    budget = float(np.sum(np.asarray(estimate.budget, dtype=float)))
+    gap = diagnosis.agreement(value, np.array([total]), budget)
+    if gap is None:
+        return None
+    right, wrong = (1, 0) if len(shape) == 2 and shape[1] == 1 else (0, 1)
+    label, given = labels[error.index], tuple(np.shape(error.values[error.index]))
+    return Finding(
+        "wrong-axis",
+        f"{label}'s gradient has shape {given} where {label} has shape {shape}, "
+        f"and its one value equals the sum of ∂L/∂{label} over its {units} units {diagnosis.within(gap)}: "
+        f"the bias gradient is summed over axis {wrong} (the units) where the sum belongs over axis {right} "
+        "(the samples)",
+        {"parameter": label, "axis": wrong, "expected_axis": right, "shape": list(given)},
+    )
