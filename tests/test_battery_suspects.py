@@ -93,3 +93,26 @@ def test_a_misshapen_gradient_that_is_no_wrong_axis_still_errors() -> None:
     case = make_case((3, 4, 2), "relu", 0.1, 1.0, 11, get_loss("half_sse"))
     evidence = evaluate("weight-gradient", make, case, get_loss("half_sse"), "model-level")
     assert evidence.status == "errored" and "shape (1,)" in evidence.summary
+
+
+def _model_findings(entry: str, activation: str, judged_as: str) -> list:
+    from backprop.battery.checks import suspected
+    from backprop.battery.checks.common import model_estimates, parameter_labels, prepare
+    from backprop.battery.protocols import LocalWorker, ModelNetwork
+
+    loss = get_loss("half_sse")
+    case = make_case((3, 4, 2), activation, 0.1, 1.0, 11, loss)
+    net = prepare(LocalWorker(STYLES[entry].make), case, Profile(protocol="model-level"))
+    assert isinstance(net, ModelNetwork)
+    estimates = model_estimates(net, case, loss)
+    gradients = net.gradients(case.x, case.y, [a.shape for a in net.weight_arrays()])
+    judged = make_case((3, 4, 2), judged_as, 0.1, 1.0, 11, loss)
+    return suspected.model_findings(net, judged, loss, gradients, estimates, parameter_labels(net)[0])
+
+
+def test_a_model_is_explained_only_as_the_network_its_predict_confirms() -> None:
+    """The same sign bug, judged as the network it is, is named; judged as a network of another
+    activation (so that no layout's forward equals its predict), nothing is named."""
+    assert [f.kind for f in _model_findings("rows_sign_flipped", "tanh", "tanh")] == ["sign-flipped"]
+    assert _model_findings("rows_sign_flipped", "tanh", "relu") == []
+    assert _model_findings("rows_separate_bias", "tanh", "tanh") == []
