@@ -6,9 +6,10 @@ A `Reference` is a network in the reference layout: one weight matrix a layer, o
 article's layers, whatever the layers multiply (the input already carries its 1 and hidden layers
 none).  `backprops` computes its correct deltas ∂L/∂z and weight gradients for one sample, and a
 closed list of `Suspect`s: the same backprop with one mistake planted (f' missing, f'(A) for f'(z),
-a known wrong derivative, W where Wᵀ belongs, the wrong upstream delta, ...).  `explain` names the
-first suspect that the implementation's arrays reproduce everywhere and that the numbers can tell
-apart from the correct gradient; when none is, it says nothing.  Nothing here runs user code.
+a known wrong derivative, W where Wᵀ belongs, the wrong upstream delta, ...).  `explanations` names
+the suspects that the implementation's arrays reproduce everywhere and that the numbers can tell apart
+from the correct gradient, the most specific first; when none is, it says nothing.  Nothing here runs
+user code.
 """
 
 from __future__ import annotations
@@ -506,21 +507,6 @@ def explanations(
             params["also"] = [k for k in matches if k != kind]
         found.append(Finding(kind, sentence, params))
     return found
-
-
-def explain(
-    implementation: Sequence[NDArray],
-    correct: Sequence[NDArray],
-    suspects: Sequence[Suspect],
-    budget: Sequence[NDArray | float] | float = 0.0,
-    labels: Sequence[str] | None = None,
-    what: str = "every parameter's gradient",
-    arrays: str = "gradients",
-    option: str = "--loss",
-) -> Finding | None:
-    """The finding of the first suspect the numbers fit (see `explanations`), or None."""
-    found = explanations(implementation, correct, suspects, budget, labels, what, arrays, option)
-    return found[0] if found else None
 
 
 def _fit(
