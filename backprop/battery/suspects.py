@@ -494,7 +494,7 @@ def explanations(
             for i, (label, n, size) in enumerate(changed)
         )
         sentence = (
-            f"{what} equals that of {suspect.description} {diagnosis.within(gap)} in all {total} elements "
+            f"{what} equals that of {suspect.description} {diagnosis.within(gap)} in {_all(total)} "
             f"(the mistake changes {where})"
         )
         if others:
@@ -507,6 +507,10 @@ def explanations(
             params["also"] = [k for k in matches if k != kind]
         found.append(Finding(kind, sentence, params))
     return found
+
+
+def _all(count: int) -> str:
+    return "the only element" if count == 1 else "both elements" if count == 2 else f"all {count} elements"
 
 
 def _fit(
