@@ -1,6 +1,7 @@
 """The gradient checks name the usual mistake a planted bug is, under every protocol: on one fixed case
 each, the catalogue's planted bugs carry their kind, and the correct entries pass with no finding.
-(And a step that applies the learning rate twice to some arrays is named for it.)"""
+(And a step that applies the learning rate twice to some arrays, or leaves whole arrays out, is named
+for it.)"""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ PLANTED = [  # (entry, check, layers, activation, loss, the kind its failure mus
     ("article_fprime_of_output", "weight-gradient", (2, 3, 2), "tanh", "half_sse", "fprime-of-output"),
     ("renamed_attrs_sign_flipped", "update-is-sgd-step", (2, 3, 2), "tanh", "half_sse", "sign-flipped"),
     ("medium_lr_applied_twice", "update-is-sgd-step", (3, 4, 2), "tanh", "mse", "scaled"),
+    ("rows_frozen_bias", "update-is-sgd-step", (3, 4, 2), "tanh", "half_sse", "frozen"),
 ]
 
 CORRECT = [

@@ -158,8 +158,9 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
     every = "every parameter's move ÷ the learning rate" if from_step else "every parameter's gradient"
     evidence = _gradient_evidence(
         gradient.values, estimates, case, what, weights, model=net, rounding=gradient.rounding,
-        suspect=lambda judged: suspected.model_findings(
-            net, case, loss, gradient.values, judged, labels, every
+        suspect=lambda judged: (
+            suspected.model_findings(net, case, loss, gradient.values, judged, labels, every)
+            or suspected.frozen_arrays(gradient.values, judged, labels, what)
         ),
     )
     evidence.note = gradient.note

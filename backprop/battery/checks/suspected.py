@@ -165,3 +165,28 @@ def wrong_axis(
         "(the samples)",
         {"parameter": label, "axis": wrong, "expected_axis": right, "shape": list(given)},
     )
+
+
+def frozen_arrays(
+    gradients: Sequence[NDArray], estimates: Sequence[Any], labels: Sequence[str], what: str
+) -> list[Finding]:
+    """Whole arrays left at 0 where their gradient is not, every other array right: parameters the step
+    (or the gradient) leaves out."""
+    frozen, right = [], []
+    for label, g, e in zip(labels, gradients, estimates, strict=True):
+        value = np.asarray(e.value, dtype=float)
+        if diagnosis.agreement(g, value, e.budget) is not None:
+            right.append(label)
+        elif not np.any(g) and float(np.max(np.abs(value), initial=0.0)) > 10 * float(np.max(e.budget)):
+            frozen.append(label)
+        else:
+            return []
+    if not frozen or not right:
+        return []
+    names = ", ".join(frozen)
+    return [Finding(
+        "frozen",
+        f"{what} is 0 in every element of {names} where ∂L/∂p is not, and right in {', '.join(right)}: "
+        f"{names} {'is' if len(frozen) == 1 else 'are'} left out",
+        {"parameters": frozen},
+    )]
