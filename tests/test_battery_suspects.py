@@ -120,3 +120,31 @@ def test_a_model_is_explained_only_as_the_network_its_predict_confirms() -> None
     assert [f.kind for f in _model_findings("rows_sign_flipped", "tanh", "tanh")] == ["sign-flipped"]
     assert _model_findings("rows_sign_flipped", "tanh", "relu") == []
     assert _model_findings("rows_separate_bias", "tanh", "tanh") == []
+
+
+def test_a_layer_level_hidden_delta_from_the_output_delta_is_named_wrong_upstream() -> None:
+    """The article's layers with every hidden delta built from the output layer's delta: nothing local
+    names it (each layer backpropagates a delta it is not given), the whole network's deltas do."""
+    import numpy as np
+
+    from backprop.network import Layer, NeuralNetwork
+
+    class FromOutput(Layer):
+        def backward(self, y, rightLayer):
+            if self.isoutputLayer:
+                return super().backward(y, rightLayer)
+            output = self.network.layers[-1]
+            self.delta = np.atleast_2d(output.delta.dot(rightLayer.weight.T) * self.dZ)
+            return self.delta
+
+    def make(layers, activation):
+        net = NeuralNetwork(layers, activation)
+        for layer in net.layers:
+            layer.__class__, layer.network = FromOutput, net
+        return net
+
+    case = make_case((2, 3, 3, 4), "tanh", 0.1, 1.0, 11, get_loss("half_sse"))
+    evidence = evaluate("hidden-delta", make, case, get_loss("half_sse"), "layer-level")
+    assert evidence.status == "failed"
+    kinds = [f.kind for f in evidence.findings]
+    assert kinds[0] == "wrong-upstream", [f.sentence for f in evidence.findings]

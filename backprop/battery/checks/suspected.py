@@ -64,10 +64,12 @@ def model_findings(
     estimates: Sequence[Any],
     labels: Sequence[str],
     what: str = "every parameter's gradient",
+    of: str = "gradients",
 ) -> list[Finding]:
-    """The suspects the model's gradients (from gradients(x, y) or its step) reproduce.
+    """The suspects the model's gradients (from gradients(x, y) or its step), or its deltas (`of` =
+    "deltas", judged against the estimates of its bias gradients), reproduce.
 
-    `estimates` are those the gradients were judged against (with the declared penalty, if any): each
+    `estimates` are those the arrays were judged against (with the declared penalty, if any): each
     suspect carries the same penalty, since the mistakes are in the data loss's backprop."""
     arrays = [a.copy() for a in net.weight_arrays()]
     found = model_layout(net, case, loss)
@@ -76,17 +78,19 @@ def model_findings(
     mapping = found
     reference = mapping.reference(arrays, case.activation, loss)
     correct, planted = suspects.backprops(reference, case.x, case.y)
-    extra = penalty.penalty_gradients(arrays, net.profile, model=True)
+    if of == "deltas":
+        right = correct.deltas
+    else:
+        extra = penalty.penalty_gradients(arrays, net.profile, model=True)
 
-    def convert(matrices: Sequence[NDArray]) -> list[NDArray]:
-        return [g + p for g, p in zip(mapping.from_reference(matrices), extra, strict=True)]
+        def convert(matrices: Sequence[NDArray]) -> list[NDArray]:
+            return [g + p for g, p in zip(mapping.from_reference(matrices), extra, strict=True)]
 
-    right = convert(correct.gradients)
-    if not _confirmed(right, estimates):
+        right = convert(correct.gradients)
+        planted = [s.converted(convert) for s in planted]
+    if len(right) != len(estimates) or not _confirmed(right, estimates):
         return []
-    return suspects.explanations(
-        gradients, right, [s.converted(convert) for s in planted], _budgets(estimates), labels, what
-    )
+    return suspects.explanations(gradients, right, planted, _budgets(estimates), labels, what, of)
 
 
 def layer_backprop(
