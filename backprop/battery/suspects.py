@@ -147,10 +147,9 @@ def _run(ref: Reference, x: NDArray, y: NDArray, plan: _Plan) -> Backprop:
     y = np.asarray(y, dtype=float).ravel()
 
     def prime(index: int) -> NDArray:
-        derivative = activation_pair(ref.activation_of(index))[1](zs[index])
         if index in plan.primes:
             return np.asarray(plan.primes[index](zs[index], outs[index]), dtype=float)
-        return np.asarray(derivative, dtype=float)
+        return np.asarray(activation_pair(ref.activation_of(index))[1](zs[index]), dtype=float)
 
     last = count - 1
     correct_prime = np.asarray(activation_pair(ref.output)[1](zs[last]), dtype=float)
