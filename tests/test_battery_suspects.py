@@ -111,7 +111,8 @@ def _model_findings(entry: str, activation: str, judged_as: str) -> list:
     estimates = model_estimates(net, case, loss)
     gradients = net.gradients(case.x, case.y, [a.shape for a in net.weight_arrays()])
     judged = make_case((3, 4, 2), judged_as, 0.1, 1.0, 11, loss)
-    return suspected.model_findings(net, judged, loss, gradients, estimates, parameter_labels(net)[0])
+    labels = parameter_labels(net)[0]
+    return suspected.findings(net, judged, loss, gradients, estimates, "every gradient", labels=labels)
 
 
 def test_a_model_is_explained_only_as_the_network_its_predict_confirms() -> None:

@@ -56,8 +56,8 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
     def suspect() -> list[Finding]:
         """The usual mistakes every layer's delta reproduces (computed once, when first needed)."""
         if not whole:
-            whole.append(suspected.layer_findings(net, case, loss, seen, deltas, estimates, "deltas",
-                                                  "every layer's delta"))
+            whole.append(suspected.findings(net, case, loss, deltas, estimates, "every layer's delta",
+                                            "deltas", seen=seen))
         return whole[0]
 
     for number in numbers:
@@ -244,8 +244,8 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
         if not comparison.passed:
             if not whole:  # the usual mistakes every layer's delta reproduces, before the generic patterns
                 labels = [layer_label(n, count) for n in range(1, count + 1)]
-                whole.append(suspected.model_findings(net, case, loss, deltas, [estimates[i] for i in biases],
-                                                      labels, "every layer's delta", "deltas"))
+                whole.append(suspected.findings(net, case, loss, deltas, [estimates[i] for i in biases],
+                                                "every layer's delta", "deltas", labels))
             comparison.finding = next(iter(whole[0]), None) or diagnosis.diagnose(
                 deltas[number - 1], estimate.value, estimate.budget
             )

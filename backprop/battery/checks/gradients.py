@@ -61,7 +61,8 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, profile: Profile) 
         return found
 
     def suspect(judged: Sequence[Any]) -> list[Finding]:
-        return suspected.layer_findings(net, case, loss, seen, grads, judged)
+        return suspected.findings(net, case, loss, grads, judged, "every layer's weight gradient", seen=seen,
+                                  penalised=False)
 
     return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights, explain=explain,
                               suspect=suspect)
@@ -105,9 +106,8 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         before,
         rounding=rounding,
         explain=lambda: explanations,
-        suspect=lambda judged: suspected.layer_findings(
-            net, case, loss, seen, moves, judged, what="every layer's update ÷ the learning rate",
-            penalised=True,
+        suspect=lambda judged: suspected.findings(
+            net, case, loss, moves, judged, "every layer's update ÷ the learning rate", seen=seen
         ),
     )
     if evidence.failing and not suspected.named(evidence.findings):
@@ -154,7 +154,7 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
     evidence = _gradient_evidence(
         gradient.values, estimates, case, what, weights, model=net, rounding=gradient.rounding,
         suspect=lambda judged: (
-            suspected.model_findings(net, case, loss, gradient.values, judged, labels, every)
+            suspected.findings(net, case, loss, gradient.values, judged, every, labels=labels)
             or suspected.frozen_arrays(gradient.values, judged, labels, what)
         ),
     )

@@ -10,7 +10,7 @@ any resemblance would be a coincidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -56,48 +56,69 @@ def model_layout(net: ModelNetwork, case: Case, loss: Loss) -> layout.Layout | N
     return layout.find_layout(net.weight_arrays(), case.layers, case.activation, loss, predictions)
 
 
-def model_findings(
-    net: ModelNetwork,
+def findings(
+    net: LayerNetwork | ModelNetwork,
     case: Case,
     loss: Loss,
-    gradients: Sequence[NDArray],
+    arrays: Sequence[NDArray],
     estimates: Sequence[Any],
-    labels: Sequence[str],
-    what: str = "every parameter's gradient",
+    what: str,
     of: str = "gradients",
+    labels: Sequence[str] | None = None,
+    seen: Sequence[NDArray] = (),
+    penalised: bool = True,
 ) -> list[Finding]:
-    """The suspects the model's gradients (from gradients(x, y) or its step), or its deltas (`of` =
-    "deltas", judged against the estimates of its bias gradients), reproduce.
+    """The suspects the implementation's arrays reproduce: its weight gradients, or its moves ÷ the
+    learning rate, in its own layout (`of` = "gradients"), or every layer's delta (`of` = "deltas").
 
-    `estimates` are those the arrays were judged against (with the declared penalty, if any): each
-    suspect carries the same penalty, since the mistakes are in the data loss's backprop."""
-    arrays = [a.copy() for a in net.weight_arrays()]
-    found = model_layout(net, case, loss)
+    `estimates` are those the arrays were judged against; `penalised` says they carry the declared
+    L2 penalty's λ·W, which each suspect then carries too (the mistakes are in the data loss's
+    backprop).  A layer-level network needs `seen`, what its forward gave (the input first), to
+    confirm the judge's picture of it."""
+    found = _model_backprop(net, case, loss) if isinstance(net, ModelNetwork) else _layer_backprop(
+        net, case, loss, seen
+    )
     if found is None:
         return []
-    mapping = found
-    reference = mapping.reference(arrays, case.activation, loss)
-    correct, planted = suspects.backprops(reference, case.x, case.y)
+    correct, planted, convert = found
+    implementation = [np.ravel(a) for a in arrays] if of == "deltas" else list(arrays)
     if of == "deltas":
         right = correct.deltas
     else:
-        extra = penalty.penalty_gradients(arrays, net.profile, model=True)
+        model = isinstance(net, ModelNetwork)
+        weights = net.weight_arrays()
+        extra = (penalty.penalty_gradients(weights, net.profile, model=model) if penalised
+                 else [np.zeros(np.shape(w)) for w in weights])
 
-        def convert(matrices: Sequence[NDArray]) -> list[NDArray]:
-            return [g + p for g, p in zip(mapping.from_reference(matrices), extra, strict=True)]
+        def penalised_in_layout(matrices: Sequence[NDArray]) -> list[NDArray]:
+            return [g + p for g, p in zip(convert(matrices), extra, strict=True)]
 
-        right = convert(correct.gradients)
-        planted = [s.converted(convert) for s in planted]
+        right = penalised_in_layout(correct.gradients)
+        planted = [s.converted(penalised_in_layout) for s in planted]
     if len(right) != len(estimates) or not _confirmed(right, estimates):
         return []
-    return suspects.explanations(gradients, right, planted, _budgets(estimates), labels, what, of)
+    labels = list(labels) if labels is not None else [f"layer {n}" for n in range(1, len(right) + 1)]
+    return suspects.explanations(implementation, right, planted, _budgets(estimates), labels, what, of)
 
 
-def layer_backprop(
-    net: LayerNetwork, case: Case, loss: Loss, seen: Sequence[NDArray]
-) -> tuple[suspects.Backprop, list[suspects.Suspect]] | None:
-    """The judge's backprop of the article's layers at their weights, with the suspects, when the
-    layers' outputs in `seen` (what forward gave on seen[0]) are those of A = f(aW); else None."""
+Found = tuple[suspects.Backprop, list[suspects.Suspect], Callable[[Sequence[NDArray]], list[NDArray]]]
+"""The judge's correct backprop, the suspects, and how reference matrices convert to the code's arrays."""
+
+
+def _model_backprop(net: ModelNetwork, case: Case, loss: Loss) -> Found | None:
+    """The judge's backprop of the network the model's arrays are, when its predict confirms one."""
+    mapping = model_layout(net, case, loss)
+    if mapping is None:
+        return None
+    reference = mapping.reference([a.copy() for a in net.weight_arrays()], case.activation, loss)
+    return (*suspects.backprops(reference, case.x, case.y), mapping.from_reference)
+
+
+def _layer_backprop(net: LayerNetwork, case: Case, loss: Loss, seen: Sequence[NDArray]) -> Found | None:
+    """The judge's backprop of the article's layers at their weights, when the layers' outputs in
+    `seen` (what forward gave on seen[0]) are those of A = f(aW)."""
+    if not seen:
+        return None
     weights = [np.asarray(w, dtype=float).copy() for w in net.weight_arrays()]
     reference = suspects.Reference(weights, case.activation, case.activation, loss, bias_per_layer=False)
     x1 = np.asarray(seen[0], dtype=float).ravel()
@@ -106,41 +127,7 @@ def layer_backprop(
     for mine, theirs in zip(outputs, seen[1:], strict=True):
         if diagnosis.agreement(np.ravel(theirs), mine, 1e-12) is None:
             return None
-    return suspects.backprops(reference, x1, case.y)
-
-
-def layer_findings(
-    net: LayerNetwork,
-    case: Case,
-    loss: Loss,
-    seen: Sequence[NDArray],
-    arrays: Sequence[NDArray],
-    estimates: Sequence[Any],
-    of: str = "gradients",
-    what: str = "every layer's weight gradient",
-    penalised: bool = False,
-) -> list[Finding]:
-    """The suspects the layers' weight gradients (or moves, or deltas: `of` = "deltas") reproduce."""
-    found = layer_backprop(net, case, loss, seen)
-    if found is None:
-        return []
-    correct, planted = found
-    if of == "deltas":
-        right = correct.deltas
-        implementation = [np.ravel(a) for a in arrays]
-    else:
-        extra = (
-            penalty.penalty_gradients(net.weight_arrays(), net.profile, model=False)
-            if penalised
-            else [np.zeros(np.shape(g)) for g in correct.gradients]
-        )
-        right = [g + p for g, p in zip(correct.gradients, extra, strict=True)]
-        planted = [s.converted(lambda gs: [g + p for g, p in zip(gs, extra, strict=True)]) for s in planted]
-        implementation = list(arrays)
-    if len(estimates) != len(right) or not _confirmed(right, estimates):
-        return []
-    labels = [f"layer {number}" for number in range(1, len(right) + 1)]
-    return suspects.explanations(implementation, right, planted, _budgets(estimates), labels, what, of)
+    return (*suspects.backprops(reference, x1, case.y), list)
 
 
 def wrong_axis(
