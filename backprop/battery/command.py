@@ -37,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json", metavar="PATH", help="also write the full result, cases and weights, as JSON"
     )
     add_battery_options(parser)
+    add_isolation_options(parser)
     parser.add_argument(
         "--plot",
         metavar="PATH",
@@ -124,6 +125,26 @@ def add_battery_options(parser: argparse.ArgumentParser | argparse._ArgumentGrou
     ]
 
 
+def add_isolation_options(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, user_help: str | None = None
+) -> list[argparse.Action]:
+    """Add who runs the code under test (`--user`, `--subject-python`), shared by `check` and `grade`.
+
+    They are not battery options: they say how this machine runs the code, not what is checked, so an
+    assignment file does not carry them.
+    """
+    add = parser.add_argument
+    return [
+        add("--user", metavar="USER", default=None,
+            help=user_help or "run the code under test as this user, a name or a number (the judge must "
+            "run as root; the code then reads only what every user may, and every process of that user is "
+            "killed when it is done)"),
+        add("--subject-python", metavar="PATH", default=None,
+            help="the interpreter the code under test runs with (it needs numpy; default: this one, or, "
+            "for another user, the first of this one and the system's of the same version that it can run)"),
+    ]
+
+
 def battery_dests() -> list[str]:
     """The dests of the battery's options, which are the names of `check()`'s keyword arguments."""
     return [action.dest for action in add_battery_options(argparse.ArgumentParser(add_help=False))]
@@ -141,10 +162,12 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from .. import __version__
+    from ..subject.users import run_as
     from .report import render
 
     try:
-        result = check(args.target, **battery_options(args))
+        with run_as(args.user, args.subject_python):
+            result = check(args.target, **battery_options(args))
     except (TargetError, ValueError, TypeError) as error:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))
@@ -203,4 +226,6 @@ def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: s
     write_check_plot(path, factory, case, loss, timeout=timeout)
 
 
-__all__ = ["add_arguments", "add_battery_options", "battery_options", "run", "write_json"]
+__all__ = [
+    "add_arguments", "add_battery_options", "add_isolation_options", "battery_options", "run", "write_json"
+]
