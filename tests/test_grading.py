@@ -420,7 +420,7 @@ def test_an_atomic_write_replaces_whatever_was_at_the_path(tmp_path: Path) -> No
     (["grade", "{examples}", "--gradescope", "{tmp}/r.json"], "--gradescope writes the results of one"),
     (["grade", "{examples}", "--assignment", "{tmp}/bad.toml"], "bad.toml, line 1: not valid TOML"),
     (["grade", "{examples}", "--csv", "{tmp}/no/such/g.csv"], "cannot write --csv"),
-    (["grade", "{examples}", "--max-examples", "0"], "max_examples must be a positive integer, not 0"),
+    (["grade", "{examples}", "--max-examples", "0"], "--max-examples must be a positive integer, not 0"),
     (["grade", "{examples}", "--loss", "nope"], "nope"),
     (["grade", "{examples}", "-j", "0"], "-j must be 1 or more, not 0"),
     (["grade", "{examples}", "--factory", "not-a-name"], "--factory must be a Python name"),

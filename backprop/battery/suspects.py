@@ -25,6 +25,7 @@ from ..activations import get_activation
 from ..findings import Finding
 from ..losses import LOSSES, Loss
 from . import diagnosis
+from .interfaces import CLI, declare
 
 IDENTITY = "identity"
 """The output activation of a network whose last layer is linear (logits, a regression head)."""
@@ -296,7 +297,7 @@ def _loss_suspects(ref: Reference, add: Add) -> None:
 
         add("loss-mismatch", _Plan(output_delta=delta),
             f"backprop of the {other.name} loss ({other.description})",
-            f"it is right for {other.name}: declare that loss ({{option}} {other.name}) if it is the one "
+            f"it is right for {other.name}: declare that loss ({{declare}}) if it is the one "
             "meant",
             loss=other.name, declared=ref.loss.name)
 
@@ -464,7 +465,7 @@ def explanations(
     labels: Sequence[str] | None = None,
     what: str = "every parameter's gradient",
     arrays: str = "gradients",
-    option: str = "--loss",
+    interface: str = CLI,
 ) -> list[Finding]:
     """A finding for each kind of suspect whose `arrays` ("gradients" or "deltas") all agree with the
     implementation's (within 1e-6 of their scale plus the budget) and differ from the correct ones by
@@ -499,7 +500,8 @@ def explanations(
         if others:
             sentence += f"; the numbers fit {' and '.join(others)} as well"
         if suspect.hint:
-            sentence += ": " + suspect.hint.format(option=option)
+            loss = suspect.params.get("loss")
+            sentence += ": " + suspect.hint.format(declare=declare("loss", loss, interface) if loss else "")
         params = {**suspect.params, "mistake": suspect.description, "gap": gap,
                   "changed": [label for label, _, _ in changed]}
         if others:

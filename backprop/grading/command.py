@@ -88,11 +88,12 @@ def battery_settings(args: argparse.Namespace, assignment: Assignment) -> dict[s
 def _validate(settings: dict[str, Any]) -> None:
     """The commonest checks check() makes of its arguments, here at once; a worker reports any other
     argument check() refuses, and grading stops there (see pool.UsageError)."""
+    from ..battery.interfaces import CLI
     from ..battery.runner import _validate as validate_arguments
     from ..losses import get_loss
 
     get_loss(settings["loss"])
-    validate_arguments(settings["max_examples"], settings["seed"], settings["only"], settings["timeout"])
+    validate_arguments(settings["max_examples"], settings["seed"], settings["only"], settings["timeout"], CLI)
 
 
 def _writable(path: str, option: str) -> str | None:

@@ -26,7 +26,7 @@ def grade(request: dict[str, Any]) -> dict[str, Any]:
 
     try:
         with run_as(request.get("user"), request.get("python")):
-            result = check(str(request["target"]), **request.get("options", {}))
+            result = check(str(request["target"]), **request.get("options", {}), interface="cli")
     except TargetError as error:
         return {"error": str(error)}
     except (ValueError, TypeError) as error:  # a bad argument, by check()'s contract

@@ -98,7 +98,8 @@ def findings(
     if len(right) != len(estimates) or not _confirmed(right, estimates):
         return []
     labels = list(labels) if labels is not None else [f"layer {n}" for n in range(1, len(right) + 1)]
-    return suspects.explanations(implementation, right, planted, _budgets(estimates), labels, what, of)
+    return suspects.explanations(implementation, right, planted, _budgets(estimates), labels, what, of,
+                                 net.profile.interface)
 
 
 Found = tuple[suspects.Backprop, list[suspects.Suspect], Callable[[Sequence[NDArray]], list[NDArray]]]
