@@ -253,6 +253,15 @@ def test_equally_fitting_suspects_are_all_named() -> None:
     assert "missing at the output layer" in finding.sentence and "--loss bce" in finding.sentence
 
 
+def test_the_loss_is_declared_as_the_interface_in_use_declares_it() -> None:
+    mlp = PLANTED["bce under half-SSE"][0]((3, 4, 2), "tanh", "sigmoid")
+    rng = np.random.default_rng(1)
+    x, y = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 2)
+    correct, found = suspects.backprops(mlp.reference(), x, y)
+    finding = explain(reference_gradients(mlp, x, y), correct.gradients, found, interface="python")
+    assert finding is not None and "loss='bce'" in finding.sentence
+
+
 def test_the_deltas_are_explained_as_well() -> None:
     mlp = PLANTED["hidden f' missing"][0]((3, 4, 4, 2), "tanh")
     rng = np.random.default_rng(1)
