@@ -123,7 +123,7 @@ def test_a_model_level_sign_bug_fails_the_gradient_checks_with_a_diagnosis() -> 
         only=["output-delta", "weight-gradient", "descent"],
     )
     assert result.failed_ids == ["output-delta", "weight-gradient", "descent"]
-    assert "sign is flipped" in (result.by_id("weight-gradient").diagnosis or "")
+    assert result.by_id("weight-gradient").findings[0].kind == "sign-flipped"
     assert result.by_id("weight-gradient").where.startswith("parameter ")
 
 

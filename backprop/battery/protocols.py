@@ -34,6 +34,17 @@ class ProtocolError(TypeError):
     """The factory's network follows neither protocol."""
 
 
+class GradientShapeError(PluginError):
+    """gradients(x, y) gave an array whose size is not its parameter's (a sum over the wrong axis, ...):
+    the message says which; the arrays are kept so that a check can measure what the wrong one is."""
+
+    def __init__(
+        self, message: str, index: int, values: list[NDArray], shapes: Sequence[tuple[int, ...]]
+    ) -> None:
+        super().__init__(message)
+        self.index, self.values, self.shapes = index, values, list(shapes)
+
+
 class LocalWorker:
     """A worker that drives the implementation in this process (for plots, which judge nothing)."""
 
@@ -340,6 +351,13 @@ class ModelNetwork(RemoteNetwork):
             raise PluginError(f"gradients(x, y) returned a {type(grads).__name__}, not a list")
         if len(grads) != len(shapes):
             raise PluginError(f"gradients(x, y) returned {len(grads)} arrays for {len(shapes)} parameters")
+        raw = [as_array(f"gradient {i} from gradients(x, y)", g) for i, g in enumerate(grads, 1)]
+        for i, (g, s) in enumerate(zip(raw, shapes, strict=True)):
+            if g.size != int(np.prod(s)):
+                raise GradientShapeError(
+                    f"gradient {i + 1} from gradients(x, y) has shape {g.shape}, expected {tuple(s)}",
+                    i, raw, shapes,
+                )
         return [
             self.computed(as_array(f"gradient {i} from gradients(x, y)", g, s))
             for i, (g, s) in enumerate(zip(grads, shapes, strict=True), 1)
@@ -395,6 +413,7 @@ __all__ = [
     "LayerNetwork",
     "LocalWorker",
     "MirrorNetwork",
+    "GradientShapeError",
     "ModelNetwork",
     "PluginError",
     "ProtocolError",

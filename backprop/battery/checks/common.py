@@ -379,10 +379,12 @@ def _gradient_evidence(
     model: ModelNetwork | None = None,
     explain: Callable[[], Sequence[Sequence[Explanation]]] | None = None,
     rounding: Sequence[NDArray] | None = None,
+    suspect: Callable[[Sequence[Any]], Sequence[Finding]] | None = None,
 ) -> Evidence:
     """Per-array comparisons against the estimates; a failing array is explained by the first of
     the explanations `explain()` gives for it that holds (computed only when something fails),
-    else by the generic patterns (sign, factor, transpose, frozen)."""
+    else by the generic patterns (sign, factor, transpose, frozen).  What `suspect(estimates)` finds
+    for the whole gradient (a usual mistake it reproduces everywhere) comes before all of those."""
     comparisons = []
     explanations: Sequence[Sequence[Explanation]] | None = None
     count = len(grads)
@@ -416,6 +418,8 @@ def _gradient_evidence(
         comparisons.append(comparison)
     evidence = evidence_from(comparisons, what, notes)
     evidence.weights = weights
+    if suspect is not None and evidence.failing:
+        evidence.findings[:0] = list(suspect(estimates))
     return evidence
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from ..protocols import (
     as_array,
     call,
 )
+from . import suspected
 from .common import (
     Evidence,
     Factory,
@@ -55,6 +57,15 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
     zs = pre_activations(net, seen)
     deltas = net.backward(case.y)
     comparisons = []
+    whole: list[list[Finding]] = []
+
+    def suspect() -> list[Finding]:
+        """The usual mistakes every layer's delta reproduces (computed once, when first needed)."""
+        if not whole:
+            whole.append(suspected.findings(net, case, loss, deltas, estimates, "every layer's delta",
+                                            "deltas", seen=seen))
+        return whole[0]
+
     for number in numbers:
         estimate = estimates[number - 1]
         delta = deltas[number - 1].ravel()
@@ -118,6 +129,7 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
                 loss,
                 number == count,
                 profile.interface,
+                suspect,
             )
             if comparison.finding is not None and comparison.finding.params.get("also") == "bce":
                 comparison.also.append(Finding(
@@ -168,8 +180,10 @@ def _delta_diagnosis(
     loss: Loss,
     output: bool,
     interface: str,
+    suspect: Callable[[], Sequence[Finding]] = tuple,
 ) -> Finding | None:
-    """What a wrong delta is, given what it should be and ∂L/∂A of its layer."""
+    """What a wrong delta is, given what it should be and ∂L/∂A of its layer; before the generic
+    patterns, the first usual mistake that `suspect()` finds every layer's delta reproduces."""
     missing = diagnosis.missing_fprime(delta, expected, dl_da, budget)
     if missing and output and loss.name == "half_sse":
         return Finding(
@@ -197,6 +211,7 @@ def _delta_diagnosis(
         diagnosis.delta_uses_fprime_of_a(delta, expected, fprime_z, fprime_a)
         or missing
         or diagnosis.extra_fprime(delta, expected, fprime_z)
+        or next(iter(suspect()), None)
         or diagnosis.diagnose(
             delta, expected, budget, learning_rate=case.learning_rate, n_outputs=case.n_outputs
         )
@@ -227,6 +242,7 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
     count = len(deltas)
     numbers = range(1, count) if hidden else [count]
     comparisons = []
+    whole: list[list[Finding]] = []
     for number in numbers:
         estimate = estimates[biases[number - 1]]
         label = layer_label(number, count)
@@ -234,7 +250,13 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
             label = f"{label} ({net.names[biases[number - 1]]})"
         comparison = compare_estimate(label, "unit", deltas[number - 1], estimate)
         if not comparison.passed:
-            comparison.finding = diagnosis.diagnose(deltas[number - 1], estimate.value, estimate.budget)
+            if not whole:  # the usual mistakes every layer's delta reproduces, before the generic patterns
+                labels = [layer_label(n, count) for n in range(1, count + 1)]
+                whole.append(suspected.findings(net, case, loss, deltas, [estimates[i] for i in biases],
+                                                "every layer's delta", "deltas", labels))
+            comparison.finding = next(iter(whole[0]), None) or diagnosis.diagnose(
+                deltas[number - 1], estimate.value, estimate.budget
+            )
         comparisons.append(comparison)
     if not comparisons:
         return Evidence("passed", summary="no hidden layer in this case")

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...findings import Finding
+from .. import diagnosis
 from ..cases import Case
 from ..protocols import ModelNetwork
 from .common import compare_estimate, compare_exact, moves_of
@@ -100,6 +101,9 @@ def rate_disagreement(
             "the learning rate is ignored",
             rates,
         )
+    twice = _rate_applied_twice(labels, pairs, g1, g2, r1, r2, lr1, lr2, estimates)
+    if twice is not None:
+        return where, details, Finding("scaled", twice[0], {**rates, **twice[1]})
     span = lr1 - lr2
     extrapolated = [(lr1 * b - lr2 * a) / span for a, b in zip(g1, g2, strict=True)]
     amplified = [(lr1 * rb + lr2 * ra) / span for ra, rb in zip(r1, r2, strict=True)]
@@ -130,6 +134,31 @@ def rate_disagreement(
         f"{change:.2g} at {where}) and not as stale weights would: the step is not W − lr × gradient "
         "(momentum, clipping, or a term that does not scale with the learning rate)",
         rates,
+    )
+
+
+def _rate_applied_twice(
+    labels: Sequence[str], pairs: Sequence[Any], g1: Sequence[NDArray], g2: Sequence[NDArray],
+    r1: Sequence[NDArray], r2: Sequence[NDArray], lr1: float, lr2: float, estimates: Sequence[Any],
+) -> tuple[str, dict[str, Any]] | None:
+    """(sentence, params) when the arrays whose derived gradient changes with the learning rate move by
+    lr² × a fixed gradient (the learning rate applied twice to them) and the others agree; else None."""
+    squared = [compare_exact("", "", a / lr1, b / lr2, extra=ra / lr1 + rb / lr2)
+               for a, b, ra, rb in zip(g1, g2, r1, r2, strict=True)]
+    if not all(c.passed or p.passed for c, p in zip(squared, pairs, strict=True)):
+        return None
+    twice = [i for i, p in enumerate(pairs) if not p.passed]
+    names = ", ".join(labels[i] for i in twice)
+    exact = [diagnosis.agreement(g1[i] / lr1, np.asarray(estimates[i].value), estimates[i].budget)
+             for i in twice]
+    gaps = [g for g in exact if g is not None]
+    what = (f"lr² × ∂L/∂p {diagnosis.within(max(gaps))}" if len(gaps) == len(exact)
+            else "lr² × one fixed array")
+    verb = "moves" if len(twice) == 1 else "move"
+    return (
+        f"{names} {verb} by {what} at learning rates {lr1:g} and {lr2:g}, where the step is lr × ∂L/∂p: "
+        "the learning rate is applied twice to " + ("it" if len(twice) == 1 else "them"),
+        {"factor": "the learning rate", "parameters": [labels[i] for i in twice]},
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -10,11 +13,12 @@ from ...losses import Loss
 from ..cases import Case
 from ..profile import Profile
 from ..protocols import (
+    GradientShapeError,
     LayerNetwork,
     ModelNetwork,
     as_array,
 )
-from . import penalty
+from . import penalty, suspected
 from .common import (
     Evidence,
     Explanation,
@@ -56,7 +60,12 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, profile: Profile) 
             found.append([] if own.passed else [(None, inherited)])
         return found
 
-    return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights, explain=explain)
+    def suspect(judged: Sequence[Any]) -> list[Finding]:
+        return suspected.findings(net, case, loss, grads, judged, "every layer's weight gradient", seen=seen,
+                                  penalised=False)
+
+    return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights, explain=explain,
+                              suspect=suspect)
 
 
 
@@ -97,8 +106,11 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         before,
         rounding=rounding,
         explain=lambda: explanations,
+        suspect=lambda judged: suspected.findings(
+            net, case, loss, moves, judged, "every layer's update ÷ the learning rate", seen=seen
+        ),
     )
-    if evidence.failing:
+    if evidence.failing and not suspected.named(evidence.findings):
         xs, ys = case.extra_samples(loss, 1)
         x2 = net.with_one(xs[0])
         other = weight_estimates(net, x2, ys[0], loss)
@@ -128,12 +140,25 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
     weights = net.copy_weights()
     data = model_estimates(net, case, loss, penalised=False)
     estimates = penalty.with_penalty(data, weights, net.profile, model=True)
-    gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
-    what = "the gradient derived from step(x, y, lr)" if from_step else "the weight gradient"
-    evidence = _gradient_evidence(gradient.values, estimates, case, what, weights, model=net,
-                                  rounding=gradient.rounding)
-    evidence.note = gradient.note
     labels, _ = parameter_labels(net)
+    try:
+        gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
+    except GradientShapeError as error:
+        found = suspected.wrong_axis(error, estimates, labels)
+        if found is None:
+            raise
+        return Evidence("failed", None, labels[error.index], f"the weight gradient of {labels[error.index]} "
+                        "is misshapen", str(error), weights=weights).found(found)
+    what = "the gradient derived from step(x, y, lr)" if from_step else "the weight gradient"
+    every = "every parameter's move ÷ the learning rate" if from_step else "every parameter's gradient"
+    evidence = _gradient_evidence(
+        gradient.values, estimates, case, what, weights, model=net, rounding=gradient.rounding,
+        suspect=lambda judged: (
+            suspected.findings(net, case, loss, gradient.values, judged, every, labels=labels)
+            or suspected.frozen_arrays(gradient.values, judged, labels, what)
+        ),
+    )
+    evidence.note = gradient.note
     disagreement = rate_disagreement(gradient, labels, estimates)
     if disagreement is not None:
         where, details, finding = disagreement
@@ -143,7 +168,7 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
         else:
             evidence.details += "\n" + details
         evidence.found(finding, first=True)
-    elif evidence.failing:
+    elif evidence.failing and not suspected.named(evidence.findings):
         xs, ys = case.extra_samples(loss, 1)
         again = model_gradient(net, case, xs[0], ys[0], two_rates=False).values
         samples = [(gradient.values, data), (again, model_estimates(net, case, loss, False, xs[0], ys[0]))]
