@@ -408,7 +408,10 @@ def test_metadata_is_well_formed(name: str) -> None:
     for kinds in module.EXPECTED_KINDS.values():
         assert kinds and set(kinds) <= set(KINDS), kinds
     assert isinstance(module.DECLARE, dict)
-    assert set(module.DECLARE) <= {"layers", "loss", "l2", "l2_biases", "activation", "hidden"}
+    assert set(module.DECLARE) <= {"layers", "loss", "l2", "l2_biases", "activation", "hidden", "scheme",
+                                   "bias"}
+    if "scheme" in module.DECLARE:
+        assert module.DECLARE["scheme"] == module.SCHEME
     if "loss" in module.DECLARE:
         get_loss(module.DECLARE["loss"])
     assert isinstance(module.LEFT_OUT, tuple)
@@ -431,7 +434,8 @@ def test_the_catalogue_has_what_it_promises() -> None:
     other = [n for n in BUGS if not CATALOGUE[n].STYLE.startswith("article")]
     assert len(other) >= 15 and len(CORRECT) >= 5, (other, CORRECT)
     styles = {CATALOGUE[n].STYLE for n in CORRECT}
-    assert {"float32", "nielsen-column", "params-dict", "nnfs-objects", "bias-last"} <= styles
+    assert {"float32", "nielsen-column", "params-dict", "nnfs-objects", "bias-last", "cs231n-layers",
+            "einsum-call", "column-matmul", "softmax-rows", "augmented-rows"} <= styles
     assert {CATALOGUE[n].PROTOCOL for n in CATALOGUE} == set(PROTOCOLS)
     assert {CATALOGUE[n].SCHEME for n in CATALOGUE} >= set(SCHEMES)
 
@@ -660,6 +664,22 @@ def test_a_mini_batch_fit_takes_one_step_per_batch_in_its_order(name: str) -> No
                 p[...] = start[k] - 0.1 * np.mean([m[k] for m in moves], axis=0)
     for k, p in fitted.view.params.items():
         assert close(p, stepped.view.params[k], 1e-9), k
+
+
+def test_a_full_batch_train_is_one_step_on_the_mean_of_the_columns() -> None:
+    """column_full_batch's own train loop: one epoch on three samples (as columns) moves every array by
+    the learning rate times the mean of the three per-sample gradients, the finite differences' ones."""
+    module = CATALOGUE["column_full_batch"]
+    assert module.SCHEME == "full-batch-mean"
+    probe = Probe("column_full_batch")
+    rng = np.random.default_rng(8)
+    X, Y = rng.uniform(-1, 1, (3, probe.layers[0])), rng.uniform(0.1, 0.9, (3, probe.layers[-1]))
+    each = [{k: e.value for k, e in probe.estimates(x=x, y=y).items()} for x, y in zip(X, Y)]
+    before = {k: p.copy() for k, p in probe.view.params.items()}
+    module.train(probe.view.net.net, X.T.copy(), Y.T.copy(), probe.view.net.activation, 0.1, 1)
+    for k, p in probe.view.params.items():
+        mean = np.mean([g[k] for g in each], axis=0)
+        assert close((before[k] - p) / 0.1, mean, 1e-6) and not close(mean, each[0][k], 1e-3), k
 
 
 def bug_wrong_target(probe: Probe) -> None:
