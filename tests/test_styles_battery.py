@@ -7,7 +7,8 @@ its EXPECTED_KINDS names.
 
 What the battery does not do yet is listed here, explicitly and strictly, so the lists can only
 shrink: an expected check that does not fail yet (`NOT_YET_FAILING`, with the reason measured), an
-expected kind not found yet (`KINDS_NOT_YET_FOUND`).  A test fails when a listed check does fail or
+expected kind not found yet (`KINDS_NOT_YET_FOUND`).  An expected check that errors has not failed; a
+check a bug is not expected to fail may fail or error (descent, on a gradient of the wrong shape).  A test fails when a listed check does fail or
 a listed kind is found (take it off the list), and when an unlisted one is missing.
 """
 
@@ -179,8 +180,7 @@ def test_the_lists_name_entries_and_checks_of_the_catalogue() -> None:
 def test_a_correct_entry_passes_every_check(name: str) -> None:
     result = battery(name)
     found = verdict(CATALOGUE[name], result)
-    assert not found["false_alarm"], report(result)
-    assert not [r.id for r in result.results if r.status == "errored"], report(result)
+    assert not found["false_alarm"], report(result)  # failed or errored
 
 
 @pytest.mark.parametrize("name", entries(correct=False))
@@ -188,5 +188,4 @@ def test_a_planted_bug_fails_its_checks_with_its_kinds(name: str) -> None:
     result = battery(name)
     found = verdict(CATALOGUE[name], result)
     assert set(found["not_failed"]) == set(NOT_YET_FAILING.get(name, {})), report(result)
-    assert set(found["errored"]) <= set(NOT_YET_FAILING.get(name, {})), report(result)
     assert set(found["kinds_missing"]) == KINDS_NOT_YET_FOUND.get(name, set()), report(result)
