@@ -38,15 +38,24 @@ def forward(net, X, g):
     return Zs, As
 
 
-def backward(net, Zs, As, Y, dg):
+def cost_derivative(AL, Y):
+    return AL - Y
+
+
+def linear_backward(dZ, A_prev, W):
+    """dA_prev, dW and db of one layer, dW and db averaged over the m columns."""
+    m = A_prev.shape[1]
+    return W.T @ dZ, dZ @ A_prev.T / m, np.sum(dZ, axis=1, keepdims=True) / m
+
+
+def backward(net, Zs, As, Y, dg, cost_derivative=cost_derivative, linear_backward=linear_backward):
     """The gradients of ½‖A − Y‖² averaged over the m columns, as (dW, db) per layer."""
-    m = Y.shape[1]
     grads = [None] * len(net)
-    dA = As[-1] - Y
+    dA = cost_derivative(As[-1], Y)
     for k in reversed(range(len(net))):
         dZ = dA * dg(Zs[k])
-        grads[k] = (dZ @ As[k].T / m, np.sum(dZ, axis=1, keepdims=True) / m)
-        dA = net[k][0].T @ dZ
+        dA, dW, db = linear_backward(dZ, As[k], net[k][0])
+        grads[k] = (dW, db)
     return grads
 
 
@@ -64,6 +73,8 @@ def train(net, X, Y, activation, learning_rate=0.5, epochs=1000):
 class Adapter:
     reduction = "mean"
     backward = staticmethod(backward)
+    cost_derivative = staticmethod(cost_derivative)
+    linear_backward = staticmethod(linear_backward)
 
     def __init__(self, sizes, activation):
         self.net, self.activation = init(sizes), activation
@@ -77,7 +88,8 @@ class Adapter:
     def gradients(self, x, y):
         X, Y = np.atleast_2d(x).T, np.atleast_2d(y).T
         Zs, As = forward(self.net, X, G[self.activation])
-        grads = self.backward(self.net, Zs, As, Y, DG[self.activation])
+        grads = self.backward(self.net, Zs, As, Y, DG[self.activation], self.cost_derivative,
+                              self.linear_backward)
         return {name: g for k, (dW, db) in enumerate(grads, 1) for name, g in ((f"W{k}", dW), (f"b{k}", db))}
 # --- end adapter ---
 

@@ -1,6 +1,5 @@
 """The output's dA is written Y − A (½‖Y − A‖² differentiated with respect to Y): every sign flips."""
 
-import numpy as np
 from column_full_batch import Adapter
 from column_full_batch import make as make_net
 
@@ -14,19 +13,12 @@ SCHEME = "full-batch-mean"
 BIAS = "separate"
 
 
-def backward(net, Zs, As, Y, dg):
-    m = Y.shape[1]
-    grads = [None] * len(net)
-    dA = Y - As[-1]  # the mistake: A − Y
-    for k in reversed(range(len(net))):
-        dZ = dA * dg(Zs[k])
-        grads[k] = (dZ @ As[k].T / m, np.sum(dZ, axis=1, keepdims=True) / m)
-        dA = net[k][0].T @ dZ
-    return grads
+def cost_derivative(AL, Y):
+    return Y - AL  # the mistake: AL - Y
 
 
 class FlippedAdapter(Adapter):
-    backward = staticmethod(backward)
+    cost_derivative = staticmethod(cost_derivative)
 
 
 def make(layers, activation):

@@ -1,6 +1,5 @@
 """dA of the layer to the left is taken through that layer's own W (net[k - 1]), not net[k]: off by one."""
 
-import numpy as np
 from column_full_batch import Adapter
 from column_full_batch import make as make_net
 
@@ -14,15 +13,14 @@ SCHEME = "full-batch-mean"
 BIAS = "separate"
 
 
-def backward(net, Zs, As, Y, dg):
-    m = Y.shape[1]
+def backward(net, Zs, As, Y, dg, cost_derivative, linear_backward):
     grads = [None] * len(net)
-    dA = As[-1] - Y
+    dA = cost_derivative(As[-1], Y)
     for k in reversed(range(len(net))):
         dZ = dA * dg(Zs[k])
-        grads[k] = (dZ @ As[k].T / m, np.sum(dZ, axis=1, keepdims=True) / m)
-        if k:
-            dA = net[k - 1][0].T @ dZ  # the mistake: net[k][0], the weights dZ came through
+        _, dW, db = linear_backward(dZ, As[k], net[k][0])
+        grads[k] = (dW, db)
+        dA = net[k - 1][0].T @ dZ  # the mistake: net[k][0], the weights dZ came through
     return grads
 
 
