@@ -7,9 +7,10 @@ its EXPECTED_KINDS names.
 
 What the battery does not do yet is listed here, explicitly and strictly, so the lists can only
 shrink: an expected check that does not fail yet (`NOT_YET_FAILING`, with the reason measured), an
-expected kind not found yet (`KINDS_NOT_YET_FOUND`).  An expected check that errors has not failed; a
-check a bug is not expected to fail may fail or error (descent, on a gradient of the wrong shape).  A test fails when a listed check does fail or
-a listed kind is found (take it off the list), and when an unlisted one is missing.
+expected kind not found yet (`KINDS_NOT_YET_FOUND`).  A test fails when a listed check does fail or
+a listed kind is found (take it off the list), and when an unlisted one is missing.  An expected
+check that errors has not failed; a check a bug is not expected to fail may fail or error (descent,
+on a gradient of the wrong shape).
 """
 
 from __future__ import annotations

@@ -535,6 +535,16 @@ def test_a_float32_entry_computes_in_float32_and_is_right_to_float32_precision()
         assert close(probe.impl[k], exact[k], 1e-4) or np.allclose(probe.impl[k], exact[k], atol=1e-5), k
 
 
+def test_float32_layer_objects_compute_in_float32_and_agree_with_their_float64_style() -> None:
+    probe = Probe("nnfs_float32")
+    assert {p.dtype for p in probe.view.params.values()} == {np.dtype(np.float32)}
+    assert probe.view.gradients is not None
+    assert {g.dtype for g in probe.view.gradients(probe.x, probe.y).values()} == {np.dtype(np.float32)}
+    exact = Probe("nnfs_objects").implementation()  # the same seeded parameters, in float64
+    for k in exact:
+        assert close(probe.impl[k], exact[k], 1e-4) or np.allclose(probe.impl[k], exact[k], atol=1e-5), k
+
+
 def batch_and_mean(probe: Probe) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
     """gradients(X, Y) on three rows, and the mean of the three per-sample gradients."""
     rng = np.random.default_rng(3)
