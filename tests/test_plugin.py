@@ -40,7 +40,7 @@ def test_a_failing_check_fails_its_item_with_the_battery_explanation(pytester: p
     result = pytester.runpytest("--backprop-impl", f"{SIGN_BUG}:make", *FAST)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
-        ["*FAILED output-delta*layer 1 of 1, unit 0*", "*diagnosis: the values equal −1*"]
+        ["*FAILED output-delta*layer 1 of 1, unit 0*", "*diagnosis ?sign-flipped?: the values equal −1*"]
     )
     assert "Traceback" not in result.stdout.str()
 
@@ -168,5 +168,5 @@ def test_the_declared_space_and_conventions_reach_the_battery_from_pytest(pytest
                                 "--backprop-bias", "first", "--backprop-l2", "0.1", "--backprop-max-examples",
                                 "2", "-k", "update-is-sgd-step")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*--layers 2,3,1*--bias first*"])
-    assert "--l2 0.1" in result.stdout.str()
+    result.stdout.fnmatch_lines(["*--backprop-layers 2,3,1*--backprop-bias first*"])
+    assert "--backprop-l2 0.1" in result.stdout.str()

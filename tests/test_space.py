@@ -60,7 +60,7 @@ def test_a_network_with_exactly_one_hidden_layer_and_one_activation() -> None:
 def test_a_bug_in_a_network_of_fixed_depth_is_still_found() -> None:
     result = battery("two_layer_net_sign_bug")
     gradient = result.by_id("weight-gradient")
-    assert gradient.status == "failed" and "sign" in (gradient.diagnosis or "")
+    assert gradient.status == "failed" and gradient.findings[0].kind == "sign-flipped", gradient.findings
     assert result.by_id("descent").status == "failed"
 
 
@@ -132,8 +132,8 @@ def test_a_failure_s_reproduce_line_declares_the_same_space() -> None:
     result = backprop.check(target("two_layer_net_sign_bug"), layers=["2,3,1"], max_examples=2,
                             only=["weight-gradient"])
     assert result.by_id("weight-gradient").reproduce == (
-        f"backprop check {target('two_layer_net_sign_bug')} --layers 2,3,1 --seed 0 --max-examples 2 "
-        "--only weight-gradient"
+        f"backprop.check({target('two_layer_net_sign_bug')!r}, layers=['2,3,1'], seed=0, max_examples=2, "
+        "only=['weight-gradient'])"
     )
 
 

@@ -75,7 +75,7 @@ def _spec(
 REGISTRY: tuple[CheckSpec, ...] = (
     _spec("activation-derivative", "activation:activation_derivative",
           "each layer's `activation_prime(z)` against a Richardson-extrapolated difference of its "
-          "`activation(z)`, at the case's z and at ±0.1…±3",
+          "`activation(z)`, at the case's z and at ±0.1…±12",
           Use("reads each layer's `activation` and `activation_prime` (skipped without them)",
               frozenset({"activation", "activation_prime"})),
           "the model-level protocol does not expose the activation function"),

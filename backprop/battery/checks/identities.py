@@ -12,6 +12,7 @@ from ...findings import Finding
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
+from ..interfaces import declare
 from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
@@ -45,23 +46,29 @@ def predict_is_forward(factory: Factory, case: Case, loss: Loss, profile: Profil
         prediction = net.predict(case.x, case.n_outputs)
         own = net.loss(case.x, case.y)
         declared = float(np.real(loss(prediction, case.y)))
+        # Both at the model's precision: a float32 model's own loss comes back as a Python float.
         comparison = compare_exact(
             "loss(x, y) against the declared loss of predict(x)",
             "value",
-            np.array([own]),
-            np.array([declared]),
+            net.computed(np.array([own])),
+            net.computed(np.array([declared])),
         )
         evidence = evidence_from([comparison], "loss(x, y)")
         if evidence.failing:
             evidence.where = "loss(x, y)"
             evidence.details = f"loss(x, y) = {own:.6g} but {loss.name}(predict(x), y) = {declared:.6g}"
             for other in LOSSES.values():
-                value = float(np.real(other(prediction, case.y)))
-                if other.name != loss.name and abs(value - own) <= EXACT_TOLERANCE * max(abs(own), 1.0):
-                    evidence.diagnosis = (
+                with np.errstate(all="ignore"):  # another loss may be undefined here (bce outside (0, 1))
+                    value = float(np.real(other(prediction, case.y)))
+                within = max(EXACT_TOLERANCE, float(comparison.budget[0]) / max(abs(declared), 1.0))
+                if other.name != loss.name and abs(value - own) <= within * max(abs(own), 1.0):
+                    evidence.found(Finding(
+                        "loss-mismatch",
                         f"loss(x, y) equals {other.name}(predict(x), y) = {value:.6g}: the model "
-                        f"computes {other.description}; declare it with --loss {other.name}"
-                    )
+                        f"computes {other.description}; declare it with "
+                        f"{declare('loss', other.name, profile.interface)}",
+                        {"loss": other.name, "declared": loss.name},
+                    ))
         return evidence
     prediction = as_array("predict(x)", call("predict(x)", net.network.predict, case.x.copy()))
     seen = net.forward(net.with_one(case.x))
@@ -96,12 +103,15 @@ def _bias_diagnosis(
             f"{diagnosis.within(gap)} in {_outputs(prediction.size)}")
     if profile.layout_of("fit") == profile.bias:
         where = "before" if profile.bias == "first" else "after"
-        evidence.diagnosis = f"{said}, while fit puts it {where} them: put the 1 where fit puts it in predict"
-        evidence.findings.append(Finding("bias-layout", evidence.diagnosis,
-                                         {"predict": other, "fit": profile.bias}))
+        evidence.found(Finding("bias-layout",
+                               f"{said}, while fit puts it {where} them: put the 1 where fit puts it in "
+                               "predict",
+                               {"predict": other, "fit": profile.bias}))
     else:
-        evidence.diagnosis = (f"{said}, while the battery put it {profile.bias}: if that is where your "
-                              f"layers expect it, declare it (--bias {other})")
+        evidence.found(Finding("bias-layout",
+                               f"{said}, while the battery put it {profile.bias}: if that is where your "
+                               f"layers expect it, declare it ({declare('bias', other, profile.interface)})",
+                               {"predict": other, "assumed": profile.bias}))
 
 
 def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
@@ -185,10 +195,9 @@ def batch_comparison(
             size = f"1/{count}" if reduction == "sum" else f"{count}"
             sentence = (f"{what} equals the {name} of the one-sample {per_sample} {diagnosis.within(gap)}, "
                         f"not their {reduction} (a factor {size}: the batch size){hint}")
-            comparison.diagnosis = sentence
             comparison.finding = Finding("scaled", sentence, {"factor": factor, "batch": count, "got": name})
         else:
-            comparison.diagnosis = diagnosis.diagnose(got, want)
+            comparison.finding = diagnosis.diagnose(got, want, batch=count)
     return comparison
 
 
