@@ -41,7 +41,7 @@ FOLDER = Path(__file__).parent / "styles"
 PROTOCOLS = ("layer-level", "model-level", "layer-objects")
 SCHEMES = ("one-random-sample", "full-batch-sum", "full-batch-mean", "mini-batch")
 BIASES = ("first", "last", "separate")
-COLUMN_STYLES = ("nielsen-column", "params-dict")
+COLUMN_STYLES = ("nielsen-column", "params-dict", "column-matmul")
 """Styles whose weights are (n_out, n_in), applied as W·a."""
 OUTPUT_ACTIVATION = {
     # entries whose output layer is not the hidden activation
@@ -49,6 +49,8 @@ OUTPUT_ACTIVATION = {
     "mnist_784_64_10": "linear", "mnist_extra_fprime": "linear",
     "two_layer_net": "linear", "two_layer_net_wrong_axis": "linear",
 }
+OUTPUT_BY_STYLE = {"cs231n-layers": "linear", "softmax-rows": "linear"}
+"""Styles whose output layer is linear: CS231n's scores, softmax's logits."""
 DEFAULT_LAYERS = (3, 4, 3, 2)
 OUTPUT = 1_000
 """The layer number that stands for the output layer, whatever the depth."""
@@ -210,7 +212,7 @@ def canonical(name: str, arrays: dict[str, NDArray], n_inputs: int) -> list[tupl
     """(W, b) per layer with z = a·W + b, from the entry's parameters (or anything shaped like them)."""
     module = CATALOGUE[name]
     values = [np.asarray(a, dtype=float) for a in arrays.values()]
-    if module.PROTOCOL == "layer-level":
+    if module.BIAS != "separate":  # a bias row inside W: the layer level's, or an augmented model's
         layers: list[tuple[NDArray, NDArray | None]] = []
         width = n_inputs
         for W in values:
@@ -267,7 +269,8 @@ class Probe:
         self.make = self.factory or self.module.make
         self.layers = self.layers or layers_of(self.name)
         self.hidden = self.activation or activation_of(self.name)
-        self.output_activation = OUTPUT_ACTIVATION.get(self.name, self.hidden)
+        self.output_activation = OUTPUT_ACTIVATION.get(
+            self.name, OUTPUT_BY_STYLE.get(self.module.STYLE, self.hidden))
         self.loss = get_loss(self.module.DECLARE.get("loss", "half_sse"))
         self.l2 = float(self.module.DECLARE.get("l2", 0.0))
         self.view = self.build()
@@ -337,7 +340,8 @@ class Probe:
         x = self.x if x is None else x
         y = self.y if y is None else y
         if self.view.gradients is not None:
-            return {k: np.array(g, dtype=float) for k, g in self.view.gradients(x, y).items()}
+            found = self.view.gradients(x, y)  # a dict may come in another order (CS231n's: W3 first)
+            return {k: np.array(found[k], dtype=float) for k in self.view.params}
         return self.step_gradient(x, y, learning_rate)
 
     def step_gradient(self, x: NDArray, y: NDArray, learning_rate: float) -> dict[str, NDArray]:
@@ -404,7 +408,10 @@ def test_metadata_is_well_formed(name: str) -> None:
     for kinds in module.EXPECTED_KINDS.values():
         assert kinds and set(kinds) <= set(KINDS), kinds
     assert isinstance(module.DECLARE, dict)
-    assert set(module.DECLARE) <= {"layers", "loss", "l2", "l2_biases", "activation", "hidden"}
+    assert set(module.DECLARE) <= {"layers", "loss", "l2", "l2_biases", "activation", "hidden", "scheme",
+                                   "bias"}
+    if "scheme" in module.DECLARE:
+        assert module.DECLARE["scheme"] == module.SCHEME
     if "loss" in module.DECLARE:
         get_loss(module.DECLARE["loss"])
     assert isinstance(module.LEFT_OUT, tuple)
@@ -427,7 +434,8 @@ def test_the_catalogue_has_what_it_promises() -> None:
     other = [n for n in BUGS if not CATALOGUE[n].STYLE.startswith("article")]
     assert len(other) >= 15 and len(CORRECT) >= 5, (other, CORRECT)
     styles = {CATALOGUE[n].STYLE for n in CORRECT}
-    assert {"float32", "nielsen-column", "params-dict", "nnfs-objects", "bias-last"} <= styles
+    assert {"float32", "nielsen-column", "params-dict", "nnfs-objects", "bias-last", "cs231n-layers",
+            "einsum-call", "column-matmul", "softmax-rows", "augmented-rows"} <= styles
     assert {CATALOGUE[n].PROTOCOL for n in CATALOGUE} == set(PROTOCOLS)
     assert {CATALOGUE[n].SCHEME for n in CATALOGUE} >= set(SCHEMES)
 
@@ -527,6 +535,16 @@ def test_a_float32_entry_computes_in_float32_and_is_right_to_float32_precision()
         assert close(probe.impl[k], exact[k], 1e-4) or np.allclose(probe.impl[k], exact[k], atol=1e-5), k
 
 
+def test_float32_layer_objects_compute_in_float32_and_agree_with_their_float64_style() -> None:
+    probe = Probe("nnfs_float32")
+    assert {p.dtype for p in probe.view.params.values()} == {np.dtype(np.float32)}
+    assert probe.view.gradients is not None
+    assert {g.dtype for g in probe.view.gradients(probe.x, probe.y).values()} == {np.dtype(np.float32)}
+    exact = Probe("nnfs_objects").implementation()  # the same seeded parameters, in float64
+    for k in exact:
+        assert close(probe.impl[k], exact[k], 1e-4) or np.allclose(probe.impl[k], exact[k], atol=1e-5), k
+
+
 def batch_and_mean(probe: Probe) -> tuple[dict[str, NDArray], dict[str, NDArray]]:
     """gradients(X, Y) on three rows, and the mean of the three per-sample gradients."""
     rng = np.random.default_rng(3)
@@ -544,11 +562,13 @@ BATCHED = [n for n in CORRECT if getattr(CATALOGUE[n].make(layers_of(n), activat
 @pytest.mark.parametrize("name", BATCHED)
 def test_a_batch_gradient_is_the_declared_reduction_of_the_samples(name: str) -> None:
     probe = Probe(name)
-    assert probe.view.net.reduction == "mean"
+    reduction = probe.view.net.reduction
+    assert reduction in ("mean", "sum")
     batch, mean = batch_and_mean(probe)
     rtol = 1e-5 if CATALOGUE[name].STYLE == "float32" else 1e-9
+    rows = 1 if reduction == "mean" else 3
     for k in batch:
-        assert close(batch[k], mean[k], rtol), k
+        assert close(batch[k], rows * mean[k], rtol), k
 
 
 def bug_batch_summed(probe: Probe) -> None:
@@ -654,6 +674,22 @@ def test_a_mini_batch_fit_takes_one_step_per_batch_in_its_order(name: str) -> No
                 p[...] = start[k] - 0.1 * np.mean([m[k] for m in moves], axis=0)
     for k, p in fitted.view.params.items():
         assert close(p, stepped.view.params[k], 1e-9), k
+
+
+def test_a_full_batch_train_is_one_step_on_the_mean_of_the_columns() -> None:
+    """column_full_batch's own train loop: one epoch on three samples (as columns) moves every array by
+    the learning rate times the mean of the three per-sample gradients, the finite differences' ones."""
+    module = CATALOGUE["column_full_batch"]
+    assert module.SCHEME == "full-batch-mean"
+    probe = Probe("column_full_batch")
+    rng = np.random.default_rng(8)
+    X, Y = rng.uniform(-1, 1, (3, probe.layers[0])), rng.uniform(0.1, 0.9, (3, probe.layers[-1]))
+    each = [{k: e.value for k, e in probe.estimates(x=x, y=y).items()} for x, y in zip(X, Y)]
+    before = {k: p.copy() for k, p in probe.view.params.items()}
+    module.train(probe.view.net.net, X.T.copy(), Y.T.copy(), probe.view.net.activation, 0.1, 1)
+    for k, p in probe.view.params.items():
+        mean = np.mean([g[k] for g in each], axis=0)
+        assert close((before[k] - p) / 0.1, mean, 1e-6) and not close(mean, each[0][k], 1e-3), k
 
 
 def bug_wrong_target(probe: Probe) -> None:
@@ -841,8 +877,8 @@ def bug_wrong_axis(probe: Probe) -> None:
 
 def bug_loss_mismatch(probe: Probe) -> None:
     assert agree(probe), "wrong under the declared half-SSE"
-    bce = get_loss("bce")
-    for k, e in probe.estimates(bce).items():
+    matched = get_loss(probe.module.MATCHES)
+    for k, e in probe.estimates(matched).items():
         assert compare(probe.impl[k], e).passed, k
 
 
@@ -937,7 +973,146 @@ def bug_nondeterministic(probe: Probe) -> None:
     assert agree(probe) == []
 
 
+def backprop_with(probe: Probe, prime: Callable[[int, NDArray], NDArray] | None = None,
+                  through: Callable[[int], NDArray] | None = None) -> list[NDArray]:
+    """∂L/∂z of every layer as backpropagation computes it with one piece replaced: the f' of layer k
+    at z (`prime`), or the weights layer k's delta comes back through from layer k + 1 (`through`)."""
+    fw, layers = probe.forward(), probe.weights
+    prime = prime or probe.fprime
+    through = through or (lambda k: layers[k + 1][0])
+    deltas = [probe.loss.gradient(fw.output, probe.y) * prime(len(layers) - 1, fw.zs[-1])]
+    for k in range(len(layers) - 2, -1, -1):
+        deltas.insert(0, (deltas[0] @ through(k).T) * prime(k, fw.zs[k]))
+    return deltas
+
+
+def gradient_is(probe: Probe, deltas: list[NDArray], lefts: list[NDArray] | None = None) -> None:
+    """The entry's gradient is outer(left, δ) (and δ for a bias) of the given deltas, layer by layer;
+    the left activations are the layers' inputs unless given."""
+    fw = probe.forward()
+    lefts = fw.activations[:-1] if lefts is None else lefts
+    for k, ((gW, gb), delta) in enumerate(zip(probe.impl_canon(), deltas, strict=True)):
+        assert close(gW, np.outer(lefts[k], delta), 1e-6), k
+        if gb is not None:
+            assert close(gb, delta, 1e-6), k
+
+
+def bug_hidden_fprime_of_output(probe: Probe) -> None:
+    """Every hidden layer's f' is taken at its output f(z); the (linear) output layer is right."""
+    last = len(probe.weights) - 1
+    f = function(probe.hidden)[0]
+    gradient_is(probe, backprop_with(probe, prime=lambda k, z: probe.fprime(k, f(z) if k < last else z)))
+
+
+def bug_hidden_delta_through_w(probe: Probe) -> None:
+    """A hidden delta comes back as δ·W where δ·Wᵀ belongs."""
+    layers = probe.weights
+    gradient_is(probe, backprop_with(probe, through=lambda k: layers[k + 1][0].T))
+
+
+def bug_upstream_off_by_one(probe: Probe) -> None:
+    """Layer k's delta comes back through layer k's own weights, not layer k + 1's."""
+    layers = probe.weights
+    gradient_is(probe, backprop_with(probe, through=lambda k: layers[k][0]))
+
+
+def bug_hidden_without_fprime(probe: Probe) -> None:
+    last = len(probe.weights) - 1
+    gradient_is(probe, backprop_with(probe, prime=lambda k, z: probe.fprime(k, z) if k == last else 1.0))
+
+
+def bug_left_is_own_output(probe: Probe) -> None:
+    """dW is outer(f(z), δ), the layer's own output, where its input belongs; the deltas are right."""
+    gradient_is(probe, probe.true_deltas(), lefts=probe.forward().activations[1:])
+
+
+def bug_l2_half_gradient(probe: Probe) -> None:
+    """The declared λ/2·‖W‖²'s gradient is λ·W; the entry adds λ/2·W to the weights, nothing to the biases."""
+    for k, p in probe.view.params.items():
+        half = 0.5 * probe.l2 * p if p.ndim == 2 else 0
+        assert close(probe.impl[k], probe.numeric[k] - half, 1e-6), k
+
+
+def bug_adam_step(probe: Probe) -> None:
+    """The step is lr·g/(|g| + 1e-8) of the entry's own gradient g, which is right."""
+    assert agree(probe) == []
+    moved = probe.step_gradient(probe.x, probe.y, LEARNING_RATE)
+    for k, g in probe.impl.items():
+        assert close(moved[k], g / (np.abs(g) + 1e-8), 1e-6), k
+
+
+def bug_dropout(probe: Probe) -> None:
+    """Two calls at one point give different gradients; with dropout off they are right."""
+    first, second = probe.implementation(), probe.implementation()
+    assert any(not close(first[k], second[k], 1e-3) for k in first)
+    for layer in probe.view.net.layers:
+        layer.p = 0
+    assert agree(probe, probe.implementation()) == []
+
+
+def bug_relu_no_copy(probe: Probe) -> None:
+    """The relu's backward zeroes the array it is given where its input was ≤ 0; the gradients are right."""
+    probe.view.predict(probe.x)
+    relu = probe.view.net[1]
+    dvalues = np.ones_like(relu.inputs)
+    relu.backward(dvalues)
+    assert np.any(relu.inputs <= 0), "some unit is off"
+    assert close(dvalues, (relu.inputs > 0) * 1.0) and relu.dinputs is dvalues
+    assert agree(Probe(probe.name)) == []
+
+
+def bug_medium_sigmoid(probe: Probe) -> None:
+    act = probe.view.net.layers[1]
+    z = np.linspace(-2, 2, 9)
+    assert close(act.activation_prime(z), z * (1 - z))
+    bug_derivative(lambda z: z * (1 - z))(probe)
+
+
+def bug_learning_rate_dropped(probe: Probe) -> None:
+    """The step moves by the whole gradient at any learning rate."""
+    for lr in (0.1, 0.01):
+        moved = probe.step_gradient(probe.x, probe.y, lr)
+        for k in moved:
+            assert close(moved[k] * lr, probe.numeric[k], 1e-6), (lr, k)
+
+
+def bug_nothing_moves(probe: Probe) -> None:
+    """No array moves in a step, though every gradient (which is right) is not 0."""
+    assert agree(probe) == []
+    moved = probe.step_gradient(probe.x, probe.y, LEARNING_RATE)
+    for k in moved:
+        assert not np.any(moved[k]) and np.any(probe.numeric[k]), k
+
+
+def bug_bias_row_first(probe: Probe) -> None:
+    """Each dW is the true one with its last row (the bias's) moved to the front."""
+    for k, g in probe.impl.items():
+        assert close(g, np.roll(probe.numeric[k], 1, axis=0), 1e-6), k
+
+
 BUG_CHECKS: dict[str, Callable[[Probe], None]] = {
+    "augmented_rows_bias_first_in_gradient": bug_bias_row_first,
+    "bias_last_full_batch_error_doubled": bug_scaled(lambda probe: 2.0),
+    "bias_last_full_batch_hidden_missing_fprime": bug_hidden_without_fprime,
+    "column_full_batch_db_axis0": bug_wrong_axis,
+    "column_full_batch_sign_flipped": bug_sign_flipped,
+    "column_full_batch_upstream_off_by_one": bug_upstream_off_by_one,
+    "cs231n_adam_step": bug_adam_step,
+    "cs231n_dx_not_transposed": bug_hidden_delta_through_w,
+    "cs231n_loss_not_averaged": bug_batch_summed,
+    "cs231n_reg_half_gradient": bug_l2_half_gradient,
+    "cs231n_sigmoid_backward_of_output": bug_hidden_fprime_of_output,
+    "einsum_call_dropout_left_on": bug_dropout,
+    "einsum_call_left_is_output": bug_left_is_own_output,
+    "einsum_call_mse_declared_half_sse": bug_loss_mismatch,
+    "fixed_3541_output_missing_fprime": bug_one_output_missing_fprime,
+    "float32_rows_rebinds": bug_nothing_moves,
+    "medium_sigmoid_prime_of_output_formula": bug_medium_sigmoid,
+    "medium_weights_lr_forgotten": bug_learning_rate_dropped,
+    "nnfs_relu_backward_no_copy": bug_relu_no_copy,
+    "nnfs_tanh_one_minus_inputs_squared": bug_derivative(lambda z: 1 - z ** 2),
+    "params_dict_cost_summed_over_units": bug_summed_outputs,
+    "softmax_ce_rows_extra_fprime": bug_extra_fprime,
     "article_fprime_of_output": bug_article_fprime_of_output,
     "article_wrong_target": bug_wrong_target,
     "bce_declared_half_sse": bug_loss_mismatch,
@@ -1086,3 +1261,8 @@ def test_the_readme_table_is_the_catalogue() -> None:
         named = sorted({k for found in module.EXPECTED_KINDS.values() for k in found})
         assert kinds == (", ".join(named) or "—"), name
         assert lines == str(adapter_lines(name)), name
+    readme = (FOLDER / "README.md").read_text()
+    prose = re.search(r"counted \(non-blank lines\).*?catalogue:\n(.*?)\.  ", readme, re.DOTALL)
+    assert prose, "the README lists the adapters' line counts"
+    listed = dict(re.findall(r"(\w+) (\d+)", prose.group(1)))
+    assert listed == {n: str(adapter_lines(n)) for n in CORRECT if adapter_lines(n)}

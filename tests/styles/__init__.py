@@ -19,7 +19,7 @@ from `backprop`.  Every module exposes `make(layers, activation)` and this metad
   object's `dinputs` is its layer's delta) or the gradient derived from Medium's in-place update;
 - `EXPECTED_KINDS`: check id -> the finding kinds (backprop.findings.KINDS) its failure must carry;
 - `DECLARE`: the battery options a user would declare for it ({"loss": "bce"}, {"l2": 0.01},
-  {"layers": [(784, 64, 10)]}, ...);
+  {"layers": [(784, 64, 10)]}, {"scheme": "full-batch-mean"}, ...): keywords of `backprop.check`;
 - `LEFT_OUT`: what the battery must say it left out, for code that builds only some networks;
 - `SCHEME`: how `fit` trains ("one-random-sample", "full-batch-sum", "full-batch-mean",
   "mini-batch"), None when there is no fit;
@@ -36,6 +36,7 @@ import pkgutil
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 FOLDER = str(Path(__file__).resolve().parent)
 
@@ -46,3 +47,32 @@ def catalogue() -> dict[str, ModuleType]:
         sys.path.insert(0, FOLDER)
     names = sorted(info.name for info in pkgutil.iter_modules([FOLDER]) if not info.name.startswith("_"))
     return {name: importlib.import_module(name) for name in names}
+
+
+def keywords(module: ModuleType) -> dict[str, Any]:
+    """The keywords of `backprop.check` a user would pass for the entry: its DECLARE, with each declared
+    architecture written as the CLI's comma-separated sizes."""
+    declared = dict(module.DECLARE)
+    if "layers" in declared:
+        declared["layers"] = [",".join(map(str, sizes)) for sizes in declared["layers"]]
+    return declared
+
+
+def verdict(module: ModuleType, result: Any) -> dict[str, Any]:
+    """What a battery result says about an entry, against its metadata: the checks that failed, those that
+    errored, the expected checks that did not fail (an errored one among them), the expected kinds not
+    found on their check, and whether a correct entry failed or errored anywhere (a false alarm).
+    `result` is a `backprop.BatteryResult`."""
+    failed = {r.id for r in result.results if r.status == "failed"}
+    errored = {r.id for r in result.results if r.status == "errored"}
+    missing_kinds: set[str] = set()
+    for check_id, kinds in module.EXPECTED_KINDS.items():
+        found = {finding.kind for finding in result.by_id(check_id).findings}
+        missing_kinds |= set(kinds) - found
+    return {
+        "failed": sorted(failed),
+        "errored": sorted(errored),
+        "not_failed": [c for c in module.EXPECTED_FAILED if c not in failed],
+        "kinds_missing": sorted(missing_kinds),
+        "false_alarm": bool(failed | errored) and not module.EXPECTED_FAILED,
+    }

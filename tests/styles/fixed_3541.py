@@ -37,9 +37,12 @@ class Net:
         self.a3 = self.f(self.a2 @ self.W3 + self.b3)
         return self.a3
 
+    def output_delta(self, y):
+        return (self.a3 - y) * self.df(self.a3)
+
     def train_step(self, x, y, lr):
         self.forward(x)
-        d3 = (self.a3 - y) * self.df(self.a3)
+        d3 = self.output_delta(y)
         d2 = (self.W3 @ d3) * self.df(self.a2)
         d1 = (self.W2 @ d2) * self.df(self.a1)
         self.W3 -= lr * np.outer(self.a2, d3)
@@ -60,7 +63,7 @@ class Adapter(Net):
 # --- end adapter ---
 
 
-def make(layers, activation):
+def make(layers, activation, net=Adapter):
     if list(layers) != [3, 5, 4, 1]:
         raise ValueError(f"this network is 3-5-4-1, not {'-'.join(map(str, layers))}")
-    return Adapter(activation)
+    return net(activation)

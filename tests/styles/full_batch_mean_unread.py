@@ -5,8 +5,8 @@ from full_batch_sum_fit import FullBatchNetwork
 STYLE = "full-batch"
 PROTOCOL = "layer-level"
 EXPECTED_FAILED = ("fit-two-samples",)
-EXPECTED_KINDS = {"fit-two-samples": ("scaled",)}
-DECLARE = {}
+EXPECTED_KINDS = {"fit-two-samples": ("fit-scheme",)}
+DECLARE = {"scheme": "full-batch-mean"}
 LEFT_OUT = ("no hidden layer",)
 SCHEME = "full-batch-mean"
 BIAS = "first"
