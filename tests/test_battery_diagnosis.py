@@ -214,7 +214,8 @@ def test_the_size_note_says_what_the_smaller_network_showed_not_more() -> None:
 
 
 def test_a_gradient_clipped_element_by_element_is_not_an_sgd_step() -> None:
-    found = said(diagnosis.diagnose(np.clip(3 * EXPECTED, -1, 1), 3 * EXPECTED), "not-sgd-step")
+    found = said(diagnosis.diagnose(np.clip(3 * EXPECTED, -1, 1), 3 * EXPECTED, step=True), "not-sgd-step")
+    assert diagnosis.diagnose(np.clip(3 * EXPECTED, -1, 1), 3 * EXPECTED) is None  # a gradient is no step
     assert "clipped to [−1, 1]" in found
     assert diagnosis.clipped(3 * EXPECTED, 3 * EXPECTED) is None  # nothing beyond the largest value
 
@@ -278,3 +279,17 @@ def test_a_value_smaller_than_expected_is_not_called_clipped() -> None:
     """One element (or every element) cut down is no evidence of a clip: nothing agrees below it."""
     assert diagnosis.clipped(np.array([0.3]), np.array([0.7])) is None
     assert diagnosis.clipped(np.array([[0.3, -0.3]]), np.array([[0.7, -0.9]])) is None
+
+
+def test_dropout_left_on_in_gradients_is_nondeterministic_and_a_deterministic_model_is_not() -> None:
+    """Two calls in a row at the same weights: dropout drawn from np.random repeats under one seed, so
+    only the repeated call shows it."""
+    from pathlib import Path
+
+    styles = Path(__file__).parent / "styles"
+    result = check(f"{styles / 'einsum_call_dropout_left_on.py'}:make", max_examples=3, only=["deterministic"])
+    found = result.by_id("deterministic")
+    assert found.status == "failed" and found.findings[0].kind == "nondeterministic", found
+    assert found.findings[0].params["call"] == "gradients(x, y)"
+    # the correct style it is planted in passes
+    assert check(f"{styles / 'einsum_call.py'}:make", max_examples=3, only=["deterministic"]).passed

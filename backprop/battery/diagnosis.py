@@ -426,8 +426,10 @@ def diagnose(
     learning_rate: float | None = None,
     n_outputs: int | None = None,
     batch: int | None = None,
+    step: bool = False,
 ) -> Finding | None:
-    """The first recognised generic relation between analytic and expected values, or None."""
+    """The first recognised generic relation between analytic and expected values, or None; for a step
+    (`step`: the move of an update, ÷ its learning rate), a clipped gradient too."""
     a, e = _arrays(analytic, expected)
     if a.shape != e.shape:
         return transposed(a, e, budget)
@@ -436,5 +438,5 @@ def diagnose(
         or scaled(a, e, budget, learning_rate=learning_rate, n_outputs=n_outputs, batch=batch)
         or transposed(a, e, budget)
         or frozen_lines(a, e, budget)
-        or clipped(a, e, budget)
+        or (clipped(a, e, budget) if step else None)
     )

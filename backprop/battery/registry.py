@@ -133,8 +133,10 @@ REGISTRY: tuple[CheckSpec, ...] = (
           Use("calls `forward`, `backward`, and `predict`, `fit` when offered"), Use("✓"), follows=(),
           chain=False),
     _spec("deterministic", "hygiene:deterministic",
-          "`np.random.seed(s)` then `make` (and `fit`) twice gives bit-identical weights",
-          Use("reads `weight`; calls `fit` when offered"), Use("✓ (with `step`)"), follows=(), chain=False),
+          "the same call twice in a row gives the same answer (no dropout left on), and `np.random.seed(s)` "
+          "then `make` (and `fit`) twice gives bit-identical weights",
+          Use("calls `forward` twice; reads `weight`; calls `fit` when offered"),
+          Use("✓ (`gradients` or `predict` twice; with `step`)"), follows=(), chain=False),
     _spec("descent", "descent:descent",
           "a step with learning rate 1e-2, 1e-3 or 1e-4 lowers the loss (unless the gradient is too small to "
           "move it); with relu, only steps that keep every unit on its side of the kink count, and smaller "

@@ -327,9 +327,12 @@ class Driver:
         try:
             before = [a.copy() for a in self._live()]
             shapes = [a.shape for a in before]
+            names, _ = self._arrays()
             if callable(getattr(self.network, "gradients", None)):
                 grads = self.network.gradients(X.copy(), Y.copy())
-                grads = list(grads.values()) if isinstance(grads, dict) else list(grads)
+                if isinstance(grads, dict):  # by parameters()' names: a dict need not keep their order
+                    grads = [grads[n] for n in names] if names and set(names) <= set(grads) else []
+                grads = list(grads)
                 if [np.shape(g) for g in grads] != shapes:
                     return False
             if callable(getattr(self.network, "step", None)):

@@ -380,11 +380,13 @@ def _gradient_evidence(
     explain: Callable[[], Sequence[Sequence[Explanation]]] | None = None,
     rounding: Sequence[NDArray] | None = None,
     suspect: Callable[[Sequence[Any]], Sequence[Finding]] | None = None,
+    step: bool = False,
 ) -> Evidence:
     """Per-array comparisons against the estimates; a failing array is explained by the first of
     the explanations `explain()` gives for it that holds (computed only when something fails),
-    else by the generic patterns (sign, factor, transpose, frozen).  What `suspect(estimates)` finds
-    for the whole gradient (a usual mistake it reproduces everywhere) comes before all of those."""
+    else by the generic patterns (sign, factor, transpose, frozen; clipped for a `step`).  What
+    `suspect(estimates)` finds for the whole gradient (a usual mistake it reproduces everywhere) comes
+    before all of those."""
     comparisons = []
     explanations: Sequence[Sequence[Explanation]] | None = None
     count = len(grads)
@@ -414,6 +416,7 @@ def _gradient_evidence(
                 estimate.budget,
                 learning_rate=case.learning_rate,
                 n_outputs=case.n_outputs,
+                step=step,
             )
         comparisons.append(comparison)
     evidence = evidence_from(comparisons, what, notes)

@@ -138,6 +138,11 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
                     f"with {declare('loss', 'bce', profile.interface)} if it is the one meant",
                     {"loss": "bce", "declared": loss.name},
                 ))
+            if comparison.finding is not None and comparison.finding.kind == "loss-mismatch":
+                factor = diagnosis.scaled(delta, expected, budget, learning_rate=case.learning_rate,
+                                          n_outputs=case.n_outputs)
+                if factor is not None:  # mse's delta with one output is also 2 × half-SSE's: say both
+                    comparison.also.append(factor)
         comparisons.append(comparison)
     return evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
 

@@ -159,6 +159,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
         before,
         explain=explain,
         rounding=rounding,
+        step=True,
     )
 
 
@@ -225,6 +226,7 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
         notes,
         rounding=rounding,
         explain=explain,
+        step=True,
     )
 
 

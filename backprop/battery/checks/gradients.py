@@ -109,6 +109,7 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         suspect=lambda judged: suspected.findings(
             net, case, loss, moves, judged, "every layer's update ÷ the learning rate", seen=seen
         ),
+        step=True,
     )
     if evidence.failing and not suspected.named(evidence.findings):
         xs, ys = case.extra_samples(loss, 1)
@@ -157,6 +158,7 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
             suspected.findings(net, case, loss, gradient.values, judged, every, labels=labels)
             or suspected.frozen_arrays(gradient.values, judged, labels, what)
         ),
+        step=from_step,
     )
     evidence.note = gradient.note
     disagreement = rate_disagreement(gradient, labels, estimates)

@@ -14,6 +14,7 @@ from ..protocols import (
     ARRAY_EQUAL,
     LayerNetwork,
     ModelNetwork,
+    PluginError,
     call,
     open_network,
 )
@@ -76,8 +77,49 @@ def inputs_unmodified(factory: Factory, case: Case, loss: Loss, profile: Profile
     return Evidence("passed")
 
 
+def _repeated_call(factory: Factory, case: Case, profile: Profile) -> Evidence | None:
+    """The same call twice in a row at the same weights gives the same answer: what dropout left on, or
+    noise added to a gradient, breaks (however the random sources are seeded)."""
+    net = prepare(factory, case, profile)
+    try:
+        if isinstance(net, ModelNetwork):
+            shapes = [w.shape for w in net.weight_arrays()]
+            if "gradients" in net.offers:
+                what = "gradients(x, y)"
+                answers = [np.concatenate([np.ravel(g) for g in net.gradients(case.x, case.y, shapes)])
+                           for _ in range(2)]
+            elif "predict" in net.offers:
+                what = "predict(x)"
+                answers = [net.predict(case.x, case.n_outputs) for _ in range(2)]
+            else:
+                return None
+        else:
+            what = "forward(x)"
+            answers = [net.forward(net.with_one(case.x))[-1] for _ in range(2)]
+    except PluginError:
+        return None  # a call that fails is the other checks' to report
+    first, second = answers
+    if first.shape == second.shape and ARRAY_EQUAL(first, second, equal_nan=True):
+        return None
+    differ = int(np.sum(first != second)) if first.shape == second.shape else first.size
+    return Evidence(
+        "failed", None, what, f"{what} gave different answers to the same call, twice in a row",
+        f"{differ} of {first.size} values differ between two calls of {what} at the same weights and input",
+    ).found(Finding(
+        "nondeterministic",
+        f"{what} called twice in a row with the same weights and input gives different values ({differ} of "
+        f"{first.size} differ): something random is drawn in it (dropout left on, noise), so no gradient "
+        "check can hold",
+        {"call": what, "differ": differ, "total": int(first.size)},
+    ))
+
+
 def deterministic(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
-    """np.random.seed before make (and fit) gives the same network, twice."""
+    """The same call twice gives the same answer, and np.random.seed before make (and fit) gives the
+    same network, twice."""
+    repeated = _repeated_call(factory, case, profile)
+    if repeated is not None:
+        return repeated
     xs, ys = case.extra_samples(loss, 3)
     runs = []
     for _ in range(2):
