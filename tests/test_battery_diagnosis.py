@@ -287,7 +287,8 @@ def test_dropout_left_on_in_gradients_is_nondeterministic_and_a_deterministic_mo
     from pathlib import Path
 
     styles = Path(__file__).parent / "styles"
-    result = check(f"{styles / 'einsum_call_dropout_left_on.py'}:make", max_examples=3, only=["deterministic"])
+    target = f"{styles / 'einsum_call_dropout_left_on.py'}:make"
+    result = check(target, max_examples=3, only=["deterministic"])
     found = result.by_id("deterministic")
     assert found.status == "failed" and found.findings[0].kind == "nondeterministic", found
     assert found.findings[0].params["call"] == "gradients(x, y)"
