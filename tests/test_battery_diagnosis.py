@@ -294,3 +294,12 @@ def test_dropout_left_on_in_gradients_is_nondeterministic_and_a_deterministic_mo
     assert found.findings[0].params["call"] == "gradients(x, y)"
     # the correct style it is planted in passes
     assert check(f"{styles / 'einsum_call.py'}:make", max_examples=3, only=["deterministic"]).passed
+
+
+def test_a_step_that_follows_the_gradient_s_sign_is_not_an_sgd_step() -> None:
+    """Adam's first step from a fresh state is lr·g/(|g| + ε): the sign of g, whatever its size."""
+    step = EXPECTED / (np.abs(EXPECTED) + 1e-8)
+    found = said(diagnosis.diagnose(step, EXPECTED, step=True), "not-sgd-step")
+    assert "sign(expected)" in found and "Adam" in found
+    assert diagnosis.sign_of(EXPECTED, EXPECTED) is None  # the gradient itself
+    assert diagnosis.sign_of(np.sign(EXPECTED[0, :2]), EXPECTED[0, :2]) is None  # two elements prove nothing

@@ -251,6 +251,35 @@ def clipped(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float 
     )
 
 
+SIGN_TOLERANCE = 1e-3
+"""How closely a step must equal c·sign(∇L) to be stated as one: Adam's first step is g/(|g| + ε), which
+is sign(g) only to ε/|g|."""
+
+
+def sign_of(analytic: ArrayLike, expected: ArrayLike) -> Finding | None:
+    """Every element is the same size c with the expected element's sign, while the expected ones vary
+    in size: the step follows sign(∇L) (Adam's or RMSprop's first step, signSGD), not ∇L."""
+    a, e = _arrays(analytic, expected)
+    moving = np.abs(e) > 1e-12 * float(np.max(np.abs(e), initial=0.0))
+    if a.shape != e.shape or int(moving.sum()) < 3 or not _significant(e):
+        return None
+    sizes = np.abs(e[moving])
+    if float(np.max(sizes)) < 2 * float(np.min(sizes)):
+        return None  # gradients of one size: a sign and a factor cannot be told apart
+    c = float(np.median(np.abs(a[moving])))
+    gap = float(np.max(np.abs(a[moving] - c * np.sign(e[moving]))))
+    if c <= 0 or gap > SIGN_TOLERANCE * c:
+        return None
+    return Finding(
+        "not-sgd-step",
+        f"the values equal {c:.6g} × sign(expected) to {gap / c:.0e} of their size in all "
+        f"{int(moving.sum())} elements that move, while the expected ones differ in size by up to "
+        f"{float(np.max(sizes) / np.min(sizes)):.3g}×: the step follows the gradient's sign (Adam's or "
+        "RMSprop's first step, signSGD), not the gradient",
+        {"size": c, "agreement": gap},
+    )
+
+
 def dz_is_fprime_of_a(
     dz: ArrayLike, a: ArrayLike, fprime: Callable[[NDArray], NDArray]
 ) -> Finding | None:
@@ -439,4 +468,5 @@ def diagnose(
         or transposed(a, e, budget)
         or frozen_lines(a, e, budget)
         or (clipped(a, e, budget) if step else None)
+        or (sign_of(a, e) if step else None)
     )

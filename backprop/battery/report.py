@@ -74,8 +74,10 @@ def explain(result: BatteryResult, r: CheckResult, first: bool) -> list[str]:
     lines.append(f"  {r.summary}")
     lines += [f"  {line}" for line in r.details.splitlines() if line.strip()]
     if r.findings:
+        said = {r.summary}
         for number, finding in enumerate(r.findings):
-            if finding.sentence != r.summary:
+            if finding.sentence not in said:  # one array's finding repeated by the next says nothing new
+                said.add(finding.sentence)
                 label = "diagnosis" if number == 0 else "also"
                 lines.append(f"  {label} [{finding.kind}]: {finding.sentence}")
     elif r.diagnosis:

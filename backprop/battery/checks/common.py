@@ -423,8 +423,51 @@ def _gradient_evidence(
     evidence.weights = weights
     if suspect is not None and evidence.failing:
         evidence.findings[:0] = list(suspect(estimates))
+    if model is not None and evidence.failing:
+        failing = sum(not c.passed for c in comparisons)
+        evidence.found(_loss_reading(evidence.findings, failing, model, case.n_outputs))
+    if step and evidence.failing and not evidence.findings:  # a pattern only the whole step shows
+        whole = np.concatenate([np.ravel(g) for g in grads])
+        evidence.found(diagnosis.sign_of(whole, np.concatenate([np.ravel(e.value) for e in estimates])))
     return evidence
 
+
+
+LOSS_FACTORS = {
+    "2 / the number of outputs (mean squared error against half-SSE)": ("mse", "half_sse"),
+    "the number of outputs / 2 (half-SSE against mean squared error)": ("half_sse", "mse"),
+}
+"""A factor every array's gradient shares that is the ratio of two losses' gradients: (computed, declared)."""
+ONE_OUTPUT_LOSS_FACTORS = {"2": ("mse", "half_sse"), "1/2": ("half_sse", "mse")}
+
+
+def _loss_reading(
+    findings: Sequence[Finding], failing: int, model: ModelNetwork, n_outputs: int
+) -> Finding | None:
+    """Every failing array scaled by the one factor that turns the declared loss's gradient into another
+    loss's: the model computes that loss (a mean squared error where half-SSE was declared, say; with one
+    output, the factor is 2)."""
+    scaled = [f for f in findings if f.kind == "scaled"]
+    if not scaled or len(scaled) != failing:
+        return None
+    factors = {round(float(f.params["factor"]), 9) for f in scaled}
+    names = scaled[0].params.get("matches") or []
+    readings = {**LOSS_FACTORS, **(ONE_OUTPUT_LOSS_FACTORS if n_outputs == 1 else {})}
+    reading = next((readings[n] for n in names if n in readings), None)
+    if len(factors) != 1 or reading is None:
+        return None
+    computed, declared = reading
+    if model.profile.loss != declared:
+        return None
+    from ..interfaces import declare
+
+    return Finding(
+        "loss-mismatch",
+        f"every failing array's gradient is {scaled[0].params['factor']:.6g} × the expected one, the ratio "
+        f"of {computed}'s gradient to {declared}'s: the model computes the gradient of {computed}; declare "
+        f"{declare('loss', computed, model.profile.interface)} if it is the loss meant",
+        {"loss": computed, "declared": declared, "factor": scaled[0].params["factor"]},
+    )
 
 
 def _values(array: NDArray) -> str:

@@ -156,6 +156,11 @@ def _descent_finding(direction: NDArray, gradient: NDArray, rate: float) -> Find
             f"the step's cosine with −∇L is {cosine:.2f} (a descent step's is 1): it goes uphill, so the "
             "gradient it follows is wrong or is that of another loss (the gradient checks say which)"
         )
+    elif cosine < 0.05:
+        sentence = (
+            f"the step's cosine with −∇L is {cosine:.2f} (a descent step's is 1): it moves almost at right "
+            f"angles to the gradient, and the loss rose even with learning rate {rate:g}"
+        )
     else:
         sentence = (
             f"the step's cosine with −∇L is {cosine:.2f}, a descent direction, yet the loss rose even with "
