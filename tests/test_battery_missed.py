@@ -415,3 +415,38 @@ def test_the_style_entry_fails_with_its_expected_kinds(name: str) -> None:
         found = result.by_id(check_id)
         assert found.status == "failed", (check_id, found)
         assert set(kinds) <= {f.kind for f in found.findings}, (check_id, found.findings)
+
+
+# --------------------------------------------------------------------------- fit on the wrong targets
+
+LAYER_STYLES = HERE / "layer_styles"
+
+
+@pytest.mark.parametrize("name", ["first_row_target", "full_batch_first_target", "every_row_first_target"])
+def test_a_fit_on_the_first_row_s_target_fails_with_wrong_target_whatever_its_scheme(name: str) -> None:
+    result = backprop.check(f"{LAYER_STYLES / name}.py:make", max_examples=2, only=["fit-two-samples"])
+    found = result.by_id("fit-two-samples")
+    assert found.status == "failed" and [f.kind for f in found.findings] == ["wrong-target"], found
+    assert "with the first row's target for every row" in found.findings[0].sentence
+
+
+@pytest.mark.parametrize("name", ["article", "full_batch_sum", "every_row", "mini_batch"])
+def test_a_fit_on_each_row_s_own_target_passes(name: str) -> None:
+    result = backprop.check(f"{LAYER_STYLES / name}.py:make", max_examples=2, only=["fit-two-samples"])
+    assert result.passed, result.by_id("fit-two-samples")
+
+
+class FirstTargetBatch(rows_separate_bias.MLP):
+    """Model-level: a batch's gradients (and so its step) use the first row's target for every row."""
+
+    def gradients(self, x: Any, y: Any) -> Any:
+        Y = np.atleast_2d(y)
+        return super().gradients(x, np.repeat(Y[:1], len(Y), axis=0))
+
+
+def test_a_model_batch_on_the_first_row_s_target_fails_batch_is_sum_with_wrong_target() -> None:
+    rows = MODEL.but(offers=MODEL.offers | {"rows"})
+    sentence = fails_with("batch-is-sum", FirstTargetBatch, rows, "wrong-target")
+    assert sentence.startswith("step(X, Y, lr) on a batch of 3 equals the mean of the one-sample results "
+                               "with the first row's target for every row"), sentence
+    passes("batch-is-sum", rows_separate_bias.make, rows)

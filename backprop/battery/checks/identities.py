@@ -352,4 +352,30 @@ def _model_batch(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
         [f"(a batch of {len(X)} samples against the {reduction} of their one-sample results)"],
     )
     evidence.weights = before
+    if evidence.failing and not any(f.kind == "scaled" for f in evidence.findings):
+        evidence.found(_first_target(net, X, Y, case.learning_rate, reduction, shapes, got))
     return evidence
+
+
+def _first_target(
+    net: ModelNetwork, X: NDArray, Y: NDArray, lr: float, reduction: str, shapes: list[tuple[int, ...]],
+    got: list[NDArray],
+) -> Finding | None:
+    """wrong-target when the batch's result (the last one computed: step's when offered) is the sum or mean
+    of the one-sample results with the first row's target for every row."""
+    name = "step" if "step" in net.offers else "gradients"
+    if name == "gradients":
+        samples = [net.gradients(x, Y[0], shapes) for x in X]
+    else:
+        samples = [step_moves(net, x, Y[0], lr)[0] for x in X]
+    total = [np.sum([s[k] for s in samples], axis=0) for k in range(len(shapes))]
+    want = total if reduction == "sum" else [t / len(X) for t in total]
+    gaps = [diagnosis.agreement(g, w) for g, w in zip(got, want, strict=True)]
+    if any(gap is None for gap in gaps) or not any(np.any(g != 0) for g in got):
+        return None
+    gap = max(gap for gap in gaps if gap is not None)
+    call_ = "gradients(X, Y)" if name == "gradients" else "step(X, Y, lr)"
+    sentence = (f"{call_} on a batch of {len(X)} equals the {reduction} of the one-sample results with the "
+                f"first row's target for every row, {diagnosis.within(gap)}: each row must be trained on its "
+                "own target Y[i]")
+    return Finding("wrong-target", sentence, {"call": call_, "rows": len(X)})
