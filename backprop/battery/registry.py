@@ -75,8 +75,8 @@ def _spec(
 REGISTRY: tuple[CheckSpec, ...] = (
     _spec("activation-derivative", "activation:activation_derivative",
           "each layer's `activation_prime(z)` against a Richardson-extrapolated difference of its "
-          "`activation(z)`, at the case's z and at ±0.1…±3; both are finite (no NaN, no inf) at |z| from "
-          "10 to 1000",
+          "`activation(z)`, at the case's z and at ±0.1…±3; both are finite (no NaN, no inf) at z = ±10, "
+          "±20, …, ±1000",
           Use("reads each layer's `activation` and `activation_prime` (skipped without them)",
               frozenset({"activation", "activation_prime"})),
           "the model-level protocol does not expose the activation function"),
@@ -117,7 +117,7 @@ REGISTRY: tuple[CheckSpec, ...] = (
           "`predict(x)` is the forward pass of x alone: it equals a chain of `forward` calls on x with its "
           "constant 1 (first or last, as detected or declared) right after a forward pass on another "
           "sample; x as an integer array gives what its floats give; where the activation is not "
-          "exposed, predict is finite with every weight large enough for |z| ≥ 1000",
+          "exposed, predict is finite with every weight so large that the first layer's z reaches ±1000",
           Use("calls `forward`, then `predict` (skipped without it); without `activation` and "
               "`activation_prime`, predict at large weights", frozenset({"predict"})),
           Use("`predict(x)` is unchanged by `gradients` (or `step`, undone) on another sample; integer x; "
