@@ -129,7 +129,7 @@ def test_a_predict_returning_a_cached_output_fails_with_predict_not_forward(plan
 
 def test_a_cached_predict_is_said_to_equal_the_previous_forward_pass() -> None:
     sentence = fails_with("predict-is-forward", CachedOutputNetwork, LAYER, "predict-not-forward")
-    assert "equals the output of the forward pass just before it, on another sample" in sentence
+    assert "equals the output of the forward pass run just before it on another sample" in sentence
 
 
 class CachedModel(rows_separate_bias.MLP):
@@ -262,8 +262,8 @@ def test_an_activation_that_overflows_fails_with_non_finite_at_the_z_it_does(nam
     f, fprime, activation, function, z = OVERFLOWING[name]
     sentence = fails_with("activation-derivative", with_functions(f, fprime), LAYER, "non-finite",
                           activation=activation)
-    assert sentence.startswith(f"layer 1's {function}(z) is NaN at z = {z}, and finite at every probed |z| "
-                               "below that"), sentence
+    assert sentence.startswith(f"layer 1's {function}(z) is NaN at z = {z}, where the mathematics is finite "
+                               "(and finite at every probed z closer to 0)"), sentence
 
 
 @pytest.mark.parametrize("name", list(FINITE))

@@ -162,7 +162,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
 def _integer_fit(net: LayerNetwork, case: Case, before: list[NDArray], passed: Evidence) -> Evidence:
     """fit on one row given as integer arrays (X of integers from −2 to 2, y rounded: XOR as the article
     writes it) moves the weights exactly as on the same values as floats (input-dtype when it does not)."""
-    X, Y = case.integer_x()[None, :], np.rint(case.y)[None, :]
+    X, Y = case.integer_x()[None, :], np.rint(case.y)[None, :] + 0.0  # + 0.0: no −0 in the report
     landed = []
     for dtype in (float, np.int64):
         net.set_weights(before)

@@ -60,7 +60,7 @@ def predict_is_forward(factory: Factory, case: Case, loss: Loss, profile: Profil
         evidence.summary = "predict(x) differs from the chained forward passes on x"
         _bias_diagnosis(net, case.x, prediction, profile, evidence)
         if evidence.diagnosis is None:
-            evidence.found(_not_forward(comparison, {"the forward pass just before it, on another sample":
+            evidence.found(_not_forward(comparison, {"the forward pass run just before it on another sample":
                                                      before}))
         return evidence
     integers = as_array("predict(x) of integers",
@@ -91,11 +91,12 @@ def _not_forward(comparison: Comparison, earlier: dict[str, NDArray], call_: str
     for what, value in earlier.items():
         gap = diagnosis.agreement(comparison.analytic, value)
         if gap is not None and diagnosis.agreement(comparison.expected, value) is None:
-            sentence = (f"{call_} equals the output of {what} {diagnosis.within(gap)} in "
-                        f"{_outputs(value.size)}, not the forward pass of x ({_difference(comparison)}): "
-                        "it returns an output cached from an earlier call instead of computing it from x")
+            sentence = (f"{call_} equals the output of {what}, {diagnosis.within(gap)} in "
+                        f"{_outputs(value.size)}, not the forward pass of its own input: "
+                        f"{_difference(comparison)}; it returns an output cached from an earlier call "
+                        "instead of computing it")
             return Finding("predict-not-forward", sentence, {"cached": what})
-    sentence = f"{call_} is not the forward pass of x: {_difference(comparison)}"
+    sentence = f"{call_} is not the forward pass of its input: {_difference(comparison)}"
     return Finding("predict-not-forward", sentence, {})
 
 
@@ -146,14 +147,14 @@ def _model_predict(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
     if agreed.failing:
         return agreed
     other = case.integer_x()
-    (y_other,), lr = case.extra_samples(loss, 1)[1], case.learning_rate
+    y_other = case.extra_samples(loss, 1)[1][0]
     if "gradients" in net.offers:
         ran = "gradients(x′, y′)"
         net.request("method", "gradients", other, y_other)
     else:
         ran = "step(x′, y′, lr)"
         before = net.copy_weights()
-        net.step(other, y_other, lr)
+        net.step(other, y_other, case.learning_rate)
         net.set_weights(before)
     again = net.predict(case.x, case.n_outputs)
     comparison = compare_exact("the output", "unit", again, prediction)

@@ -50,13 +50,11 @@ def activation_finding(label: str, z: NDArray, values: NDArray) -> Finding | Non
     order = np.argsort(np.abs(z), kind="stable")
     first = int(order[np.argmax(bad[order])])
     at = float(z[first])
-    below = np.abs(z) < abs(at)
+    closer = " (and finite at every probed z closer to 0)" if (np.abs(z) < abs(at)).any() else ""
     sentence = (
-        f"{label}(z) is {_named(values[first:first + 1])} at z = {at:g}"
-        + (f", and finite at every probed |z| below that ({int(below.sum())} points from ±{LARGE_Z[0]:g})"
-           if below.any() else "")
-        + f"; it is NaN or inf at {int(bad.sum())} of the {z.size} points probed (|z| from {LARGE_Z[0]:g} "
-        f"to {LARGE_Z[-1]:g}), where the mathematics is finite: {ADVICE}"
+        f"{label}(z) is {_named(values[first:first + 1])} at z = {at:g}, where the mathematics is finite"
+        f"{closer}; it is NaN or inf at {int(bad.sum())} of the {z.size} points probed, z = ±{LARGE_Z[0]:g}, "
+        f"±{LARGE_Z[1]:g}, …, ±{LARGE_Z[-1]:g}: {ADVICE}"
     )
     return Finding("non-finite", sentence, {"function": label, "z": at, "count": int(bad.sum())})
 
