@@ -112,3 +112,39 @@ def activation_names() -> list[str]:
 register_activation("sigmoid", sigmoid, sigmoid_prime)
 register_activation("tanh", tanh, tanh_prime)
 register_activation("relu", relu, relu_prime, has_kink=True)
+
+
+KNOWN_WRONG_DERIVATIVES: dict[str, tuple[tuple[str, ArrayFunction], ...]] = {
+    "tanh": (
+        ("1 − z²", lambda z: 1 - z**2),
+        ("1 − tanh z", lambda z: 1 - np.tanh(z)),
+        ("tanh z (1 − tanh z)", lambda z: np.tanh(z) * (1 - np.tanh(z))),
+    ),
+    "sigmoid": (
+        ("z(1 − z)", lambda z: z * (1 - z)),
+        ("s(1 + s)", lambda z: sigmoid(z) * (1 + sigmoid(z))),
+        ("1 − s", lambda z: 1 - sigmoid(z)),
+        ("s", sigmoid),
+        ("1 − s²", lambda z: 1 - sigmoid(z) ** 2),
+    ),
+    "relu": (
+        ("1 everywhere", lambda z: np.ones_like(np.asarray(z, dtype=float))),
+        ("relu(z)", relu),
+    ),
+}
+"""Per activation, derivatives people write by mistake, each with the formula as written (s = σ(z)):
+what a wrong activation_prime is compared with before anything else, so that its finding names it."""
+
+KNOWN_WRONG_DERIVATIVES_WHY: dict[str, str] = {
+    "1 − z²": "tanh's derivative written in terms of its output A (1 − A²), given z: it expects A",
+    "z(1 − z)": "the sigmoid's derivative written in terms of its output A (A(1 − A)), given z: it expects A",
+    "1 − tanh z": "the square is missing: tanh' is 1 − tanh² z",
+    "tanh z (1 − tanh z)": "the sigmoid's formula s(1 − s) applied to tanh",
+    "s(1 + s)": "a sign slip: σ' is s(1 − s)",
+    "1 − s": "the factor s is missing: σ' is s(1 − s)",
+    "s": "the function, not its derivative: σ' is s(1 − s)",
+    "1 − s²": "tanh's formula 1 − A² applied to the sigmoid",
+    "1 everywhere": "the mask is missing: relu' is 1 where z > 0 and 0 where z < 0",
+    "relu(z)": "the function, not its derivative: relu' is 1 where z > 0 and 0 where z < 0",
+}
+"""Why each known wrong formula is wrong, said after the evidence."""

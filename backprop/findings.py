@@ -98,6 +98,16 @@ KINDS: dict[str, Kind] = _kinds(
      "the network's layers are instances of backprop.network.Layer"),
     ("tampering", "the code under test tried to change the judge, its files or other submissions",
      "the module replaced numpy.allclose at import"),
+    ("inherited", "the array is computed correctly from an input that is itself wrong (its own check "
+     "names that input's cause)",
+     "layer 1 moved by learning rate × aᵀδ of its own stored delta to 3e-16: the error is in the delta"),
+    ("returned-not-stored", "backward returns something other than the delta it stores",
+     "layer 2's backward returns [0.1, 0.3] but stores [0.2, -0.1]: return self.delta"),
+    ("uphill", "the update raises the loss: the step is not a descent direction (measured by its cosine "
+     "with the numerical gradient)",
+     "the step's cosine with −∇L is −0.31 (a descent step's is 1): it goes uphill"),
+    ("needs-size", "the failure shows only on networks of some size (several outputs, several hidden layers)",
+     "the bug shows with several outputs and was not seen with 1 output: on [2, 1] all 16 cases passed"),
     ("left-out", "part of the space of networks was not checked, with the reason",
      "networks without a hidden layer: make([2, 1], 'tanh') raised UnboundLocalError at mynet.py:41"),
 )
@@ -126,6 +136,15 @@ class Finding:
     def from_json(cls, data: Mapping[str, Any]) -> Finding:
         params = {k: v for k, v in data.items() if k not in ("kind", "sentence")}
         return cls(str(data["kind"]), str(data["sentence"]), params)
+
+
+def kinds_table() -> str:
+    """The vocabulary as the table in docs/battery.md (a test holds the page to it)."""
+    lines = ["| kind | what it means | an example sentence |", "|---|---|---|"]
+    for kind in KINDS.values():
+        example = kind.example.replace("|", "\\|")
+        lines.append(f"| `{kind.name}` | {kind.meaning} | {example} |")
+    return "\n".join(lines)
 
 
 def _plain(value: Any) -> Any:

@@ -8,35 +8,62 @@ from implementations import catalogue
 
 from backprop.activations import sigmoid_prime, tanh, tanh_prime
 from backprop.battery import check, diagnosis
+from backprop.findings import Finding
 
 RNG = np.random.default_rng(7)
 EXPECTED = RNG.uniform(-1, 1, (3, 4))
 
 
+def said(found: Finding | None, kind: str) -> str:
+    """The finding's sentence, once its kind is the one expected."""
+    assert found is not None and found.kind == kind, found
+    return found.sentence
+
+
 def test_a_flipped_sign_is_named_with_its_accuracy() -> None:
-    found = diagnosis.diagnose(-EXPECTED, EXPECTED)
-    assert found is not None and "sign is flipped" in found
+    found = said(diagnosis.diagnose(-EXPECTED, EXPECTED), "sign-flipped")
+    assert "sign is flipped" in found
     assert "exactly" in found and "all 12 elements" in found
 
 
 @pytest.mark.parametrize(
     ("factor", "words"),
     [
-        (2.0, "equal 2 ×"),
-        (0.5, "equal 1/2 ×"),
-        (0.1, "the learning rate ×"),
-        (10.0, "1 / the learning rate ×"),
-        (0.5 * 3, "the number of outputs / 2"),
+        (2.0, ("equal 2 ×", "in all 12 elements: a constant factor, 2 (")),
+        (0.5, ("equal 1/2 ×", "in all 12 elements: a constant factor, 1/2 (")),
+        (0.1, ("equal 0.1 ×", "in all 12 elements: a constant factor, the learning rate (")),
+        (10.0, ("equal 10 ×", "in all 12 elements: a constant factor, 1 / the learning rate (")),
+        (0.5 * 3, ("equal 1.5 ×", "in all 12 elements: a constant factor, the number of outputs / 2")),
     ],
 )
-def test_a_constant_factor_is_named_when_it_is_a_known_one(factor: float, words: str) -> None:
-    found = diagnosis.diagnose(factor * EXPECTED, EXPECTED, learning_rate=0.1, n_outputs=3)
-    assert found is not None and words in found, found
+def test_a_constant_factor_is_named_when_it_is_a_known_one(factor: float, words: tuple[str, str]) -> None:
+    found = said(diagnosis.diagnose(factor * EXPECTED, EXPECTED, learning_rate=0.1, n_outputs=3), "scaled")
+    assert all(part in found for part in words), found
 
 
-def test_an_unknown_factor_is_given_as_a_number() -> None:
-    found = diagnosis.scaled(1.37 * EXPECTED, EXPECTED)
-    assert found is not None and "1.37 ×" in found
+def test_an_unknown_factor_is_given_as_a_number_without_a_cause() -> None:
+    found = said(diagnosis.scaled(1.37 * EXPECTED, EXPECTED, n_outputs=4), "scaled")
+    assert "1.37 ×" in found and "constant factor" not in found
+
+
+def test_an_unknown_factor_with_one_output_is_no_evidence() -> None:
+    """With one output unit, any wrong output delta (a missing σ'(z) among them) scales the whole
+    gradient: a factor 2.69661 names nothing."""
+    assert diagnosis.scaled(2.69661 * EXPECTED, EXPECTED, n_outputs=1) is None
+    assert diagnosis.scaled(2.69661 * EXPECTED, EXPECTED) is None
+
+
+def test_a_factor_that_equals_two_names_gives_both_and_no_cause() -> None:
+    """A gradient n_out = 2 times too large is not called "the ½ of ½‖A − y‖² dropped"."""
+    found = diagnosis.scaled(2 * EXPECTED, EXPECTED, n_outputs=2)
+    sentence = said(found, "scaled")
+    assert "2 and the number of outputs" in sentence and "½" not in sentence, sentence
+    assert found is not None and found.params["matches"] == ["2", "the number of outputs"]
+
+
+def test_a_factor_of_the_batch_size_is_named() -> None:
+    found = said(diagnosis.scaled(5 * EXPECTED, EXPECTED, batch=5), "scaled")
+    assert "the batch size" in found
 
 
 def test_a_ratio_between_one_or_two_numbers_is_no_evidence() -> None:
@@ -45,34 +72,31 @@ def test_a_ratio_between_one_or_two_numbers_is_no_evidence() -> None:
 
 
 def test_a_transposed_gradient_is_recognised_from_its_shape() -> None:
-    found = diagnosis.diagnose(EXPECTED.T, EXPECTED)
-    assert found is not None and "transpose" in found
+    assert "transpose" in said(diagnosis.diagnose(EXPECTED.T, EXPECTED), "transposed")
 
 
 def test_a_square_transposed_gradient_is_recognised_from_its_values() -> None:
     square = RNG.uniform(-1, 1, (3, 3))
-    found = diagnosis.diagnose(square.T, square)
-    assert found is not None and "transpose" in found
+    assert "transpose" in said(diagnosis.diagnose(square.T, square), "transposed")
 
 
 def test_a_frozen_bias_row_is_named_as_the_bias_row() -> None:
     analytic = EXPECTED.copy()
     analytic[0] = 0.0
-    found = diagnosis.diagnose(analytic, EXPECTED)
-    assert found is not None and "row 0" in found and "bias row" in found
+    found = said(diagnosis.diagnose(analytic, EXPECTED), "frozen")
+    assert "row 0" in found and "bias row" in found
 
 
 def test_a_frozen_column_is_named_with_its_index() -> None:
     analytic = EXPECTED.copy()
     analytic[:, 2] = 0.0
-    found = diagnosis.diagnose(analytic, EXPECTED)
-    assert found is not None and "column 2" in found
+    assert "column 2" in said(diagnosis.diagnose(analytic, EXPECTED), "frozen")
 
 
 def test_dz_taken_at_a_is_recognised() -> None:
     z = RNG.uniform(-2, 2, 5)
-    found = diagnosis.dz_is_fprime_of_a(tanh_prime(tanh(z)), tanh(z), tanh_prime)
-    assert found is not None and "f'(A)" in found
+    found = said(diagnosis.dz_is_fprime_of_a(tanh_prime(tanh(z)), tanh(z), tanh_prime), "fprime-of-output")
+    assert "f'(A)" in found
     assert diagnosis.dz_is_fprime_of_a(tanh_prime(z), tanh(z), tanh_prime) is None
 
 
@@ -81,14 +105,14 @@ def test_a_delta_with_fprime_of_a_is_recognised() -> None:
     expected = RNG.uniform(-1, 1, 4) * tanh_prime(z)
     wrong = expected / tanh_prime(z) * tanh_prime(tanh(z))
     found = diagnosis.delta_uses_fprime_of_a(wrong, expected, tanh_prime(z), tanh_prime(tanh(z)))
-    assert found is not None and "f'(A)" in found
+    assert "f'(A)" in said(found, "fprime-of-output")
 
 
 def test_a_delta_missing_its_fprime_factor_is_recognised() -> None:
     z = RNG.uniform(-2, 2, 4)
     dl_da = RNG.uniform(-1, 1, 4)
-    found = diagnosis.missing_fprime(dl_da, dl_da * tanh_prime(z), dl_da)
-    assert found is not None and "f'(z)" in found and "missing" in found
+    found = said(diagnosis.missing_fprime(dl_da, dl_da * tanh_prime(z), dl_da), "missing-fprime")
+    assert "f'(z)" in found and "missing" in found
     assert diagnosis.missing_fprime(dl_da * tanh_prime(z), dl_da * tanh_prime(z), dl_da) is None
 
 
@@ -96,7 +120,7 @@ def test_a_delta_with_fprime_twice_is_recognised() -> None:
     z = RNG.uniform(-2, 2, 4)
     expected = RNG.uniform(-1, 1, 4) * tanh_prime(z)
     found = diagnosis.extra_fprime(expected * tanh_prime(z), expected, tanh_prime(z))
-    assert found is not None and "extra factor" in found
+    assert "extra factor" in said(found, "extra-fprime")
 
 
 def test_noise_is_not_diagnosed() -> None:
@@ -110,15 +134,15 @@ def test_agreement_within_the_budget_counts_as_agreement() -> None:
 
 
 def test_a_size_note_states_only_what_the_smaller_network_showed() -> None:
-    found = diagnosis.needs_size("several outputs", (3, 1), "1 output", 16)
+    found = said(diagnosis.needs_size("several outputs", (3, 1), "1 output", 16), "needs-size")
     assert "several outputs" in found and "[3, 1]" in found and "all 16 cases" in found
     assert "only" not in found  # a rare failure on the smaller network is not ruled out
 
 
 def test_a_derivative_that_drifts_from_zero_is_described_with_its_errors() -> None:
     z = np.array([-3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0])
-    found = diagnosis.drifts_from_zero(0.25 - z**2 / 16, sigmoid_prime(z), z)
-    assert found is not None and "near z = 0" in found
+    found = said(diagnosis.drifts_from_zero(0.25 - z**2 / 16, sigmoid_prime(z), z), "wrong-derivative")
+    assert "near z = 0" in found
     assert "at |z| = 0.1" in found and "7.9 at |z| = 3" in found  # the numbers, smallest |z| first
 
 
@@ -130,8 +154,8 @@ def test_errors_that_do_not_grow_with_z_are_not_called_a_drift(wrong) -> None:  
 
 def test_an_output_error_summed_over_the_outputs_is_recognised() -> None:
     dl_da, fz = RNG.uniform(-1, 1, 3), RNG.uniform(0.2, 1, 3)
-    found = diagnosis.summed_error(np.sum(dl_da) * fz, dl_da * fz, dl_da, fz)
-    assert found is not None and "summed over the outputs" in found and "all 3 units" in found
+    found = said(diagnosis.summed_error(np.sum(dl_da) * fz, dl_da * fz, dl_da, fz), "summed-outputs")
+    assert "summed over the outputs" in found and "all 3 units" in found
     assert diagnosis.summed_error(dl_da * fz, dl_da * fz, dl_da, fz) is None
     one = np.array([0.4])  # with one output the sum is the error itself: no evidence
     assert diagnosis.summed_error(one * 0.5, one * 0.5, one, np.array([0.5])) is None
@@ -141,8 +165,8 @@ def test_an_output_error_summed_over_the_outputs_is_recognised() -> None:
 def test_a_hidden_delta_through_a_reshaped_weight_is_recognised(shape: tuple[int, int], words: str) -> None:
     w, given, fz = RNG.uniform(-1, 1, shape), RNG.uniform(-1, 1, shape[1]), RNG.uniform(0.2, 1, shape[0])
     wrong = (given @ w.reshape(shape[1], shape[0])) * fz
-    found = diagnosis.reshaped_weights(wrong, (given @ w.T) * fz, given, w, fz)
-    assert found is not None and words in found and "W.T" in found
+    found = said(diagnosis.reshaped_weights(wrong, (given @ w.T) * fz, given, w, fz), "transposed")
+    assert words in found and "W.T" in found
     assert diagnosis.reshaped_weights((given @ w.T) * fz, (given @ w.T) * fz, given, w, fz) is None
 
 
@@ -151,28 +175,49 @@ def test_a_hidden_delta_through_a_reshaped_weight_is_recognised(shape: tuple[int
 # ----------------------------------------------------- the battery's diagnoses of planted bugs
 
 CATALOGUE_DIAGNOSES = {
-    # catalogue entry: (check, words its diagnosis must contain)
-    "predict_bias_last": ("predict-is-forward", "constant 1 appended after the inputs"),
-    "sigmoid_prime_small_z": ("activation-derivative", "drift away as |z| grows"),
-    "output_error_summed": ("output-delta", "summed over the outputs"),
-    "hidden_delta_reshaped_weights": ("hidden-delta", "where its transpose belongs"),
+    # catalogue entry: (check, the kind of its first finding, words its sentence must contain)
+    "predict_bias_last": ("predict-is-forward", "bias-layout", "constant 1 appended after the inputs"),
+    "sigmoid_prime_small_z": ("activation-derivative", "wrong-derivative", "drift away as |z| grows"),
+    "output_error_summed": ("output-delta", "summed-outputs", "summed over the outputs"),
+    "hidden_delta_reshaped_weights": ("hidden-delta", "transposed", "where its transpose belongs"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE_DIAGNOSES))
 def test_the_battery_names_the_planted_mistake(name: str) -> None:
-    check_id, words = CATALOGUE_DIAGNOSES[name]
+    check_id, kind, words = CATALOGUE_DIAGNOSES[name]
     found = check(catalogue()[name].make, max_examples=8, only=[check_id]).by_id(check_id)
-    assert found.status == "failed" and words in (found.diagnosis or ""), found.diagnosis
+    assert found.status == "failed" and found.findings, found
+    assert words in said(found.findings[0], kind), found.findings
 
 
 def test_a_delta_built_on_a_wrong_activation_prime_blames_activation_prime() -> None:
     found = check(catalogue()["sigmoid_prime_small_z"].make, max_examples=8, only=["output-delta"]).results[0]
+    assert found.findings and found.findings[0].kind == "wrong-derivative", found.findings
     assert "the layer's own activation_prime(z)" in (found.diagnosis or ""), found.diagnosis
     assert "backward is right" in (found.diagnosis or "")
 
 
 def test_the_size_note_says_what_the_smaller_network_showed_not_more() -> None:
     found = check(catalogue()["update_gradient_clipped"].make, max_examples=8, only=["update-is-sgd-step"])
-    note = found.results[0].diagnosis or ""
+    sizes = [f for f in found.results[0].findings if f.kind == "needs-size"]
+    assert sizes, found.results[0].findings
+    note = sizes[0].sentence
     assert "was not seen with 1 output" in note and "shows only" not in note, note
+
+
+def test_a_gradient_clipped_element_by_element_is_not_an_sgd_step() -> None:
+    found = said(diagnosis.diagnose(np.clip(3 * EXPECTED, -1, 1), 3 * EXPECTED), "not-sgd-step")
+    assert "clipped to [−1, 1]" in found
+    assert diagnosis.clipped(3 * EXPECTED, 3 * EXPECTED) is None  # nothing beyond the largest value
+
+
+def test_an_uphill_step_is_called_sign_flipped_only_when_it_is_minus_the_sgd_step() -> None:
+    """A wrong tanh derivative can send a step uphill without any sign being flipped."""
+    from backprop.battery.checks.descent import _descent_finding
+
+    gradient = RNG.uniform(-1, 1, 12)
+    assert _descent_finding(-gradient, gradient, 0.1).kind == "sign-flipped"
+    bent = -gradient * RNG.uniform(0.2, 1.5, 12)  # uphill, every element, but not −1 × the step
+    found = _descent_finding(bent, gradient, 0.1)
+    assert found.kind == "uphill" and "sign" not in found.sentence and found.params["cosine"] < 0

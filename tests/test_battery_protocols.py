@@ -197,4 +197,5 @@ def test_a_factor_next_to_1_is_not_called_a_constant_factor() -> None:
 
     expected = np.linspace(0.5, 1.5, 12)
     assert diagnosis.scaled(expected * 1.00002, expected) is None
-    assert "2" in (diagnosis.scaled(expected * 2, expected) or "")
+    found = diagnosis.scaled(expected * 2, expected)
+    assert found is not None and found.kind == "scaled" and found.params["matches"] == ["2"]

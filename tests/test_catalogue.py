@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 from implementations import catalogue
 
-from backprop.battery import CHECK_IDS, BatteryResult, check
+from backprop.battery import CHECK_IDS, BatteryResult, CheckResult, check
 
 MAX_EXAMPLES = 8
 """Cases per check: enough for hypothesis to find every planted bug, few enough for the default suite."""
@@ -147,16 +147,36 @@ DIAGNOSES = [
 ]
 
 
+@pytest.mark.parametrize("name", BUGS)
+def test_each_bug_s_failures_carry_the_kinds_of_its_mistake(name: str) -> None:
+    """Graders and tests select on kinds: every planted bug names the kinds its failures must carry."""
+    module = CATALOGUE[name]
+    assert module.EXPECTED_KINDS and set(module.EXPECTED_KINDS) <= set(module.EXPECTED_FAILED)
+    result = battery(name)
+    for check_id, kinds in module.EXPECTED_KINDS.items():
+        found = [f.kind for f in result.by_id(check_id).findings]
+        assert set(kinds) <= set(found), (check_id, kinds, found, said(result.by_id(check_id)))
+
+
+def test_no_correct_variant_names_kinds() -> None:
+    assert all(not CATALOGUE[name].EXPECTED_KINDS for name in CORRECT)
+
+
 @pytest.mark.parametrize(("name", "check_id", "words"), DIAGNOSES,
                          ids=[f"{name}-{check_id}" for name, check_id, _ in DIAGNOSES])
 def test_the_diagnosis_names_the_mistake(name: str, check_id: str, words: str) -> None:
     found = battery(name).by_id(check_id)
-    assert words in (found.diagnosis or ""), f"{found.diagnosis!r}\n{found.details}"
+    assert words in said(found), f"{said(found)!r}\n{found.details}"
+
+
+def said(found: CheckResult) -> str:
+    """Every finding's sentence of a check, in order."""
+    return " / ".join(finding.sentence for finding in found.findings)
 
 
 def test_a_size_note_says_only_what_was_seen() -> None:
-    diagnosis = battery("update_gradient_clipped").by_id("update-is-sgd-step").diagnosis or ""
-    assert "shows only" not in diagnosis, diagnosis
+    diagnosis = said(battery("update_gradient_clipped").by_id("update-is-sgd-step"))
+    assert "not seen with 1 output" in diagnosis and "shows only" not in diagnosis, diagnosis
 
 
 def test_failures_come_with_a_minimal_case_and_a_command_to_reproduce() -> None:
@@ -174,7 +194,7 @@ def test_bugs_that_need_several_outputs_shrink_to_two_outputs() -> None:
 def test_a_bug_that_needs_two_hidden_layers_is_caught_only_with_two() -> None:
     found = battery("hidden_returns_error").by_id("hidden-delta")
     assert found.minimal_case is not None and len(found.minimal_case["layers"]) - 2 == 2, found.minimal_case
-    assert "deep networks" in (found.diagnosis or "")
+    assert "needs-size" in [f.kind for f in found.findings] and "deep networks" in said(found)
 
 
 def test_cross_entropy_network_fails_under_half_sse() -> None:

@@ -97,7 +97,7 @@ def test_a_failing_script_exits_1_and_explains_the_failure(capsys: pytest.Captur
     }
     assert table == {"output-delta": "FAILED", "dz-is-fprime-of-z": "passed"}
     assert "FAILED output-delta — layer 1 of 1, unit 0" in out
-    assert "diagnosis: the values equal −1 × the expected ones" in out
+    assert "diagnosis [sign-flipped]: the values equal −1 × the expected ones" in out
     assert "smallest case: layers [1, 1], tanh" in out
     assert f"reproduce: backprop check {path}:make --seed 0 --max-examples 4 --only output-delta" in out
     assert "1 passed · 1 failed · 0 errored · 0 skipped" in out

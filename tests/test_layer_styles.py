@@ -243,7 +243,9 @@ def test_a_bias_last_predict_without_fit_is_taken_as_the_layout() -> None:
     case = make_case((2, 2, 1), "tanh", 0.1, 1.0, 0, HALF_SSE)
     assert evaluate("predict-is-forward", PredictOnly, case, HALF_SSE, profile).status == "passed"
     wrong = evaluate("predict-is-forward", PredictOnly, case, HALF_SSE, profile.but(bias="first"))
-    assert wrong.status == "failed" and wrong.findings == [] and "--bias last" in (wrong.diagnosis or "")
+    assert wrong.status == "failed" and [f.kind for f in wrong.findings] == ["bias-layout"]
+    assert wrong.findings[0].params == {"predict": "last", "assumed": "first"}
+    assert "--bias last" in (wrong.diagnosis or "")
 
 
 # --------------------------------------------------------------------------- what the layer protocol needs

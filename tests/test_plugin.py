@@ -40,7 +40,7 @@ def test_a_failing_check_fails_its_item_with_the_battery_explanation(pytester: p
     result = pytester.runpytest("--backprop-impl", f"{SIGN_BUG}:make", *FAST)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
-        ["*FAILED output-delta*layer 1 of 1, unit 0*", "*diagnosis: the values equal −1*"]
+        ["*FAILED output-delta*layer 1 of 1, unit 0*", "*diagnosis ?sign-flipped?: the values equal −1*"]
     )
     assert "Traceback" not in result.stdout.str()
 

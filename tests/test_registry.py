@@ -17,6 +17,7 @@ from backprop.battery.registry import (
     docs_table,
     skip_reason,
 )
+from backprop.findings import KINDS, kinds_table
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "battery.md"
 
@@ -29,6 +30,12 @@ def test_the_ids_and_the_checks_that_run_are_the_registry_s_in_its_order() -> No
 
 def test_docs_battery_md_shows_the_registry_s_table() -> None:
     assert docs_table() in DOCS.read_text(encoding="utf-8")
+
+
+def test_docs_battery_md_lists_every_kind_of_the_vocabulary() -> None:
+    page = DOCS.read_text(encoding="utf-8")
+    assert kinds_table() in page
+    assert all(f"| `{kind}` |" in page for kind in KINDS)
 
 
 def test_a_check_follows_only_from_checks_before_it() -> None:
@@ -69,3 +76,15 @@ def test_skip_reasons_come_from_what_each_check_needs() -> None:
     assert "none of gradients, step" in str(skip_reason("weight-gradient", MODEL_LEVEL, frozenset()))
     assert "no step" in str(skip_reason("update-is-sgd-step", MODEL_LEVEL, frozenset({"gradients"})))
     assert skip_reason("weight-gradient", MODEL_LEVEL, frozenset({"gradients"})) is None
+
+
+def test_the_vocabulary_holds_the_documented_names() -> None:
+    """Graders and tests select on these names: renaming one breaks them."""
+    promised = {
+        "fprime-of-output", "missing-fprime", "extra-fprime", "wrong-derivative", "sign-flipped", "scaled",
+        "transposed", "stale-weights", "wrong-left-activation", "wrong-upstream", "summed-outputs",
+        "wrong-axis", "loss-mismatch", "regularisation", "frozen", "not-sgd-step", "learning-rate-ignored",
+        "wrong-target", "in-place", "nondeterministic", "predict-not-forward", "non-finite", "input-dtype",
+        "bias-layout",
+    }
+    assert promised <= set(KINDS), promised - set(KINDS)

@@ -60,7 +60,7 @@ def test_a_network_with_exactly_one_hidden_layer_and_one_activation() -> None:
 def test_a_bug_in_a_network_of_fixed_depth_is_still_found() -> None:
     result = battery("two_layer_net_sign_bug")
     gradient = result.by_id("weight-gradient")
-    assert gradient.status == "failed" and "sign" in (gradient.diagnosis or "")
+    assert gradient.status == "failed" and gradient.findings[0].kind == "sign-flipped", gradient.findings
     assert result.by_id("descent").status == "failed"
 
 

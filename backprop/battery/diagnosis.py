@@ -1,10 +1,11 @@
 """Recognise the usual backprop mistakes from the numbers, and say so as evidence.
 
 Each function takes what the implementation produced (`analytic`) and what it should have
-produced (`expected`, usually a finite-difference estimate) and returns one sentence stating
-the relation the numbers satisfy, with its accuracy ("equals −1 × ... to 3e-12 in all 6
-elements"), or None when the relation does not hold.  `diagnose` tries them all in order of
-specificity and returns the first that holds.
+produced (`expected`, usually a finite-difference estimate) and returns a Finding: a kind of the
+vocabulary (backprop.findings.KINDS), the parameters it was measured with, and one sentence
+stating the relation the numbers satisfy with its accuracy ("equals −1 × ... to 3e-12 in all 6
+elements"); or None when the relation does not hold.  `diagnose` tries the generic ones in order
+of specificity and returns the first that holds.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from ..findings import Finding
 
 RELATIVE_TOLERANCE = 1e-6
 """How closely a relation must hold, relative to the largest value, to be stated as evidence."""
@@ -51,20 +54,26 @@ def _significant(expected: NDArray) -> bool:
     return bool(expected.size) and float(np.max(np.abs(expected))) > 1e-9
 
 
-def sign_flipped(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:
+def sign_flipped(
+    analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0
+) -> Finding | None:
     a, e = _arrays(analytic, expected)
     if not _significant(e):
         return None
     gap = agreement(a, -e, budget)
     if gap is None:
         return None
-    return (
+    return Finding(
+        "sign-flipped",
         f"the values equal −1 × the expected ones {within(gap)} in {elements(a)}: the sign is "
-        "flipped (A − y written y − A, or a gradient added instead of subtracted)"
+        "flipped (A − y written y − A, or a gradient added instead of subtracted)",
+        {"factor": -1.0, "agreement": gap},
     )
 
 
-def _factor_names(learning_rate: float | None, n_outputs: int | None) -> list[tuple[float, str]]:
+def _factor_names(
+    learning_rate: float | None, n_outputs: int | None, batch: int | None = None
+) -> list[tuple[float, str]]:
     names = [(2.0, "2"), (0.5, "1/2")]
     if learning_rate is not None:
         names += [
@@ -79,6 +88,8 @@ def _factor_names(learning_rate: float | None, n_outputs: int | None) -> list[tu
             (2 / n_outputs, "2 / the number of outputs (mean squared error against half-SSE)"),
             (n_outputs / 2, "the number of outputs / 2 (half-SSE against mean squared error)"),
         ]
+    if batch is not None and batch > 1:
+        names += [(float(batch), "the batch size"), (1 / batch, "1 / the batch size")]
     return names
 
 
@@ -94,8 +105,16 @@ def scaled(
     *,
     learning_rate: float | None = None,
     n_outputs: int | None = None,
-) -> str | None:
-    """The analytic values are one constant times the expected ones (a constant other than 1)."""
+    batch: int | None = None,
+) -> Finding | None:
+    """The analytic values are one constant times the expected ones (a constant other than 1).
+
+    The factor is named when it equals one of the constants backprop code gets wrong (2, the learning
+    rate, the number of outputs, the batch size); every name it equals is given, and a cause only when
+    the name is unique.  An unnamed factor is stated only where it means something: over at least three
+    elements of a network with several outputs (with one output unit, any error in its one delta scales
+    the whole gradient, so a factor says nothing of the cause).
+    """
     a, e = _arrays(analytic, expected)
     if a.shape != e.shape or not _significant(e) or not _significant(a):
         return None
@@ -109,18 +128,31 @@ def scaled(
         return sign_flipped(a, e, budget)
     named = [
         name
-        for value, name in _factor_names(learning_rate, n_outputs)
+        for value, name in _factor_names(learning_rate, n_outputs, batch)
         if abs(abs(factor) - value) <= 1e-6 * value
     ]
-    if not named and a.size < 3:  # any two numbers are in some ratio: one or two elements prove nothing
+    if not named and (a.size < 3 or not (n_outputs or 0) > 1):
         return None
     sign = "−" if factor < 0 else ""
-    what = f"{sign}{named[0]}" if named else f"{factor:.6g}"
-    hint = FACTOR_HINTS.get(named[0], "") if named else ""
-    return (
-        f"the values equal {what} × the expected ones {within(gap)} in {elements(a)}: "
-        f"a constant factor{hint}"
+    if named:
+        what = f"{sign}{_number(abs(factor))}"
+        which = named[0] if len(named) == 1 else " and ".join(named)
+        meaning = f": a constant factor, {which}" + (FACTOR_HINTS.get(named[0], "") if len(named) == 1 else
+                                                      " (these are equal here, so the cause is ambiguous)")
+    else:
+        what, meaning = f"{factor:.6g}", ""
+    return Finding(
+        "scaled",
+        f"the values equal {what} × the expected ones {within(gap)} in {elements(a)}{meaning}",
+        {"factor": factor, "matches": named, "agreement": gap},
     )
+
+
+def _number(value: float) -> str:
+    """A factor as people write it: 2, 1/2, 0.1."""
+    if value <= 0.5 and round(1 / value) <= 8 and abs(1 / value - round(1 / value)) < 1e-9:
+        return f"1/{round(1 / value)}"
+    return f"{value:.6g}"
 
 
 FACTOR_HINTS = {
@@ -128,11 +160,17 @@ FACTOR_HINTS = {
     "1/2": " (a ½ too many, or an average over two terms that should be summed)",
     "the learning rate": " (the learning rate applied twice)",
     "1 / the learning rate": " (the learning rate left out of the step)",
+    "the number of outputs": " (a gradient summed over the outputs where the loss averages them)",
+    "1 / the number of outputs": " (a gradient averaged over the outputs where the loss sums them)",
+    "the batch size": " (the batch summed where its mean is the loss)",
+    "1 / the batch size": " (the batch averaged where its sum is the loss)",
 }
 """What a named factor most often comes from, said after the evidence."""
 
 
-def transposed(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:
+def transposed(
+    analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0
+) -> Finding | None:
     a, e = _arrays(analytic, expected)
     if a.ndim != 2 or e.ndim != 2 or a.shape != e.T.shape or a.shape[0] == a.shape[1] == 1:
         return None
@@ -141,13 +179,17 @@ def transposed(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | flo
     gap = agreement(a.T, e, np.asarray(budget).T if np.ndim(budget) == 2 else budget)
     if gap is None:
         return None
-    return (
+    return Finding(
+        "transposed",
         f"the values equal the transpose of the expected ones {within(gap)} in {elements(a)}: "
-        "a transposed product (δ·aᵀ instead of aᵀ·δ, or W instead of Wᵀ)"
+        "a transposed product (δ·aᵀ instead of aᵀ·δ, or W instead of Wᵀ)",
+        {"agreement": gap},
     )
 
 
-def frozen_lines(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> str | None:
+def frozen_lines(
+    analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0
+) -> Finding | None:
     """Everything agrees except whole rows or columns left at zero (never updated or never used)."""
     a, e = _arrays(analytic, expected)
     if a.ndim != 2 or a.shape != e.shape:
@@ -178,29 +220,57 @@ def frozen_lines(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | f
                 )
             )
             verb = "stay" if plural else "stays"
-            return (
+            return Finding(
+                "frozen",
                 f"{word}{plural} {names} {verb} at 0 where the expected values are not, and every other "
-                f"{word} agrees {within(gap)}: {hint}"
+                f"{word} agrees {within(gap)}: {hint}",
+                {word + "s": [int(i) for i in lines], "agreement": gap},
             )
     return None
 
 
-def dz_is_fprime_of_a(dz: ArrayLike, a: ArrayLike, fprime: Callable[[NDArray], NDArray]) -> str | None:
+def clipped(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> Finding | None:
+    """Every element agrees where |expected| is below some c, and is ±c (with the expected sign) where it
+    is above: the gradient clipped element by element to [−c, c] (a tutorial's clipvalue)."""
+    a, e = _arrays(analytic, expected)
+    if a.shape != e.shape or not _significant(e):
+        return None
+    c = float(np.max(np.abs(a)))
+    over = np.abs(e) > c * (1 + 1e-9)
+    if not over.any() or c <= 0:
+        return None
+    gap = agreement(a, np.clip(e, -c, c), budget)
+    if gap is None:
+        return None
+    return Finding(
+        "not-sgd-step",
+        f"the values equal the expected ones clipped to [−{c:.6g}, {c:.6g}] {within(gap)} in {elements(a)} "
+        f"({int(over.sum())} of them beyond ±{c:.6g}): the gradient is clipped element by element, so the "
+        "step is not learning rate × the loss's gradient",
+        {"clip": c, "clipped": int(over.sum()), "agreement": gap},
+    )
+
+
+def dz_is_fprime_of_a(
+    dz: ArrayLike, a: ArrayLike, fprime: Callable[[NDArray], NDArray]
+) -> Finding | None:
     """dZ equals f'(A): the article's warned mistake."""
     dz_arr = np.asarray(dz, dtype=float)
     expected = np.asarray(fprime(np.asarray(a, dtype=float)), dtype=float)
     gap = agreement(dz_arr, expected)
     if gap is None:
         return None
-    return (
+    return Finding(
+        "fprime-of-output",
         f"dZ equals f'(A) {within(gap)} in {elements(dz_arr)}: the derivative was taken at the layer's "
-        "output A = f(z) instead of at z; use activation_prime(z) in forward"
+        "output A = f(z) instead of at z; use activation_prime(z) in forward",
+        {"agreement": gap},
     )
 
 
 def delta_uses_fprime_of_a(
     delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike, fprime_a: ArrayLike
-) -> str | None:
+) -> Finding | None:
     """The delta is the expected one with f'(z) replaced by f'(A)."""
     d, e = _arrays(delta, expected)
     fz, fa = _arrays(fprime_z, fprime_a)
@@ -210,15 +280,17 @@ def delta_uses_fprime_of_a(
     gap = agreement(d, e / fz * fa)
     if gap is None:
         return None
-    return (
+    return Finding(
+        "fprime-of-output",
         f"the delta equals (∂L/∂z ÷ f'(z)) × f'(A) {within(gap)} in {elements(d)}: f'(A) is used where "
-        "f'(z) belongs"
+        "f'(z) belongs",
+        {"agreement": gap},
     )
 
 
 def missing_fprime(
     delta: ArrayLike, expected: ArrayLike, dl_da: ArrayLike, budget: ArrayLike | float = 0.0
-) -> str | None:
+) -> Finding | None:
     """The delta is ∂L/∂A, the layer's error before the factor f'(z) that turns it into ∂L/∂z."""
     d, e = _arrays(delta, expected)
     g = np.asarray(dl_da, dtype=float)
@@ -227,13 +299,15 @@ def missing_fprime(
     gap = agreement(d, g)
     if gap is None:
         return None
-    return (
+    return Finding(
+        "missing-fprime",
         f"the delta equals ∂L/∂A {within(gap)} in {elements(d)}: the factor f'(z) (dZ) that turns it into "
-        "∂L/∂z is missing"
+        "∂L/∂z is missing",
+        {"agreement": gap},
     )
 
 
-def extra_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> str | None:
+def extra_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> Finding | None:
     """The delta carries f'(z) twice (or f'(z) where the loss already absorbed it)."""
     d, e = _arrays(delta, expected)
     fz = np.asarray(fprime_z, dtype=float)
@@ -242,9 +316,11 @@ def extra_fprime(delta: ArrayLike, expected: ArrayLike, fprime_z: ArrayLike) -> 
     gap = agreement(d, e * fz)
     if gap is None:
         return None
-    return (
+    return Finding(
+        "extra-fprime",
         f"the delta equals ∂L/∂z × f'(z) {within(gap)} in {elements(d)}: an extra factor f'(z) "
-        "(for cross-entropy on sigmoid outputs the output delta is A − y, without f'(z))"
+        "(for cross-entropy on sigmoid outputs the output delta is A − y, without f'(z))",
+        {"agreement": gap},
     )
 
 
@@ -254,7 +330,7 @@ def summed_error(
     dl_da: ArrayLike,
     fprime_z: ArrayLike,
     budget: ArrayLike | float = 0.0,
-) -> str | None:
+) -> Finding | None:
     """The output delta is (∂L/∂A summed over the outputs) × f'(z): one error shared by every unit."""
     d, e = _arrays(delta, expected)
     g, fz = _arrays(dl_da, fprime_z)
@@ -266,16 +342,18 @@ def summed_error(
     gap = agreement(d, summed)
     if gap is None:
         return None
-    return (
+    return Finding(
+        "summed-outputs",
         f"the output delta equals (∂L/∂A summed over the outputs) × f'(z) {within(gap)} in all {d.size} "
         "units: the outputs' errors are added into one error that every unit shares; each unit needs its "
-        "own ∂L/∂A (A − y for half-SSE), without a sum"
+        "own ∂L/∂A (A − y for half-SSE), without a sum",
+        {"agreement": gap, "units": int(d.size)},
     )
 
 
 def reshaped_weights(
     delta: ArrayLike, expected: ArrayLike, given: ArrayLike, right_weight: ArrayLike, fprime_z: ArrayLike
-) -> str | None:
+) -> Finding | None:
     """The hidden delta went through the right layer's W reshaped to Wᵀ's shape (or W itself), not Wᵀ."""
     d, e = _arrays(delta, expected)
     g, w = _arrays(given, right_weight)
@@ -289,18 +367,20 @@ def reshaped_weights(
     if gap is None:
         return None
     if w.shape[0] == w.shape[1]:
-        return (
+        sentence = (
             f"the delta equals (δ_right · W) × f'(z), with the right layer's W where its transpose belongs, "
             f"{within(gap)} in {elements(d)}: use W.T"
         )
-    return (
-        f"the delta equals (δ_right · W′) × f'(z), with W′ the right layer's W reshaped to "
-        f"{w.shape[1]} × {w.shape[0]} instead of transposed, {within(gap)} in {elements(d)}: a reshape keeps "
-        "the elements' order and a transpose does not; use W.T"
-    )
+    else:
+        sentence = (
+            f"the delta equals (δ_right · W′) × f'(z), with W′ the right layer's W reshaped to "
+            f"{w.shape[1]} × {w.shape[0]} instead of transposed, {within(gap)} in {elements(d)}: a reshape "
+            "keeps the elements' order and a transpose does not; use W.T"
+        )
+    return Finding("transposed", sentence, {"agreement": gap, "reshaped": w.shape[0] != w.shape[1]})
 
 
-def drifts_from_zero(analytic: ArrayLike, expected: ArrayLike, z: ArrayLike) -> str | None:
+def drifts_from_zero(analytic: ArrayLike, expected: ArrayLike, z: ArrayLike) -> Finding | None:
     """The values are closest to the expected ones near z = 0 and drift further as |z| grows.
 
     What an approximation valid only near 0 gives (a series cut after a few terms); stated only when
@@ -316,20 +396,25 @@ def drifts_from_zero(analytic: ArrayLike, expected: ArrayLike, z: ArrayLike) -> 
     if levels.size < 3 or not np.all(np.diff(worst) > 0) or worst[-1] < 100 * max(worst[0], 1e-300):
         return None
     numbers = ", ".join(f"{w:.2g} at |z| = {level:g}" for level, w in zip(levels, worst, strict=True))
-    return (
+    return Finding(
+        "wrong-derivative",
         f"the values are closest to the expected ones near z = 0 and drift away as |z| grows (relative error "
-        f"{numbers}): an approximation that holds only near 0, such as a series cut after a few terms"
+        f"{numbers}): an approximation that holds only near 0, such as a series cut after a few terms",
+        {"formula": "an approximation near 0", "errors": [float(w) for w in worst],
+         "at": [float(level) for level in levels]},
     )
 
 
-def needs_size(kind: str, smaller: Sequence[int], described: str, tried: int) -> str:
+def needs_size(kind: str, smaller: Sequence[int], described: str, tried: int) -> Finding:
     """What trying the failing check on a smaller network showed: it passed there every time.
 
     Only that is stated: a rare failure may still exist on the smaller network.
     """
-    return (
+    return Finding(
+        "needs-size",
         f"the bug shows with {kind} and was not seen with {described}: on {list(smaller)} all {tried} "
-        "cases tried (this activation and learning rate, weights of both scales) passed"
+        "cases tried (this activation and learning rate, weights of both scales) passed",
+        {"needs": kind, "smaller": list(smaller), "tried": tried},
     )
 
 
@@ -340,17 +425,16 @@ def diagnose(
     *,
     learning_rate: float | None = None,
     n_outputs: int | None = None,
-) -> str | None:
-    """The first recognised relation between analytic and expected values, or None."""
+    batch: int | None = None,
+) -> Finding | None:
+    """The first recognised generic relation between analytic and expected values, or None."""
     a, e = _arrays(analytic, expected)
     if a.shape != e.shape:
         return transposed(a, e, budget)
-    for found in (
-        sign_flipped(a, e, budget),
-        scaled(a, e, budget, learning_rate=learning_rate, n_outputs=n_outputs),
-        transposed(a, e, budget),
-        frozen_lines(a, e, budget),
-    ):
-        if found:
-            return found
-    return None
+    return (
+        sign_flipped(a, e, budget)
+        or scaled(a, e, budget, learning_rate=learning_rate, n_outputs=n_outputs, batch=batch)
+        or transposed(a, e, budget)
+        or frozen_lines(a, e, budget)
+        or clipped(a, e, budget)
+    )

@@ -7,23 +7,18 @@ first one listed is the first cause, and a later failure that can follow from it
 
 from __future__ import annotations
 
-from .registry import can_follow
 from .results import BatteryResult, CheckResult
 
 
 def cause_of(result: BatteryResult, check_id: str) -> str | None:
     """The earliest failed check that this failure can follow from, if any."""
-    for earlier in result.results:
-        if earlier.id == check_id:
-            return None
-        if earlier.status == "failed" and can_follow(earlier.id, check_id):
-            return earlier.id
-    return None
+    earlier = result.follows_from(check_id)
+    return earlier[0] if earlier else None
 
 
 def first_failure(result: BatteryResult) -> CheckResult | None:
     """The first failed check in causal order: where to start fixing (an errored check is not one)."""
-    return next((r for r in result.results if r.status == "failed"), None)
+    return result.root_cause
 
 
 def format_error(value: float | None) -> str:
@@ -78,7 +73,12 @@ def explain(result: BatteryResult, r: CheckResult, first: bool) -> list[str]:
         lines.append(f"  (this can follow from the {cause} failure above: fix that first)")
     lines.append(f"  {r.summary}")
     lines += [f"  {line}" for line in r.details.splitlines() if line.strip()]
-    if r.diagnosis:
+    if r.findings:
+        for number, finding in enumerate(r.findings):
+            if finding.sentence != r.summary:
+                label = "diagnosis" if number == 0 else "also"
+                lines.append(f"  {label} [{finding.kind}]: {finding.sentence}")
+    elif r.diagnosis:
         lines.append(f"  diagnosis: {r.diagnosis}")
     if r.minimal_case:
         case = r.minimal_case

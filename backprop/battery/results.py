@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..findings import Finding
+from .registry import can_follow
 
 STATUSES = ("passed", "failed", "errored", "skipped")
 
@@ -105,6 +106,21 @@ class BatteryResult:
                 return result
         raise KeyError(f"no check with id {id!r} in this result")
 
+    def follows_from(self, check_id: str) -> list[str]:
+        """The earlier failed checks this check's failure can follow from, in causal order."""
+        earlier: list[str] = []
+        for result in self.results:
+            if result.id == check_id:
+                return earlier
+            if result.status == "failed" and can_follow(result.id, check_id):
+                earlier.append(result.id)
+        return earlier
+
+    @property
+    def root_cause(self) -> CheckResult | None:
+        """The first failed check in causal order: where to start fixing (an errored check is not one)."""
+        return next((r for r in self.results if r.status == "failed"), None)
+
     def counts(self) -> dict[str, int]:
         """How many checks ended in each status."""
         return {status: sum(r.status == status for r in self.results) for status in STATUSES}
@@ -141,8 +157,15 @@ class BatteryResult:
             "conventions": list(self.conventions),
             "passed": self.passed,
             "counts": self.counts(),
-            "results": [result.to_json() for result in self.results],
+            "results": [self._result_json(result) for result in self.results],
         }
+
+    def _result_json(self, result: CheckResult) -> dict[str, Any]:
+        data = result.to_json()
+        if not result.ok:
+            data["follows_from"] = self.follows_from(result.id)
+            data["root_cause"] = result is self.root_cause
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BatteryResult:

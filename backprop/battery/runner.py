@@ -492,21 +492,22 @@ def run_check(
     evidence = evaluate(check_id, factory, minimal, loss, profile)
     evidence.details += note
     if evidence.failing and check_id in SIZE_NOTED:
-        sizes = size_notes(check_id, factory, minimal, loss, profile, space)
-        if sizes:
-            evidence.diagnosis = "; ".join(([evidence.diagnosis] if evidence.diagnosis else []) + sizes)
+        for finding in size_notes(check_id, factory, minimal, loss, profile, space):
+            evidence.found(finding)
     if not evidence.failing:  # the smallest case passes when re-run: the implementation is not repeatable
+        sentence = ("a failing case passed when run again: the implementation gives different answers to "
+                    "the same call")
         return CheckResult(
             check_id,
             "failed",
-            "a failing case passed when run again: the implementation gives "
-            "different answers to the same call",
+            sentence,
             None,
             "",
             minimal.describe(),
             None,
             _case_json(factory, minimal, profile),
             reproduce,
+            [Finding("nondeterministic", sentence, {"case": minimal.describe()})],
         )
     return CheckResult(
         check_id,
@@ -515,7 +516,7 @@ def run_check(
         evidence.rel_error,
         evidence.where,
         evidence.details,
-        evidence.diagnosis or (evidence.findings[0].sentence if evidence.findings else None),
+        evidence.diagnosis,
         _case_json(factory, minimal, profile, evidence.weights),
         reproduce,
         list(evidence.findings),
@@ -535,7 +536,7 @@ SIZE_TRIALS = 8
 def size_notes(
     check_id: str, factory: Worker | LocalWorker, case: Case, loss: Loss, profile: Profile,
     space: Space | None = None,
-) -> list[str]:
+) -> list[Finding]:
     """Whether the failure needs the smallest failing case's several outputs or hidden layers, as evidence:
     the same check on that network with 1 output (or 1 hidden layer), on SIZE_TRIALS seeds at each of
     the battery's weight scales, with the case's activation and learning rate.

@@ -9,6 +9,7 @@ from backprop.network import Layer, NeuralNetwork
 
 LOSS = "bce"
 EXPECTED_FAILED = ()
+EXPECTED_KINDS: dict[str, tuple[str, ...]] = {}
 EXPECTED_FAILED_UNDER_HALF_SSE = ("output-delta", "weight-gradient", "update-is-sgd-step")
 
 

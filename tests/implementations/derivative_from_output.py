@@ -9,6 +9,7 @@ import numpy as np
 from backprop.network import Layer, NeuralNetwork
 
 EXPECTED_FAILED = ()
+EXPECTED_KINDS: dict[str, tuple[str, ...]] = {}
 
 DERIVATIVE_FROM_OUTPUT = {
     "relu": lambda a: (a > 0).astype(a.dtype),

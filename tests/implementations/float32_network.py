@@ -5,6 +5,7 @@ import numpy as np
 from backprop.network import Layer, NeuralNetwork
 
 EXPECTED_FAILED = ()
+EXPECTED_KINDS: dict[str, tuple[str, ...]] = {}
 
 
 class Float32Layer(Layer):

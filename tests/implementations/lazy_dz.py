@@ -5,6 +5,7 @@ import numpy as np
 from backprop.activations import get_activation
 
 EXPECTED_FAILED = ()
+EXPECTED_KINDS: dict[str, tuple[str, ...]] = {}
 
 
 class LazyLayer:

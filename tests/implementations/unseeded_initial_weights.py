@@ -8,6 +8,9 @@ import numpy as np
 from backprop.network import NeuralNetwork
 
 EXPECTED_FAILED = ("deterministic",)
+EXPECTED_KINDS = {
+    "deterministic": ("nondeterministic",),
+}
 
 
 def make(layers, activation):

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ... import numerical
-from ...activations import get_activation
+from ...activations import KNOWN_WRONG_DERIVATIVES, KNOWN_WRONG_DERIVATIVES_WHY, get_activation
 from ...findings import Finding
 from ...losses import Loss
 from .. import diagnosis
@@ -38,12 +38,6 @@ from .overflow import PROBE_Z, activation_finding, numbers
 
 _GRID = np.array([-3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0])
 
-DERIVATIVE_IN_TERMS_OF_OUTPUT: dict[str, Callable[[NDArray], NDArray]] = {
-    "sigmoid": lambda a: a * (1 - a),
-    "tanh": lambda a: 1 - a**2,
-}
-
-
 def activation_derivative(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
     net = prepare(factory, case, profile)
     assert isinstance(net, LayerNetwork)
@@ -70,7 +64,7 @@ def activation_derivative(factory: Factory, case: Case, loss: Loss, profile: Pro
         )
         comparison = compare_estimate(f"layer {number}'s activation_prime", "z", analytic, estimate)
         if not comparison.passed:
-            comparison.diagnosis = _derivative_diagnosis(analytic, estimate, points, case.activation)
+            comparison.finding = _derivative_diagnosis(analytic, estimate, points, case.activation)
             notes.append(f"at z = {points[comparison.worst_index]:.6g}")
         comparisons.append(comparison)
         overflows.extend(_overflows(number, f, fprime))
@@ -104,15 +98,20 @@ def _call_activation(f: Callable[..., Any], v: NDArray, number: int) -> NDArray:
     )
 
 
-def _derivative_diagnosis(analytic: NDArray, estimate: Any, points: NDArray, activation: str) -> str | None:
-    formula = DERIVATIVE_IN_TERMS_OF_OUTPUT.get(activation)
-    if formula is not None:
-        gap = diagnosis.agreement(analytic, formula(points))
-        if gap is not None:
-            return (
-                "activation_prime(z) equals the derivative written in terms of the output "
-                f"(f' expressed through A) evaluated at z, {diagnosis.within(gap)}: "
-                "it expects A but is given z"
+def _derivative_diagnosis(
+    analytic: NDArray, estimate: Any, points: NDArray, activation: str
+) -> Finding | None:
+    """A known wrong formula for f' (named), else a generic relation, else a drift away from z = 0."""
+    for formula, wrong in KNOWN_WRONG_DERIVATIVES.get(activation, ()):
+        with np.errstate(all="ignore"):
+            candidate = np.asarray(wrong(points), dtype=float)
+        gap = diagnosis.agreement(analytic, candidate)
+        if gap is not None and diagnosis.agreement(candidate, np.asarray(estimate.value)) is None:
+            return Finding(
+                "wrong-derivative",
+                f"activation_prime(z) equals {formula} {diagnosis.within(gap)} at all {points.size} z tried: "
+                f"{KNOWN_WRONG_DERIVATIVES_WHY.get(formula, 'that is not the derivative of ' + activation)}",
+                {"formula": formula, "activation": activation, "agreement": gap},
             )
     on_grid = slice(0, _GRID.size)  # the fixed points, symmetric about 0, before the case's own z
     return diagnosis.diagnose(analytic, estimate.value, estimate.budget) or diagnosis.drifts_from_zero(
@@ -147,7 +146,7 @@ def dz_is_fprime_of_z(factory: Factory, case: Case, loss: Loss, profile: Profile
             expected = np.where(on_kink[number - 1], closest, expected)
         comparison = compare_exact(layer_label(number, count), "unit", dz, expected)
         if not comparison.passed:
-            comparison.diagnosis = diagnosis.dz_is_fprime_of_a(dz, a, fprime)
+            comparison.finding = diagnosis.dz_is_fprime_of_a(dz, a, fprime)
         comparisons.append(comparison)
     evidence = evidence_from(comparisons, "dZ")
     if evidence.failing:

@@ -45,10 +45,9 @@ class Evidence:
     where: str = ""
     summary: str = ""
     details: str = ""
-    diagnosis: str | None = None
     weights: list[NDArray] | None = field(default=None, repr=False)
     findings: list[Finding] = field(default_factory=list)
-    """The measured reasons, as data; `diagnosis` is the first one's sentence when none other is given."""
+    """The measured reasons, as data, most specific first."""
     note: str = ""
     """How the evidence was obtained when that is not the usual way (a gradient derived from a step): the
     report's summary says it, passed or failed."""
@@ -57,11 +56,15 @@ class Evidence:
     def failing(self) -> bool:
         return self.status in ("failed", "errored")
 
-    def found(self, finding: Finding | None) -> Evidence:
-        """Attach a finding (the first one also becomes the diagnosis when there is none yet)."""
+    @property
+    def diagnosis(self) -> str | None:
+        """The first finding's sentence: what the report prints as the diagnosis."""
+        return self.findings[0].sentence if self.findings else None
+
+    def found(self, finding: Finding | None, first: bool = False) -> Evidence:
+        """Attach a finding, after the others (or before them, `first`, when it is the more specific)."""
         if finding is not None:
-            self.findings.append(finding)
-            self.diagnosis = self.diagnosis or finding.sentence
+            self.findings.insert(0 if first else len(self.findings), finding)
         return self
 
 
@@ -78,9 +81,14 @@ class Comparison:
     n_mismatched: int
     worst_index: tuple[int, ...]
     max_rel_error: float
-    diagnosis: str | None = None
     finding: Finding | None = None
-    """The diagnosis as data, when the check measured one of the vocabulary's kinds."""
+    """The diagnosis as data: what the wrong array was measured to be (a kind of the vocabulary)."""
+    also: list[Finding] = field(default_factory=list)
+    """Other readings the same numbers support (A − y is both a missing f' and the delta of BCE)."""
+
+    @property
+    def diagnosis(self) -> str | None:
+        return self.finding.sentence if self.finding is not None else None
 
     def where(self) -> str:
         if self.index_name == "unit":
@@ -96,7 +104,8 @@ class Comparison:
         name = "unit" if self.index_name == "unit" else "element"
         return (
             f"{self.where()}: {a:.6g} against {e:.6g} (error {abs(a - e):.2g}, budget {b:.2g}); "
-            f"{self.n_mismatched} of {self.analytic.size} {name}s differ"
+            f"{self.n_mismatched} of {self.analytic.size} {name}s differ; relative error of the array "
+            f"{format_relative(self.max_rel_error)}"
         )
 
 
@@ -106,16 +115,22 @@ def relative_error(
     """max |analytic − expected| over max |expected|: an error relative to the array's scale.
 
     Element-wise relative errors are meaningless where the expected value is nearly zero
-    (a dead unit, a cancelling sum), so the table reports this norm-wise one.  Where the
-    estimate met a kink, the error is the distance to its interval [lower, upper] of one-sided
-    derivatives.
+    (a dead unit, a cancelling sum), so the table reports this norm-wise one; a 10× error is 9,
+    never capped.  Where the estimate met a kink, the error is the distance to its interval
+    [lower, upper] of one-sided derivatives.  Non-zero values where every expected one is 0: inf.
     """
-    scale = max(float(np.max(np.abs(expected), initial=0.0)), float(np.max(np.abs(analytic), initial=0.0)))
+    scale = float(np.max(np.abs(expected), initial=0.0))
     if lower is not None and upper is not None:
         gap = float(np.max(np.maximum(np.maximum(lower - analytic, analytic - upper), 0.0), initial=0.0))
     else:
         gap = float(np.max(np.abs(analytic - expected), initial=0.0))
-    return 0.0 if gap == 0 else gap / max(scale, 1e-300)
+    if gap == 0 or not np.isfinite(gap):
+        return 0.0 if gap == 0 else float("inf")
+    return gap / scale if scale > 0 else float("inf")
+
+
+def format_relative(error: float) -> str:
+    return f"{error:.2g}" if np.isfinite(error) else "inf (every expected value is 0)"
 
 
 def compare_estimate(label: str, index_name: str, analytic: NDArray, estimate: Any) -> Comparison:
@@ -175,9 +190,11 @@ def compare_exact(
 
 
 def evidence_from(comparisons: Sequence[Comparison], what: str, notes: Sequence[str] = ()) -> Evidence:
-    """Passed when every comparison passed; otherwise failed, located at the rightmost failing array.
+    """Passed when every comparison passed; otherwise failed, located at the rightmost failing array,
+    with the worst relative error over all of them.
 
-    Errors flow right to left in backprop, so the rightmost wrong layer is where the cause is.
+    Errors flow right to left in backprop, so the rightmost wrong layer is where the cause is; the
+    error column shows the worst array (each failing array's own error is in its detail line).
     """
     if not comparisons:
         return Evidence("passed", summary=f"nothing to compare ({what})")
@@ -187,16 +204,18 @@ def evidence_from(comparisons: Sequence[Comparison], what: str, notes: Sequence[
         return Evidence("passed", worst_rel)
     first = failing[-1]
     lines = [c.line() for c in reversed(failing)] + list(notes)
-    found = [c.diagnosis for c in reversed(failing) if c.diagnosis]
-    return Evidence(
+    evidence = Evidence(
         "failed",
-        first.max_rel_error,
+        worst_rel,
         first.where(),
         f"{what} is wrong in {len(failing)} of {len(comparisons)} {_plural(comparisons)}",
         "\n".join(lines),
-        found[0] if found else None,
-        findings=[c.finding for c in reversed(failing) if c.finding is not None],
     )
+    for comparison in reversed(failing):
+        evidence.found(comparison.finding)
+        for finding in comparison.also:
+            evidence.found(finding)
+    return evidence
 
 
 def _plural(comparisons: Sequence[Comparison]) -> str:
@@ -311,17 +330,19 @@ def moves_of(
 
 
 
-Explanation = tuple["NDArray | None", str]
-"""(what a wrong result may equal, or None when the sentence holds anyway; the sentence saying why)."""
+Explanation = tuple["NDArray | None", Finding]
+"""(what a wrong result may equal, or None when the finding holds anyway; the finding saying why, whose
+sentence may hold "{within}": how closely the result equals the candidate)."""
 
 
-def _explain(result: NDArray, explanations: Sequence[Explanation]) -> str | None:
-    for candidate, sentence in explanations:
+def _explain(result: NDArray, explanations: Sequence[Explanation]) -> Finding | None:
+    for candidate, finding in explanations:
         if candidate is None:
-            return sentence
+            return finding
         gap = diagnosis.agreement(result, candidate)
         if gap is not None:
-            return sentence.replace("{within}", diagnosis.within(gap))
+            sentence = finding.sentence.replace("{within}", diagnosis.within(gap))
+            return Finding(finding.kind, sentence, {**finding.params, "agreement": gap})
     return None
 
 
@@ -373,8 +394,8 @@ def _gradient_evidence(
         if not comparison.passed:
             if explanations is None and explain is not None:
                 explanations = explain()
-            comparison.diagnosis = _explain(grad, explanations[number - 1] if explanations else ())
-            comparison.diagnosis = comparison.diagnosis or diagnosis.diagnose(
+            comparison.finding = _explain(grad, explanations[number - 1] if explanations else ())
+            comparison.finding = comparison.finding or diagnosis.diagnose(
                 grad,
                 estimate.value,
                 estimate.budget,

@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...activations import get_activation
+from ...findings import Finding
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
@@ -73,18 +74,23 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
                 gap = diagnosis.agreement(delta, expected)
                 right_gap = diagnosis.agreement(given, deltas[number].ravel())
                 if gap is not None and right_gap is None:
-                    comparison.diagnosis = (
+                    comparison.finding = Finding(
+                        "returned-not-stored",
                         f"layer {number + 1}'s backward returns something other than the delta it stores "
                         f"(returned {_values(given)}, stored {_values(deltas[number].ravel())}), and layer "
-                        f"{number} backpropagates what it is given {diagnosis.within(gap)}: return self.delta"
+                        f"{number} backpropagates what it is given {diagnosis.within(gap)}: "
+                        "return self.delta",
+                        {"layer": number + 1, "agreement": gap},
                     )
                     comparisons.append(comparison)
                     continue
                 if gap is not None:
-                    comparison.diagnosis = (
+                    comparison.finding = Finding(
+                        "inherited",
                         f"layer {number}'s delta equals (δ·Wᵀ)·f'(z) computed from the delta of layer "
                         f"{number + 1} {diagnosis.within(gap)}: this layer backpropagates correctly, and the "
-                        f"error comes in from layer {number + 1}, to its right"
+                        f"error comes in from layer {number + 1}, to its right",
+                        {"layer": number, "from": f"layer {number + 1}'s delta", "agreement": gap},
                     )
                     comparisons.append(comparison)
                     continue
@@ -94,7 +100,7 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
                 found = found or diagnosis.summed_error(delta, expected, dl_da, fprime_z, budget)
             else:
                 found = found or diagnosis.reshaped_weights(delta, expected, given, right_weight, fprime_z)
-            comparison.diagnosis = found or _delta_diagnosis(
+            comparison.finding = found or _delta_diagnosis(
                 delta,
                 expected,
                 budget,
@@ -106,13 +112,20 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
                 loss,
                 number == count,
             )
+            if comparison.finding is not None and comparison.finding.params.get("also") == "bce":
+                comparison.also.append(Finding(
+                    "loss-mismatch",
+                    "the output delta A − y is that of cross-entropy on sigmoid outputs (bce); declare it "
+                    "with --loss bce if it is the one meant",
+                    {"loss": "bce", "declared": loss.name},
+                ))
         comparisons.append(comparison)
     return evidence_from(comparisons, "the hidden delta" if hidden else "the output delta")
 
 
 def _own_prime_diagnosis(
     layer: Any, number: int, z: NDArray, delta: NDArray, dl_da: NDArray, fprime_z: NDArray
-) -> str | None:
+) -> Finding | None:
     """The delta is ∂L/∂A times the layer's own activation_prime(z), which is not f'(z)."""
     prime = getattr(layer, "activation_prime", None)
     if not callable(prime):
@@ -126,10 +139,13 @@ def _own_prime_diagnosis(
     gap = diagnosis.agreement(delta, np.ravel(dl_da * own))
     if gap is None:
         return None
-    return (
-        f"layer {number}'s delta equals ∂L/∂A × the layer's own activation_prime(z) {diagnosis.within(gap)} "
-        f"in {diagnosis.elements(delta)}, and activation_prime(z) is not f'(z): backward is right, the "
-        "derivative it is given is wrong (see activation-derivative)"
+    return Finding(
+        "wrong-derivative",
+        f"layer {number}'s delta equals ∂L/∂A × the layer's own activation_prime(z) "
+        f"{diagnosis.within(gap)} in {diagnosis.elements(delta)}, and activation_prime(z) is not f'(z): "
+        "backward is right, the "
+        "derivative it is given is wrong (see activation-derivative)",
+        {"layer": number, "agreement": gap},
     )
 
 
@@ -144,13 +160,15 @@ def _delta_diagnosis(
     case: Case,
     loss: Loss,
     output: bool,
-) -> str | None:
+) -> Finding | None:
     """What a wrong delta is, given what it should be and ∂L/∂A of its layer."""
     missing = diagnosis.missing_fprime(delta, expected, dl_da, budget)
     if missing and output and loss.name == "half_sse":
-        return (
-            missing + "; A − y is also the output delta of cross-entropy on sigmoid outputs: if that is "
-            "the loss meant, declare it with --loss bce"
+        return Finding(
+            "missing-fprime",
+            missing.sentence + "; A − y is also the output delta of cross-entropy on sigmoid outputs: "
+            "if that is the loss meant, declare it with --loss bce",
+            {**missing.params, "also": "bce"},
         )
     if output and not missing:
         for other in LOSSES.values():
@@ -160,10 +178,12 @@ def _delta_diagnosis(
                 continue
             gap = diagnosis.agreement(delta, other_delta)
             if gap is not None and diagnosis.agreement(other_delta, expected, budget) is None:
-                return (
+                return Finding(
+                    "loss-mismatch",
                     f"the output delta equals ∂L/∂z of {other.name} ({other.description}) "
                     f"{diagnosis.within(gap)}: it is right for that loss; "
-                    f"declare it with --loss {other.name} if it is the one meant"
+                    f"declare it with --loss {other.name} if it is the one meant",
+                    {"loss": other.name, "declared": loss.name, "agreement": gap},
                 )
     return (
         diagnosis.delta_uses_fprime_of_a(delta, expected, fprime_z, fprime_a)
@@ -206,7 +226,7 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
             label = f"{label} ({net.names[biases[number - 1]]})"
         comparison = compare_estimate(label, "unit", deltas[number - 1], estimate)
         if not comparison.passed:
-            comparison.diagnosis = diagnosis.diagnose(deltas[number - 1], estimate.value, estimate.budget)
+            comparison.finding = diagnosis.diagnose(deltas[number - 1], estimate.value, estimate.budget)
         comparisons.append(comparison)
     if not comparisons:
         return Evidence("passed", summary="no hidden layer in this case")

@@ -7,7 +7,9 @@ from numpy.typing import NDArray
 
 from ... import numerical
 from ...activations import get_activation
+from ...findings import Finding
 from ...losses import Loss
+from .. import diagnosis
 from ..cases import Case
 from ..profile import Profile
 from ..protocols import (
@@ -123,9 +125,8 @@ def descent(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evide
     if isinstance(net, ModelNetwork):
         grads = [e.value for e in numerical.parameter_gradient_estimates(value, net.weight_arrays())]
     gradient = np.concatenate([np.ravel(g) for g in grads])
-    cosine = float(direction @ gradient / max(np.linalg.norm(direction) * np.linalg.norm(gradient), 1e-300))
     skipped = f" ({crossed} larger step(s) crossed a kink and are not counted)" if crossed else ""
-    return Evidence(
+    evidence = Evidence(
         "failed",
         None,
         "the whole network",
@@ -133,23 +134,31 @@ def descent(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evide
         f"loss {start:.6g} before the step; after a step with learning rate "
         + ", ".join(f"{r:g}: {v:.6g}" for r, v in tried)
         + skipped,
-        _descent_diagnosis(cosine, tried[-1][0]),
     )
+    return evidence.found(_descent_finding(direction, gradient, tried[-1][0]))
 
 
-def _descent_diagnosis(cosine: float, rate: float) -> str:
-    """What the step's direction is, measured against the numerical gradient ∇L."""
-    if cosine < -0.999:
-        return (
-            f"the step's cosine with the numerical gradient ∇L is {cosine:.4f}: it goes up the gradient, "
-            "so its sign is flipped somewhere (W += instead of W −=, or y − A)"
+def _descent_finding(direction: NDArray, gradient: NDArray, rate: float) -> Finding:
+    """What the step's direction is, measured against the numerical gradient ∇L: its sign is said to be
+    flipped only when the step is −1 × the SGD step to the gradient's accuracy, not for any uphill step."""
+    cosine = float(direction @ gradient / max(np.linalg.norm(direction) * np.linalg.norm(gradient), 1e-300))
+    flipped = diagnosis.agreement(direction, -gradient)
+    if flipped is not None:
+        return Finding(
+            "sign-flipped",
+            f"the step equals −1 × the SGD step −learning rate × ∇L {diagnosis.within(flipped)} "
+            f"in all {direction.size} weights: it goes up the gradient, so its sign is flipped "
+            "(W += instead of W −=, or y − A)",
+            {"cosine": cosine, "agreement": flipped},
         )
     if cosine < 0:
-        return (
-            f"the step's cosine with the numerical gradient ∇L is {cosine:.2f}, below 0: it is not a descent "
-            "direction (a wrong gradient, or a gradient of another loss than the one declared)"
+        sentence = (
+            f"the step's cosine with −∇L is {cosine:.2f} (a descent step's is 1): it goes uphill, so the "
+            "gradient it follows is wrong or is that of another loss (the gradient checks say which)"
         )
-    return (
-        f"the step's cosine with the numerical gradient ∇L is {cosine:.2f}, a descent direction, yet the "
-        f"loss rose even with learning rate {rate:g}"
-    )
+    else:
+        sentence = (
+            f"the step's cosine with −∇L is {cosine:.2f}, a descent direction, yet the loss rose even with "
+            f"learning rate {rate:g}"
+        )
+    return Finding("uphill", sentence, {"cosine": cosine})

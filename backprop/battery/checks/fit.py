@@ -124,10 +124,14 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
         if len(moves) > 1:
             stale = _stale_moves(seen, pre_activations(probe, seen), deltas[-1].value, after, case.activation)
             for number, move in enumerate(stale, 1):
-                explanations[number - 1].append((move, STALE_WEIGHTS.format(number=number)))
+                explanations[number - 1].append(
+                    (move, Finding("stale-weights", STALE_WEIGHTS.format(number=number), {"layer": number}))
+                )
         refreshed = _refreshed_moves(x1, deltas, after, case.activation)
         for number, move in enumerate(refreshed[1:], 2):
-            explanations[number - 1].append((move, REFRESHED_INPUT.format(number=number, within="{within}")))
+            explanations[number - 1].append((move, Finding(
+                "wrong-left-activation", REFRESHED_INPUT.format(number=number, within="{within}"),
+                {"layer": number, "input": "recomputed after the update"})))
         other = "last" if profile.bias == "first" else "first"
         if profile.layout_of("fit") == other:  # fit was seen to take the 1 at the other end
             probe.set_weights(before)
@@ -135,15 +139,17 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
             probe.backward(case.y)
             probe.update(lr, elsewhere)
             for number, move in enumerate(moves_of(before, probe.copy_weights(), lr)[0], 1):
-                explanations[number - 1].insert(0, (move, BIAS_ELSEWHERE.format(
-                    number=number, other=other, bias=profile.bias, within="{within}")))
+                explanations[number - 1].insert(0, (move, Finding("bias-layout", BIAS_ELSEWHERE.format(
+                    number=number, other=other, bias=profile.bias, within="{within}"),
+                    {"layer": number, "fit": other, "assumed": profile.bias})))
         probe.set_weights(before)
         stepped_seen = probe.forward(x1)
         probe.backward(case.y)
         probe.update(lr, stepped_seen)
         for number, move in enumerate(moves_of(before, probe.copy_weights(), lr)[0], 1):
             explanations[number - 1].append(
-                (move, FIT_FOLLOWS_LAYERS.format(number=number, within="{within}"))
+                (move, Finding("inherited", FIT_FOLLOWS_LAYERS.format(number=number, within="{within}"),
+                               {"layer": number, "from": "the layers"}))
             )
         return explanations
 
@@ -200,7 +206,6 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     if failure is not None:
         details = "\n".join(filter(None, (failure.details, PROBED)))
         return Evidence("failed", where="fit", summary=failure.summary, details=details,
-                        diagnosis=_other_than(failure.summary, failure.findings),
                         findings=list(failure.findings))
     scheme = parse_scheme(profile.scheme or RANDOM_SAMPLE)
     path = epoch_paths(scheme, 2)[0]  # on identical rows, every path of the epoch lands in the same place
@@ -231,7 +236,9 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
             stale = _stale_moves(seen, pre_activations(net, seen), deltas[-1].value, before, case.activation)
             for number, move in enumerate(stale, 1):
                 explanations[number - 1].append(
-                    (factor * move, CACHED_WEIGHTS.format(number=number, within="{within}"))
+                    (factor * move, Finding(
+                        "stale-weights", CACHED_WEIGHTS.format(number=number, within="{within}"),
+                        {"layer": number, "cached": True}))
                 )
         return explanations
 
@@ -249,11 +256,6 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
         rounding=rounding,
         explain=explain,
     )
-
-
-def _other_than(summary: str, findings: Sequence[Any]) -> str | None:
-    """The first finding's sentence that says more than the summary does."""
-    return next((f.sentence for f in findings if f.sentence != summary), None)
 
 
 def _expected(scheme: Scheme, path: Path) -> str:

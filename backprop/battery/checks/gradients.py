@@ -51,9 +51,9 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, profile: Profile) 
         found: list[list[Explanation]] = []
         for number, (delta, estimate) in enumerate(zip(deltas, delta_estimates(net, x1, case.y, loss)), 1):
             own = compare_estimate("", "unit", delta.ravel(), estimate)
-            found.append(
-                [] if own.passed else [(None, WRONG_DELTA.format(number=number, error=own.max_rel_error))]
-            )
+            inherited = Finding("inherited", WRONG_DELTA.format(number=number, error=own.max_rel_error),
+                                {"layer": number, "from": "delta", "error": own.max_rel_error})
+            found.append([] if own.passed else [(None, inherited)])
         return found
 
     return _gradient_evidence(grads, estimates, case, "the weight gradient aᵀδ", weights, explain=explain)
@@ -83,7 +83,8 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         [
             (
                 np.outer(a, d),
-                (UPDATE_FOLLOWS_DELTA.format(number=number, within="{within}")),
+                Finding("inherited", UPDATE_FOLLOWS_DELTA.format(number=number, within="{within}"),
+                        {"layer": number, "from": "delta"}),
             )
         ]
         for number, (a, d) in enumerate(zip(seen, deltas, strict=False), 1)
@@ -102,7 +103,8 @@ def update_is_sgd_step(factory: Factory, case: Case, loss: Loss, profile: Profil
         x2 = net.with_one(xs[0])
         other = weight_estimates(net, x2, ys[0], loss)
         samples = [(moves, data), (layer_moves(net, x2, ys[0], lr)[0], other)]
-        _first(evidence, penalty.regularisation_finding(samples, before, profile, False, "the update"))
+        found = penalty.regularisation_finding(samples, before, profile, False, "the update")
+        evidence.found(found, first=True)
     return evidence
 
 
@@ -118,13 +120,6 @@ def layer_moves(
     moves, rounding = moves_of(before, net.copy_weights(), lr)
     net.set_weights(before)
     return moves, rounding, seen, deltas
-
-
-def _first(evidence: Evidence, finding: Finding | None) -> None:
-    """Put a measured finding first: it is the diagnosis."""
-    if finding is not None:
-        evidence.findings.insert(0, finding)
-        evidence.diagnosis = finding.sentence
 
 
 def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step: bool) -> Evidence:
@@ -147,10 +142,11 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
                                 details, weights=weights, note=gradient.note)
         else:
             evidence.details += "\n" + details
-        _first(evidence, finding)
+        evidence.found(finding, first=True)
     elif evidence.failing:
         xs, ys = case.extra_samples(loss, 1)
         again = model_gradient(net, case, xs[0], ys[0], two_rates=False).values
         samples = [(gradient.values, data), (again, model_estimates(net, case, loss, False, xs[0], ys[0]))]
-        _first(evidence, penalty.regularisation_finding(samples, weights, net.profile, True, what))
+        found = penalty.regularisation_finding(samples, weights, net.profile, True, what)
+        evidence.found(found, first=True)
     return evidence

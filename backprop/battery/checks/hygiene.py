@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ...findings import Finding
 from ...losses import Loss
 from ..cases import Case
 from ..profile import Profile
@@ -66,9 +67,12 @@ def inputs_unmodified(factory: Factory, case: Case, loss: Loss, profile: Profile
             changed[0].split(" changed")[0].split(" replaced")[0],
             f"{len(changed)} call(s) modified their inputs",
             "\n".join(changed),
-            "the caller's arrays are written in place: work on a copy (X = X.copy(), or build new "
-            "arrays with np.concatenate) instead of writing into the argument",
-        )
+        ).found(Finding(
+            "in-place",
+            f"{changed[0]}: the caller's arrays are written in place; work on a copy (X = X.copy(), or "
+            "build new arrays with np.concatenate) instead of writing into the argument",
+            {"calls": len(changed)},
+        ))
     return Evidence("passed")
 
 
@@ -104,9 +108,12 @@ def deterministic(factory: Factory, case: Case, loss: Loss, profile: Profile) ->
                     f"the same np.random.seed gave different {stage} weights",
                     f"layer {number}: {differ} of {a.size} {stage} weights differ between two runs "
                     f"seeded with np.random.seed({case.seed % 2**32})",
+                ).found(Finding(
+                    "nondeterministic",
                     "the implementation draws from a random source that np.random.seed does not control "
                     "(an unseeded np.random.default_rng(), random, or the clock)"
                     if stage == "initial"
                     else "training draws from a random source that np.random.seed does not control",
-                )
+                    {"stage": stage, "layer": number, "differ": differ},
+                ))
     return Evidence("passed")

@@ -187,10 +187,12 @@ def _model_loss_agrees(net: ModelNetwork, case: Case, loss: Loss, prediction: ND
         for other in LOSSES.values():
             value = float(np.real(other(prediction, case.y)))
             if other.name != loss.name and abs(value - own) <= EXACT_TOLERANCE * max(abs(own), 1.0):
-                evidence.diagnosis = (
+                evidence.found(Finding(
+                    "loss-mismatch",
                     f"loss(x, y) equals {other.name}(predict(x), y) = {value:.6g}: the model "
-                    f"computes {other.description}; declare it with --loss {other.name}"
-                )
+                    f"computes {other.description}; declare it with --loss {other.name}",
+                    {"loss": other.name, "declared": loss.name},
+                ))
     return evidence
 
 
@@ -214,12 +216,15 @@ def _bias_diagnosis(
             f"{diagnosis.within(gap)} in {_outputs(prediction.size)}")
     if profile.layout_of("fit") == profile.bias:
         where = "before" if profile.bias == "first" else "after"
-        evidence.diagnosis = f"{said}, while fit puts it {where} them: put the 1 where fit puts it in predict"
-        evidence.findings.append(Finding("bias-layout", evidence.diagnosis,
-                                         {"predict": other, "fit": profile.bias}))
+        evidence.found(Finding("bias-layout",
+                               f"{said}, while fit puts it {where} them: put the 1 where fit puts it in "
+                               "predict",
+                               {"predict": other, "fit": profile.bias}))
     else:
-        evidence.diagnosis = (f"{said}, while the battery put it {profile.bias}: if that is where your "
-                              f"layers expect it, declare it (--bias {other})")
+        evidence.found(Finding("bias-layout",
+                               f"{said}, while the battery put it {profile.bias}: if that is where your "
+                               f"layers expect it, declare it (--bias {other})",
+                               {"predict": other, "assumed": profile.bias}))
 
 
 def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
@@ -303,10 +308,9 @@ def batch_comparison(
             size = f"1/{count}" if reduction == "sum" else f"{count}"
             sentence = (f"{what} equals the {name} of the one-sample {per_sample} {diagnosis.within(gap)}, "
                         f"not their {reduction} (a factor {size}: the batch size){hint}")
-            comparison.diagnosis = sentence
             comparison.finding = Finding("scaled", sentence, {"factor": factor, "batch": count, "got": name})
         else:
-            comparison.diagnosis = diagnosis.diagnose(got, want)
+            comparison.finding = diagnosis.diagnose(got, want, batch=count)
     return comparison
 
 
