@@ -162,16 +162,19 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
         explain=explain,
         rounding=rounding,
     )
-    return evidence if evidence.failing else _integer_fit(net, case, before, evidence)
+    return evidence if evidence.failing else _integer_fit(net, case, evidence)
 
 
-def _integer_fit(net: LayerNetwork, case: Case, before: list[NDArray], passed: Evidence) -> Evidence:
+def _integer_fit(net: LayerNetwork, case: Case, passed: Evidence) -> Evidence:
     """fit on one row given as integer arrays (X of integers from −2 to 2, y rounded: XOR as the article
-    writes it) moves the weights exactly as on the same values as floats (input-dtype when it does not)."""
+    writes it) moves the weights exactly as on the same values as floats (input-dtype when it does not),
+    both from the weights the network holds now."""
     X, Y = case.integer_x()[None, :], np.rint(case.y)[None, :] + 0.0  # + 0.0: no −0 in the report
-    landed = []
+    before = net.copy_weights()
+    landed: list[list[NDArray]] = []
     for dtype in (float, np.int64):
-        net.set_weights(before)
+        if landed:
+            net.set_weights(before)
         call("fit(X, y, learning_rate, epochs=1)", net.network.fit, X.astype(dtype), Y.astype(dtype),
              case.learning_rate, 1)
         landed.append(net.copy_weights())
@@ -188,7 +191,7 @@ def _integer_fit(net: LayerNetwork, case: Case, before: list[NDArray], passed: E
                 f"arrays moved the weights differently from the same values as floats: {differ} of "
                 f"{sum(w.size for w in before)} weights differ, by up to {gap:.3g}; {INTEGER_ADVICE}")
     evidence.summary = "fit on integer arrays moves the weights differently from fit on their floats"
-    evidence.weights = before
+    evidence.weights = passed.weights  # the case's weights, as the reproduce line builds them
     return evidence.found(Finding("input-dtype", sentence, {"x": [int(v) for v in X[0]]}))
 
 
