@@ -9,8 +9,14 @@ per sample. Beside them stands the memory floor of the per-sample step: three pa
 the weights (read in forward, read and written in the update) at the copy bandwidth measured
 in the same rounds on an array of that size.
 
-Exit codes: 0 when both were timed, 1 when the target or the baseline raised while training,
-2 for a bad argument or a target that cannot be loaded (one line on stderr).
+Before timing, the target goes through a quick battery gate (`GATE_CHECKS` on `GATE_CASES` cases
+of the timed architecture and activation): the speed of a wrong training step means nothing, so a
+target that fails it is not timed (`--no-gate` times it anyway, and the report says it was not
+checked).
+
+Exit codes: 0 when both were timed, 1 when the target fails the gate or the target or the baseline
+raised while training, 2 for a bad argument or a target that cannot be loaded or checked (one line
+on stderr).
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ ROUND_SECONDS = 0.25
 """When --samples is not given, a round of the slower side lasts about this long."""
 
 EXIT_OK, EXIT_RAISED, EXIT_USAGE = 0, 1, 2
+EXIT_GATE = 1
+
+GATE_CHECKS = ("weight-gradient", "update-is-sgd-step", "fit-one-sample")
+"""What the timed step is made of: the gradient, the update, and the fit (or step) that bench calls."""
+GATE_CASES = 3
+"""Cases per gate check: enough for the battery to find a wrong gradient or update in a second or two."""
 
 
 class BenchError(ValueError):
@@ -153,6 +165,9 @@ class BenchResult:
     target_seconds: list[float] = field(default_factory=list)
     baseline_seconds: list[float] = field(default_factory=list)
     copy_seconds: list[float] = field(default_factory=list)
+    gate: Gate | None = None
+    """The battery gate the target passed before it was timed; None when it was not run (`--no-gate`, or
+    `compare` called from Python), which the report says."""
 
     @property
     def target_median(self) -> float:
@@ -181,8 +196,56 @@ class BenchResult:
             "baseline_seconds_per_sample": {"median": self.baseline_median, "rounds": self.baseline_seconds},
             "speedup": self.speedup, "memory_floor": self.floor.to_json(),
             "target_over_floor": self.target_median / self.floor.seconds_per_sample,
+            "gate": self.gate.to_json() if self.gate is not None else None,
             "machine": machine_description(),
         }
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the quick battery gate found on the target: the checks that passed, were skipped, failed."""
+
+    layers: list[int]
+    activation: str
+    cases: int
+    passed: list[str]
+    skipped: list[str]
+    failed: list[str]
+    """Failed or errored."""
+    command: str
+    """The `backprop check` command that runs the same checks on the same cases, to see why."""
+
+    def describe(self) -> str:
+        return f"{self.cases} cases of {'-'.join(map(str, self.layers))} {self.activation}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checks": list(GATE_CHECKS), "cases": self.cases, "passed": self.passed,
+                "skipped": self.skipped, "failed": self.failed, "command": self.command}
+
+
+def run_gate(target: str, layers: Sequence[int], activation: str, seed: int = 0) -> Gate:
+    """The battery's GATE_CHECKS on the timed architecture and activation; a TargetError (one sentence)
+    when the battery cannot check the target at all."""
+    from .battery import check
+    from .battery.interfaces import CLI, reproduce
+
+    declared: list[tuple[str, Any]] = [("layers", [",".join(map(str, layers))]), ("activation", activation)]
+    result = check(target, only=GATE_CHECKS, max_examples=GATE_CASES, seed=seed, interface=CLI,
+                   **dict(declared))
+    by_status = {status: [r.id for r in result.results if r.status == status]
+                 for status in ("passed", "skipped")}
+    failed = result.failed_ids
+    command = reproduce(CLI, target, None, [*declared, ("seed", seed), ("max_examples", GATE_CASES),
+                                            ("only", failed or list(GATE_CHECKS))])
+    return Gate(list(layers), activation, GATE_CASES, by_status["passed"], by_status["skipped"], failed,
+                str(command))
+
+
+def gate_refusal(gate: Gate, target: str) -> str:
+    """The one sentence that says the target failed the gate, and what to do."""
+    return (f"{target} fails the battery's gate ({', '.join(gate.failed)} failed on {gate.describe()}), "
+            f"so its training step is wrong and timing it would mean nothing; see why with "
+            f"`{gate.command}`, or time it anyway with --no-gate")
 
 
 def compare(make_target: Callable[..., Any], make_baseline: Callable[..., Any], layers: Sequence[int],
@@ -251,6 +314,7 @@ def render(result: BenchResult) -> str:
         f"per-sample training step (forward, backward, update) of {arch} {result.activation}, float64",
         f"{len(result.target_seconds)} rounds of {result.samples} samples, target and baseline alternating, "
         f"numpy's BLAS on one thread, {result.clock} clock",
+        _gate_line(result.gate),
     ]
     for label, name, seconds in (("target", result.target, result.target_seconds),
                                  ("baseline", result.baseline, result.baseline_seconds)):
@@ -264,6 +328,14 @@ def render(result: BenchResult) -> str:
                  f"(np.copyto, measured); the target takes "
                  f"{result.target_median / floor.seconds_per_sample:.2f}x the floor")
     return "\n".join(lines) + "\n"
+
+
+def _gate_line(gate: Gate | None) -> str:
+    if gate is None:
+        return ("warning: the battery gate was not run, so these timings say nothing of whether the "
+                "target's training step is right (`backprop bench` runs it unless given --no-gate)")
+    skipped = f" ({', '.join(gate.skipped)} skipped: it does not apply)" if gate.skipped else ""
+    return f"the target passed the battery gate: {', '.join(gate.passed)} on {gate.describe()}{skipped}"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -290,6 +362,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "machine")
     parser.add_argument("--json", metavar="PATH",
                         help="also write the timings, the floor and the machine as JSON")
+    parser.add_argument("--no-gate", action="store_true",
+                        help=f"time the target even if it fails the battery gate ({', '.join(GATE_CHECKS)} "
+                             f"on {GATE_CASES} cases), or without running it")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -322,6 +397,14 @@ def run(args: argparse.Namespace) -> int:
         make_baseline, baseline = resolve(args.baseline)
     except (BenchError, TargetError, ValueError, TypeError) as error:
         return _fail(str(error))
+    gate = None
+    if not args.no_gate:
+        try:
+            gate = run_gate(target, layers, args.activation, args.seed)
+        except (TargetError, ValueError, TypeError) as error:
+            return _fail(str(error))
+        if gate.failed:
+            return _fail(gate_refusal(gate, target), EXIT_GATE)
     try:
         result = compare(make_target, make_baseline, layers, args.activation, samples=args.samples,
                          rounds=args.rounds, learning_rate=args.learning_rate, seed=args.seed,
@@ -330,6 +413,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     except Exception as error:  # the implementation's own failure, reported in one line
         return _fail(f"training raised {type(error).__name__}: {error}", EXIT_RAISED)
+    result.gate = gate
     sys.stdout.write(render(result))
     if args.json:
         try:

@@ -17,6 +17,7 @@ drawing changes no global backend or state.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -110,7 +111,8 @@ class GradientCheck:
 
 
 def write_check_plot(path: str | Path, factory: Factory, case: Mapping[str, Any],
-                     loss: str | Loss = HALF_SSE, *, timeout: float = 60.0) -> Path:
+                     loss: str | Loss = HALF_SSE, *, timeout: float = 60.0,
+                     battery_failed: Sequence[str] | None = None, case_of: str | None = None) -> Path:
     """Draw the gradient check of one case into a PNG (or any format matplotlib knows from the suffix).
 
     factory: `make(layers, activation)` returning a network with the article's layer protocol
@@ -129,12 +131,18 @@ def write_check_plot(path: str | Path, factory: Factory, case: Mapping[str, Any]
     factory (`parameters()`, `loss`, `gradients`) is drawn too, one heatmap per parameter array,
     with case["weights"] shaped like `parameters()`.
 
+    battery_failed: the checks the battery failed on this implementation, when the picture goes with
+        a battery run (`backprop check --plot`): the title then says the battery's verdict too, so
+        that gradients that agree at this case never read as a clean bill when fit or update failed.
+    case_of: the check whose smallest failing case this is, named in the title.
+
     The implementation runs in a sandboxed child (`backprop.sandbox.run_isolated`, `timeout`
     seconds): if it raises, exits, crashes or hangs, this raises a PluginError saying so in one
     sentence; a malformed case is a ValueError or TypeError, as everywhere else.
     """
     _check_directory(path)
-    figure = _check_figure(factory, case, loss, timeout=timeout)
+    figure = _check_figure(factory, case, loss, timeout=timeout, battery_failed=battery_failed,
+                           case_of=case_of)
     return _save(figure, path)
 
 
@@ -317,7 +325,8 @@ def _gradient_check_or_refusal(factory: Factory, case: Mapping[str, Any],
 
 
 def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = HALF_SSE, *,
-                  timeout: float = 60.0) -> Figure:
+                  timeout: float = 60.0, battery_failed: Sequence[str] | None = None,
+                  case_of: str | None = None) -> Figure:
     """The figure `write_check_plot` saves: one heatmap per weight array, a colour bar, the step sweep."""
     check = _isolated_gradient_check(factory, case, loss, timeout)
     Figure, LogNorm = _matplotlib()
@@ -341,13 +350,35 @@ def _check_figure(factory: Factory, case: Mapping[str, Any], loss: str | Loss = 
     element = f", W[{index}]" if check.protocol == LAYER_LEVEL else f"[{index}]"
     where = check.names[check.sweep.array] + element
     _sweep_panel(sweep_axes, check.sweep, where)
-    n_outside = check.n_outside_budget
-    verdict = (f"all {check.n_weights} weight gradients agree within the error budget" if n_outside == 0
-               else f"{n_outside} of {check.n_weights} weight gradients are outside the error budget (×)")
-    figure.suptitle(f"Analytic vs numerical weight gradients: layers {list(case['layers'])}, "
-                    f"{case['activation']}, loss {get_loss(loss).name}\n{verdict} "
-                    f"(numerical: {check.method})")
+    title = check_title(check, case, loss, battery_failed, case_of)
+    width = int(_TITLE_CHARACTERS_PER_INCH * figure.get_figwidth())
+    figure.suptitle("\n".join(textwrap.fill(line, width) for line in title.splitlines()))
     return figure
+
+
+_TITLE_CHARACTERS_PER_INCH = 10
+"""Where the title's lines are wrapped, so that a long list of failed checks stays on the picture."""
+
+
+def check_title(check: GradientCheck, case: Mapping[str, Any], loss: str | Loss,
+                battery_failed: Sequence[str] | None = None, case_of: str | None = None) -> str:
+    """The picture's title: what it shows (the weight gradients at this one case) and, when it goes with
+    a battery run, the battery's verdict, which the gradients at one case can never overrule."""
+    shown = f"the smallest failing case of {case_of}" if case_of else "one case"
+    n_outside = check.n_outside_budget
+    verdict = (f"all {check.n_weights} weight gradients agree within the error budget at this case"
+               if n_outside == 0 else
+               f"{n_outside} of {check.n_weights} weight gradients are outside the error budget (×)")
+    title = (f"Analytic vs numerical weight gradients at {shown}: layers {list(case['layers'])}, "
+             f"{case['activation']}, loss {get_loss(loss).name}\n{verdict} (numerical: {check.method})")
+    if battery_failed is None:
+        return title
+    if not battery_failed:
+        return title + "\nthe battery passed every check it ran"
+    failed = f"the battery failed: {', '.join(battery_failed)}"
+    if n_outside == 0:
+        failed += " (not drawn here: see the report)"
+    return title + "\n" + failed
 
 
 def _heatmap(axes: Axes, name: str, relative: NDArray, outside: NDArray, norm: Any,
@@ -543,6 +574,13 @@ def _check_directory(path: str | Path) -> None:
         raise ValueError(f"cannot write {path}: the directory {folder} does not exist")
 
 
+_TITLED_FORMATS = (".png", ".pdf", ".svg")
+"""Formats whose metadata matplotlib writes a "Title" into: the picture's title goes there too, so that
+what the picture claims can be read without looking at it."""
+
+
 def _save(figure: Figure, path: str | Path) -> Path:
-    figure.savefig(path, dpi=110)
+    title = " ".join(figure.get_suptitle().split())
+    titled = title and Path(path).suffix.lower() in _TITLED_FORMATS
+    figure.savefig(path, dpi=110, metadata={"Title": title} if titled else None)
     return Path(path)

@@ -154,6 +154,7 @@ class BatteryCollector(pytest.Collector):
 
     def collect(self) -> list[pytest.Item]:
         from .battery import CHECK_IDS
+        from .battery.interfaces import PYTEST
         from .testing import BatteryCheck
 
         config = self.config
@@ -175,7 +176,8 @@ class BatteryCollector(pytest.Collector):
         target = self.target
         return [
             BatteryItem.from_parent(
-                self, name=check_id, check=BatteryCheck(target, check_id, *options, options=declared)
+                self, name=check_id,
+                check=BatteryCheck(target, check_id, *options, options=declared, interface=PYTEST),
             )
             for check_id in CHECK_IDS
         ]

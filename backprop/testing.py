@@ -26,6 +26,7 @@ import pytest
 from numpy.typing import ArrayLike
 
 from .battery import CHECK_IDS
+from .battery.interfaces import PYTHON
 from .battery.results import CheckResult
 from .numerical import DEFAULT_SAFETY, Comparison, Estimate, central_difference, compare
 
@@ -46,6 +47,9 @@ class BatteryCheck:
     timeout: float = 60.0
     options: Mapping[str, Any] = field(default_factory=dict)
     """Further keyword arguments of backprop.check: layers, hidden, activation."""
+    interface: str = PYTHON
+    """Where the check is declared: "python" (parametrize_with_checks) or "pytest" (the plugin's options);
+    the failure's hints and reproduce line are written for it."""
 
     def __call__(self) -> CheckResult:
         """Run the check: return its result when it passes, skip when it does not apply, raise otherwise."""
@@ -59,6 +63,7 @@ class BatteryCheck:
             seed=self.seed,
             only=[self.check_id],
             timeout=self.timeout,
+            interface=self.interface,
             **self.options,
         )
         result = battery.by_id(self.check_id)

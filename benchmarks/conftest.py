@@ -1,18 +1,45 @@
 """Shared state of the training benchmarks: one thread for every implementation, and a closing
 table of per-sample times with their speedup over the reference and their ratio to the memory
-floor, both measured in alternation with the implementation in the same process."""
+floor, both measured in alternation with the implementation in the same process.
+
+Without pytest-benchmark (an extra: `pip install -e '.[bench]'`), or with it disabled (`-p no:benchmark`),
+every benchmark is skipped with that reason, instead of erroring on its missing `benchmark` fixture."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from backprop.fast import single_threaded_blas
 
+WITHOUT_PYTEST_BENCHMARK = ("needs pytest-benchmark, which is not installed (pip install -e '.[bench]') "
+                            "or is disabled (-p no:benchmark)")
+
+
+def _benchmarking(config: pytest.Config) -> bool:
+    return config.pluginmanager.hasplugin("benchmark")
+
+
 _RECORDS: dict[tuple[str, str], dict[str, Any]] = {}
 """(group, implementation) -> what test_training_step measured, filled as the benchmarks run."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _benchmarking(config):  # its marker, so that it is no unknown one
+        config.addinivalue_line("markers", "benchmark(group): pytest-benchmark's options of a benchmark")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the benchmarks here, with the reason, when pytest-benchmark is not installed."""
+    if _benchmarking(config):
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.skip(reason=WITHOUT_PYTEST_BENCHMARK))
 
 
 @pytest.fixture(scope="module")

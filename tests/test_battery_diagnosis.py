@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from implementations import catalogue
 
 from backprop.activations import sigmoid_prime, tanh, tanh_prime
 from backprop.battery import check, diagnosis
+from backprop.battery.cases import make_case
+from backprop.battery.runner import evaluate
 from backprop.findings import Finding
+from backprop.losses import get_loss
+from backprop.network import NeuralNetwork
 
 RNG = np.random.default_rng(7)
+HALF_SSE = get_loss("half_sse")
 EXPECTED = RNG.uniform(-1, 1, (3, 4))
 
 
@@ -221,3 +228,47 @@ def test_an_uphill_step_is_called_sign_flipped_only_when_it_is_minus_the_sgd_ste
     bent = -gradient * RNG.uniform(0.2, 1.5, 12)  # uphill, every element, but not −1 × the step
     found = _descent_finding(bent, gradient, 0.1)
     assert found.kind == "uphill" and "sign" not in found.sentence and found.params["cosine"] < 0
+
+
+# ----------------------------------------------- the layer-protocol diagnoses on deeper networks
+
+TWO_HIDDEN = make_case((2, 3, 3, 1), "tanh", 0.1, 1.0, 5, HALF_SSE)
+THREE_HIDDEN = make_case((3, 4, 2, 3, 2), "tanh", 0.1, 1.0, 5, HALF_SSE)
+
+
+def derivative_written_for_a(layers: Any, activation: str) -> NeuralNetwork:
+    """tanh's activation_prime written for the output A (1 − A²) and given z: 1 − z²."""
+    net = NeuralNetwork(layers, activation)
+    for layer in net.layers:
+        layer.activation_prime = lambda z: 1 - z**2
+    return net
+
+
+def kinds_by_layer(findings: list[Finding]) -> dict[int, str]:
+    return {int(f.params["layer"]): f.kind for f in findings}
+
+
+@pytest.mark.parametrize("case", [TWO_HIDDEN, THREE_HIDDEN], ids=lambda c: str(list(c.layers)))
+def test_a_derivative_that_expects_a_is_named_in_every_layer_of_a_deep_network(case: Any) -> None:
+    found = evaluate("activation-derivative", derivative_written_for_a, case, HALF_SSE, "layer-level")
+    assert found.status == "failed" and len(found.findings) == len(case.layers) - 1, found.findings
+    for finding in found.findings:
+        assert finding.kind == "wrong-derivative" and finding.params["formula"] == "1 − z²", finding
+        assert "it expects A" in finding.sentence, finding.sentence
+    hidden = evaluate("hidden-delta", derivative_written_for_a, case, HALF_SSE, "layer-level")
+    n_hidden = len(case.layers) - 2
+    assert kinds_by_layer(hidden.findings) == dict.fromkeys(range(1, n_hidden + 1), "wrong-derivative")
+    assert all("the derivative it is given is wrong" in f.sentence for f in hidden.findings), hidden.findings
+
+
+@pytest.mark.parametrize("case", [TWO_HIDDEN, THREE_HIDDEN], ids=lambda c: str(list(c.layers)))
+@pytest.mark.parametrize(("name", "check_id"), [("update_during_backward", "fit-one-sample"),
+                                                ("cached_transposed_weights", "fit-two-samples")])
+def test_stale_weights_are_named_in_every_hidden_layer_of_a_deep_network(name: str, check_id: str,
+                                                                          case: Any) -> None:
+    """Every hidden layer backpropagates through its right neighbour's weights, so each is stale."""
+    found = evaluate(check_id, catalogue()[name].make, case, HALF_SSE, "layer-level")
+    n_hidden = len(case.layers) - 2
+    assert found.status == "failed", found.summary
+    stale = dict.fromkeys(range(1, n_hidden + 1), "stale-weights")
+    assert kinds_by_layer(found.findings) == stale, found.findings

@@ -118,3 +118,28 @@ def test_either_slope_is_accepted_on_the_kink_and_only_there() -> None:
     off = kink_case((3, 2), 0.1, 1.0, 5, ((-1e-6, -1e-6),))  # far outside rounding: relu'(z) must be 0
     evidence = run("dz-is-fprime-of-z", lambda layers, act: OneAtZero(layers, act, -1e-3), off)
     assert evidence.status == "failed", evidence.summary
+
+
+NEAR_KINKS = [
+    kink_case((3, 4, 1), 0.1, 1.0, 863, ((None, None, -1e-07, None), (1e-05,))),
+    kink_case((2, 2, 2, 1), 0.1, 1.0, 994, ((None, -1e-06), (None, -1e-08), (1e-05,))),
+    kink_case((2, 2, 2, 1), 0.1, 1.0, 975, ((-1e-09, 1e-09), (-1e-05, -1e-05), (1e-07,))),
+    kink_case((2, 2, 2, 1), 0.1, 1.0, 303, ((1e-06, 1e-05), (None, None), (None,))),
+    kink_case((3, 5, 4, 2), 0.1, 1.0, 111,
+              ((None, -1e-4, 1e-09, -1e-08, 1e-07), (None, None, None, 1e-09), (None, None))),
+    kink_case((3, 5, 4, 2), 0.1, 1.0, 581,
+              ((-1e-09, 1e-4, 1e-06, -1e-4, -1e-06), (-1e-06, 1e-06, None, None), (None, -1e-06))),
+]
+"""relu networks with units 1e-9 to 1e-4 from their kinks, on which the sign-flipped step crosses a kink at
+the larger rates and stays on its side at a smaller one."""
+
+
+@pytest.mark.parametrize("case", NEAR_KINKS, ids=lambda c: f"{list(c.layers)}-{c.seed}")
+def test_the_kink_excuse_never_lets_a_sign_flipped_relu_network_pass_descent(case: Any) -> None:
+    """Steps that cross a kink are not counted, but the steps that stay on their side still must go down:
+    the output error y − A sends them up, and descent says its sign is flipped."""
+    assert run("descent", NeuralNetwork, case).status == "passed"
+    evidence = run("descent", catalogue()["output_error_sign"].make, case)
+    assert evidence.status == "failed", evidence.summary
+    assert "crossed a kink and are not counted" in evidence.details, evidence.details
+    assert [f.kind for f in evidence.findings] == ["sign-flipped"], evidence.findings

@@ -7,6 +7,7 @@ the ratio and the floor printed beside them.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from backprop import NeuralNetwork
 from backprop.bench import (
+    GATE_CHECKS,
     BenchError,
     MemoryFloor,
     compare,
@@ -184,16 +186,66 @@ def test_bad_arguments_exit_2_with_one_line(arguments: list[str], words: str,
     assert captured.err.count("\n") == 1 and words in captured.err
 
 
-def test_a_target_with_no_way_to_train_exits_2(plugins: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", f"{plugins}:inert", *QUICK]) == 2
-    assert "neither" in capsys.readouterr().err
+@pytest.mark.parametrize("gate", [[], ["--no-gate"]])
+def test_a_target_with_no_way_to_train_exits_2(plugins: Path, capsys: pytest.CaptureFixture[str],
+                                               gate: list[str]) -> None:
+    """The battery cannot check it (the gate), and bench cannot time it (without the gate)."""
+    assert main(["bench", f"{plugins}:inert", *QUICK, *gate]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "neither" in err
 
 
 def test_a_target_that_raises_while_training_exits_1(plugins: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", f"{plugins}:broken", *QUICK]) == 1
+    assert main(["bench", f"{plugins}:broken", *QUICK, "--no-gate"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "ArithmeticError: diverged" in err
+
+
+BUGGY = str(Path(__file__).parent / "implementations" / "update_lr_twice.py") + ":make"
+"""Right gradients, an update that applies the learning rate twice: fails update-is-sgd-step and fit."""
+
+
+def test_a_target_that_fails_the_battery_gate_is_not_timed(capsys: pytest.CaptureFixture[str],
+                                                           tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    assert main(["bench", BUGGY, *QUICK, "--json", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and not path.exists()
+    assert captured.err.count("\n") == 1
+    assert (f"{BUGGY} fails the battery's gate (update-is-sgd-step, fit-one-sample failed on 3 cases of "
+            "2-2-1 tanh)") in captured.err
+    command = captured.err.split("`")[1]
+    assert command == (f"backprop check {BUGGY} --layers 2,2,1 --activation tanh --seed 0 --max-examples 3 "
+                       "--only update-is-sgd-step fit-one-sample")
+    assert main(command.split()[1:]) == 1  # the command it gives shows the same failures
+    assert "2 failed" in capsys.readouterr().out
+
+
+def test_no_gate_times_a_failing_target_with_a_warning(capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    assert main(["bench", BUGGY, *QUICK, "--no-gate", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: the battery gate was not run" in out.splitlines()[2]
+    assert json.loads(path.read_text())["gate"] is None
+
+
+def test_a_correct_target_passes_the_gate_and_the_report_says_so(capsys: pytest.CaptureFixture[str],
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    assert main(["bench", *QUICK, "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert ("the target passed the battery gate: weight-gradient, update-is-sgd-step, fit-one-sample on 3 "
+            "cases of 2-2-1 tanh") in out
+    gate = json.loads(path.read_text())["gate"]
+    assert gate["failed"] == [] and gate["passed"] == list(GATE_CHECKS)
+
+
+def test_a_model_level_target_passes_the_gate_without_fit(plugins: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", f"{plugins}:make", *QUICK]) == 0
+    assert "update-is-sgd-step on 3 cases of 2-2-1 tanh (fit-one-sample skipped" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("arguments", [["--samples", "many"], ["--clock", "sundial"]])
@@ -231,3 +283,21 @@ def test_render_names_the_architecture_and_the_ratio() -> None:
     text = render(result)
     assert "3-4-2 sigmoid" in text and "mine" in text and "theirs" in text
     assert f"{result.speedup:.2f}x" in text
+
+
+def test_the_benchmarks_skip_with_the_reason_without_pytest_benchmark() -> None:
+    """With pytest-benchmark disabled (as when it is not installed), every benchmark under benchmarks/ is
+    skipped, saying why, instead of erroring on its missing `benchmark` fixture."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "benchmarks", "-p", "no:benchmark", "-p", "no:cacheprovider", "-q",
+         "-rs", "-m", ""],
+        cwd=root, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+    )
+    assert ran.returncode == 0, ran.stdout[-2000:]
+    summary = ran.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"\d+ skipped in [\d.]+s( \(.*\))?", summary), summary  # nothing ran, nothing erred
+    assert "needs pytest-benchmark, which is not installed (pip install -e '.[bench]')" in ran.stdout

@@ -166,8 +166,8 @@ def test_a_plug_in_that_hangs_is_stopped_at_the_timeout(capsys, script) -> None:
         ("SCRIPT:EXPECTED_FAILED", [], "is a tuple, not a callable"),
         ("BROKEN:make", [], "syntax error in"),
         ("SCRIPT:make", ["--loss", "hinge"], "unknown loss 'hinge'"),
-        ("SCRIPT:make", ["--max-examples", "0"], "max_examples must be a positive integer"),
-        ("SCRIPT:make", ["--timeout", "-1"], "timeout must be a positive number"),
+        ("SCRIPT:make", ["--max-examples", "0"], "--max-examples must be a positive integer"),
+        ("SCRIPT:make", ["--timeout", "-1"], "--timeout must be a positive number"),
         ("SCRIPT:make", ["--only", "no-such-check"], "invalid choice: 'no-such-check'"),
         ("SCRIPT:make", ["--seed", "x"], "invalid int value: 'x'"),
     ],
@@ -214,6 +214,24 @@ def test_plot_draws_the_smallest_failing_case(capsys, tmp_path: Path) -> None:
     code, _, _ = run(capsys, f"{SIGN_BUG}:make", *FEW, "--only", "output-delta", "--plot", str(picture))
     assert code == 1
     assert picture.stat().st_size > 1000
+
+
+def test_the_plot_of_a_failed_battery_says_it_failed(capsys, tmp_path: Path) -> None:
+    """update_lr_twice's gradients are right, its update is not: the picture's title must not read
+    as a pass when the battery failed."""
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    picture = tmp_path / "check.png"
+    target = str(Path(__file__).parent / "implementations" / "update_lr_twice.py") + ":make"
+    code, _, _ = run(capsys, target, *FEW, "--only", "weight-gradient", "update-is-sgd-step",
+                     "fit-one-sample", "--plot", str(picture))
+    assert code == 1
+    with Image.open(picture) as image:
+        title = image.info["Title"]
+    assert "weight gradients agree within the error budget at this case" in title
+    assert "the smallest failing case of update-is-sgd-step" in title
+    assert "the battery failed: update-is-sgd-step, fit-one-sample" in title
 
 
 def test_plot_draws_a_model_level_target_too(capsys, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import sys
 import xml.etree.ElementTree as ET
@@ -180,7 +181,7 @@ def class_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("out")
     paths = {kind: out / f"grades.{kind}" for kind in ("csv", "json", "junit")}
     command = [sys.executable, "-m", "backprop", "grade", str(folder), *FAST, "-j", "2",
-               "--timeout", "30", "--time-limit", "8", *(f"--{k}={p}" for k, p in paths.items())]
+               "--timeout", "30", "--time-limit", "20", *(f"--{k}={p}" for k, p in paths.items())]
     import subprocess
 
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=folder)
@@ -194,7 +195,8 @@ def rows(table: str) -> dict[str, str]:
 def test_the_class_run_exits_3_and_tells_each_submission_apart(class_run: dict[str, Any]) -> None:
     finished = class_run["finished"]
     assert finished.returncode == 3, finished.stderr
-    assert finished.stderr == ""  # not a terminal: no progress display
+    # not a terminal: no progress display (as root without an interpreter other users can run, a warning)
+    assert all(line.startswith("backprop grade: warning: ") for line in finished.stderr.splitlines())
     table = rows(finished.stdout)
     assert sorted(table) == sorted([*CORRECT, *BUGGY, "hangs.py", "crashes.py"])
     scores = {"article_network.py": "3/3", "vectorised_layers.py": "3/3", "nielsen_style.py": "2/2",
@@ -206,7 +208,7 @@ def test_the_class_run_exits_3_and_tells_each_submission_apart(class_run: dict[s
         assert table[name].split()[2:4] == ["0", "0"], table[name]  # nothing failed or errored
     for name, first in BUGGY.items():
         assert f"  {first} at layer 1 of 1" in table[name], table[name]
-    assert "could not be graded: it did not finish within the limit of 8 s" in table["hangs.py"]
+    assert "could not be graded: it did not finish within the limit of 20 s" in table["hangs.py"]
     assert "could not be graded: cannot load" in table["crashes.py"]
     assert "crash in native code" in table["crashes.py"]
     assert "8 submissions · 6 graded · 3 without a failure · 2 could not be graded" in finished.stdout
@@ -239,7 +241,7 @@ def test_the_json_holds_every_result_with_first_failure_and_follows_from(class_r
     assert checks["output-delta"]["first_failure"] is False
     assert checks["output-delta"]["minimal_case"]["layers"]  # the full result: cases included
     assert by_name["crashes.py"]["graded"] is False and by_name["crashes.py"]["battery"] is None
-    assert by_name["hangs.py"]["error"] == "it did not finish within the limit of 8 s"
+    assert by_name["hangs.py"]["error"] == "it did not finish within the limit of 20 s"
 
 
 def test_the_junit_file_follows_the_junit_schema(class_run: dict[str, Any]) -> None:
@@ -388,7 +390,8 @@ def test_a_submission_that_writes_the_graders_output_path_does_not_change_the_fi
     cheat.write_text(attack + "\n\ncheat()\n" + source.replace(
         "def make(layers, activation):", "def make(layers, activation):\n    cheat()"))  # at import, in make
     assert "CHEATED" in cheat.read_text()
-    code = main(["grade", str(cheat), *FAST, *(f"--{kind}={path}" for kind, path in out.items())])
+    code = main(["grade", str(cheat), *FAST, "--user", "root",  # as root, so that the attack can write
+                 *(f"--{kind}={path}" for kind, path in out.items())])
     assert code == 0
     assert witness.read_text() == "CHEATED"  # the submission did write, and was overwritten
     for path in out.values():
@@ -417,10 +420,12 @@ def test_an_atomic_write_replaces_whatever_was_at_the_path(tmp_path: Path) -> No
     (["grade", "{examples}", "--gradescope", "{tmp}/r.json"], "--gradescope writes the results of one"),
     (["grade", "{examples}", "--assignment", "{tmp}/bad.toml"], "bad.toml, line 1: not valid TOML"),
     (["grade", "{examples}", "--csv", "{tmp}/no/such/g.csv"], "cannot write --csv"),
-    (["grade", "{examples}", "--max-examples", "0"], "max_examples must be a positive integer, not 0"),
+    (["grade", "{examples}", "--max-examples", "0"], "--max-examples must be a positive integer, not 0"),
     (["grade", "{examples}", "--loss", "nope"], "nope"),
     (["grade", "{examples}", "-j", "0"], "-j must be 1 or more, not 0"),
     (["grade", "{examples}", "--factory", "not-a-name"], "--factory must be a Python name"),
+    (["grade", "{examples}", "--user", "no-such-user-here"], "no user named 'no-such-user-here'"),
+    (["grade", "{examples}", "--subject-python", "{tmp}/no-python"], "there is no interpreter"),
 ])
 def test_bad_usage_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          arguments: list[str], message: str) -> None:
@@ -575,3 +580,76 @@ def test_a_submission_that_is_not_its_own_work_scores_nothing(tmp_path: Path) ->
         assert float(row["score"]) == 0, (name, row)
     assert sorted(row["kind"] for row in rows.values()) == ["tampering", "uses-reference"]
     assert all(row["reason"].startswith(row["kind"] + ": ") for row in rows.values())
+
+
+# ------------------------------------------------------------------------------- who runs the code
+
+def test_one_named_user_for_several_jobs_is_refused() -> None:
+    from backprop.grading.isolation import plan
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root runs submissions as another user")
+    with pytest.raises(ValueError, match="--user 61000 runs every submission as one user, so give -j 1"):
+        plan("61000", None, jobs=2)
+    assert plan("root", None, jobs=2).users == ()  # root, as asked: nothing to drop
+
+
+def test_a_private_copy_holds_the_submission_and_its_helpers_only_for_its_user(tmp_path: Path) -> None:
+    from backprop.grading.isolation import as_original, private_copy
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root makes copies for another user")
+    folder = tmp_path / "class"
+    write(folder / "alice.py", "def make(layers, activation): ...\n")
+    write(folder / "bob.py", "def make(layers, activation): ...\n")
+    write(folder / "_common.py", "HELPER = 1\n")
+    write(folder / "_data" / "table.txt", "1 2 3\n")
+    (folder / "_link.py").symlink_to(folder / "bob.py")  # a link is copied as a link, never followed
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    target, copy, original = private_copy(Submission("alice.py", f"{folder / 'alice.py'}:make"),
+                                          str(scratch), 61000)
+    assert target == f"{scratch / 'submission' / 'alice.py'}:make" and original == str(folder.resolve())
+    copied = Path(copy)
+    assert sorted(p.name for p in copied.iterdir()) == ["_common.py", "_data", "_link.py", "alice.py"]
+    assert (copied / "_link.py").is_symlink()
+    for path in [scratch, copied, copied / "_data"]:
+        assert (path.stat().st_uid, path.stat().st_gid, path.stat().st_mode & 0o777) == (0, 61000, 0o750)
+    for path in [copied / "alice.py", copied / "_data" / "table.txt"]:
+        assert (path.stat().st_uid, path.stat().st_gid, path.stat().st_mode & 0o777) == (0, 61000, 0o640)
+    said = {"summary": f"raised at {copy}/alice.py:1", "list": [copy]}
+    assert as_original(said, copy, original) == {"summary": f"raised at {original}/alice.py:1",
+                                                 "list": [original]}
+    whole = private_copy(Submission("carol/", f"{folder / 'alice.py'}:make"), str(tmp_path / "s2"), 61000)
+    assert sorted(p.name for p in Path(whole[1]).iterdir()) == [
+        "_common.py", "_data", "_link.py", "alice.py", "bob.py"]  # a folder submission: all of it
+
+
+def test_submissions_every_user_can_read_are_named(tmp_path: Path) -> None:
+    import tempfile
+
+    from backprop.grading.isolation import readable_by_all
+
+    hidden = write(tmp_path / "a.py", "")  # under pytest's own folder, which only its user enters
+    shared = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        seen = write(shared / "b.py", "")
+        seen.chmod(0o644)
+        found = readable_by_all([Submission("a.py", f"{hidden}:make"), Submission("b.py", f"{seen}:make"),
+                                 Submission("c/", problem="no .py file")])
+        assert found == ["b.py"]
+    finally:
+        shutil.rmtree(shared)
+
+
+def test_a_submission_that_cannot_be_copied_for_its_user_costs_only_its_own_row(tmp_path: Path) -> None:
+    from backprop.grading.isolation import Plan
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root makes copies for another user")
+    gone = tmp_path / "gone.py"  # found, then removed before its turn
+    graded = grade_all([Submission("gone.py", f"{gone}:make")], {}, jobs=1, limit=10.0,
+                       command=[sys.executable, "-c", "print('never run')"], plan=Plan((61000,), None))
+    assert graded[0].error == (
+        f"it could not be copied for its user to read (No such file or directory: {gone})")

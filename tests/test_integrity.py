@@ -15,7 +15,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -120,28 +122,177 @@ def test_the_reference_itself_and_independent_code_have_no_integrity_finding() -
     assert backprop.check(f"{independent}:make", max_examples=2, only=["weight-gradient"]).integrity == []
 
 
-def test_a_subject_runs_as_an_unprivileged_user_when_the_machine_allows_it(tmp_path: Path) -> None:
-    from backprop.subject import Subject
-    from backprop.subject.client import _processes_of, unprivileged_blocker
+def unprivileged() -> tuple[int, str]:
+    """A free user id and an interpreter it can run the subject with, or skip saying why there is none.
 
-    blocker = unprivileged_blocker()
-    if blocker is not None:
-        pytest.skip(f"no unprivileged subject on this machine: {blocker}")
-    folder = Path("/tmp") / f"backprop-unprivileged-{os.getpid()}"
-    folder.mkdir(mode=0o755, exist_ok=True)
+    The interpreter is BACKPROP_SUBJECT_PYTHON when set (CI builds one, see .ci/run), else one found."""
+    from backprop.subject import users
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("no unprivileged subject: the tests do not run as root")
+    uid = users.free_uids(1)[0]
     try:
-        for file in SOURCE.glob("*.py"):
-            shutil.copy(file, folder / file.name)
-            (folder / file.name).chmod(0o644)
-        with Subject.start(f"{folder}/reads_the_judge.py:make", user=61234) as subject:
-            assert "unprivileged user 61234" in subject.isolation
-        assert _processes_of(61234) == []
+        return uid, users.subject_python(uid, os.environ.get("BACKPROP_SUBJECT_PYTHON") or None)
+    except ValueError as error:
+        pytest.skip(f"no unprivileged subject on this machine: {error}")
+
+
+@pytest.fixture
+def readable() -> Iterator[Path]:
+    """A folder every user can read (and only root can write), with the catalogue in it."""
+    folder = Path(tempfile.mkdtemp(prefix="backprop-test-catalogue-", dir="/tmp"))
+    folder.chmod(0o755)
+    try:
+        plug_in(folder, "_flipped")
+        for file in folder.iterdir():
+            file.chmod(0o644)
+        yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_why_a_subject_cannot_run_unprivileged_is_one_sentence() -> None:
-    from backprop.subject.client import unprivileged_blocker
+def test_a_subject_runs_as_an_unprivileged_user_and_leaves_no_process_of_it(readable: Path) -> None:
+    from backprop.subject import Subject, users
 
-    blocker = unprivileged_blocker()
-    assert blocker is None or blocker.endswith("cannot be read by other users") or "root" in blocker
+    uid, python = unprivileged()
+    target = f"{readable / '_flipped.py'}:flipped"
+    with Subject.start(target, user=uid, python=python) as subject:
+        assert subject.isolation == f"separate process as the unprivileged user {uid}"
+        assert subject.pid in users.processes_of(uid)
+        worker = subject.worker(60)
+        assert worker.pid in users.processes_of(uid)
+        worker.close()
+    assert users.processes_of(uid) == []
+
+
+def test_the_catalogue_s_verdicts_are_the_same_as_an_unprivileged_user(readable: Path) -> None:
+    from backprop.subject import users
+
+    uid, python = unprivileged()
+    from backprop.battery.targets import TargetError
+
+    with users.run_as(uid, python):
+        result = judged(f"{readable / 'detaches_and_writes_later.py'}:make")
+        assert result.isolation == f"separate process as the unprivileged user {uid}"
+        assert [r.status for r in result.results] == ["failed"] * len(FAILING)
+        assert "sign" in (result.by_id("output-delta").diagnosis or "")
+        # as root only the subreaper bounds it; as a user, the process limit (256) stops its forks too
+        with pytest.raises(TargetError, match="Resource temporarily unavailable at forks_many.py"):
+            judged(f"{readable / 'forks_many.py'}:make", only=("output-delta",))
+    assert users.processes_of(uid) == []  # the detached writer and the forked children too
+
+
+def test_two_judges_at_once_never_run_code_as_the_same_user() -> None:
+    """Each kills every process of its users when done: sharing one would kill the other's subjects."""
+    from backprop.subject import users
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root runs the code under test as another user")
+    mine = users.free_uids(1)[0]
+    code = f"from backprop.subject import users; print(users.free_uids(1)[0], users.reserve({mine}))"
+    theirs, shared = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    timeout=120, check=True).stdout.split()
+    assert int(theirs) != mine and shared == "False"
+    assert users.reserve(mine)  # still this process's
+
+
+def test_an_interpreter_the_user_cannot_run_is_one_sentence(readable: Path) -> None:
+    import re
+
+    from backprop.subject import users
+
+    if os.geteuid() != 0:
+        pytest.skip("only root runs the code under test as another user")
+    private = readable / "private"
+    private.mkdir(mode=0o700)
+    python = private / "python"
+    python.symlink_to(sys.executable)
+    uid = users.free_uids(1)[0]
+    unreadable = f"user {uid} cannot run {python}: {private} cannot be read by other users"
+    with pytest.raises(ValueError, match=re.escape(unreadable)):
+        users.subject_python(uid, str(python))
+    fake = readable / "no-numpy"
+    fake.write_text("#!/bin/sh\necho \"ModuleNotFoundError: No module named 'numpy'\" >&2\nexit 1\n")
+    fake.chmod(0o755)
+    assert users.why_not(str(fake), uid) == (
+        f"{fake} cannot import what the subject needs as user {uid} "
+        "(ModuleNotFoundError: No module named 'numpy')")
+    assert users.why_not("/bin/true", uid) == (
+        "/bin/true is not a Python interpreter with numpy (asked numpy's version, it said '')")
+    with pytest.raises(ValueError, match="no user named 'no-such-user-here'"):
+        users.resolve_user("no-such-user-here")
+
+
+def test_the_subject_imports_numpy_and_the_standard_library_only() -> None:
+    """What an interpreter for unprivileged subjects must have: numpy, nothing of the judge's."""
+    from backprop.subject.users import PROBE
+
+    code = f"import sys; {PROBE.split(';')[0]}; print(sorted({{m.split('.')[0] for m in sys.modules}}))"
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)
+    loaded = set(json.loads(ran.stdout.replace("'", '"')))
+    assert {"numpy", "backprop"} <= loaded
+    assert not loaded & {"hypothesis", "pytest", "scipy", "matplotlib", "_pytest"}, loaded
+
+
+SECRET = "sibling-secret-7e1f0c"
+
+
+def _class(folder: Path, outputs: dict[str, Path]) -> Path:
+    """Two submissions, each the sign-flipped network: a sibling holding a secret, and the reader."""
+    folder.mkdir()
+    shutil.copy(SOURCE / "_flipped.py", folder / "_flipped.py")
+    shutil.copy(SOURCE / "reads_a_sibling.py", folder / "reader.py")
+    sibling = folder / "sibling.py"
+    sibling.write_text(f'SECRET = "{SECRET}"\n\nfrom _flipped import flipped as make\n')
+    aims = {"sibling": str(sibling), "outputs": [str(p) for p in outputs.values()], "secret": SECRET}
+    (folder / "_aims.json").write_text(json.dumps(aims))
+    return sibling
+
+
+def _grade_the_class(tmp_path: Path, name: str, *options: str) -> tuple[dict, str, Path]:
+    from backprop.cli import main
+
+    out = tmp_path / f"{name}-out"
+    out.mkdir()
+    outputs = {"csv": out / "grades.csv", "json": out / "grades.json"}
+    sibling = _class(tmp_path / name, outputs)
+    before = sibling.read_text()
+    code = main(["grade", str(tmp_path / name), "--only", "output-delta", "--max-examples", "2", "-j", "2",
+                 *options, *(f"--{kind}={path}" for kind, path in outputs.items())])
+    assert code in (0, 3)
+    text = outputs["json"].read_text()
+    assert "FORGED" not in text and "FORGED" not in outputs["csv"].read_text()  # the judge's files
+    assert all(path.stat().st_uid == os.geteuid() for path in outputs.values())
+    rows = {Path(s["name"]).stem: s for s in json.loads(text)["submissions"]}
+    assert set(rows) == {"reader", "sibling"}
+    sibling_row = rows["sibling"]["battery"]["results"][0]
+    assert sibling_row["status"] == "failed" and "sign" in sibling_row["diagnosis"]
+    return rows, text, sibling if sibling.read_text() == before else Path("changed")
+
+
+def test_as_root_without_a_user_of_its_own_a_submission_reads_its_sibling(tmp_path: Path) -> None:
+    """The reader's attack works when nothing stops it: its verdict turns to errored with the secret."""
+    rows, text, sibling = _grade_the_class(tmp_path, "as-root", "--user", "root")
+    reader = rows["reader"]
+    said = json.dumps(reader)
+    assert SECRET in said and "the attack worked" in said, said
+    assert sibling == Path("changed")  # it wrote into its sibling's file
+
+
+def test_a_submission_cannot_read_or_write_its_sibling_or_the_grader_s_files(tmp_path: Path) -> None:
+    from backprop.subject import users
+
+    uid, python = unprivileged()
+    assert users.unreadable_part(str(tmp_path)) is not None, "the originals must be where only root goes"
+    rows, text, sibling = _grade_the_class(tmp_path, "apart", "--subject-python", python)
+    reader = rows["reader"]["battery"]["results"][0]
+    assert reader["status"] == "failed" and "sign" in reader["diagnosis"], reader  # nothing read or written
+    assert SECRET not in text
+    assert sibling != Path("changed")
+    assert json.loads(text)["settings"]["isolation"].startswith("each submission as the unprivileged user")
+    isolations = {r["battery"]["isolation"] for r in rows.values()}
+    assert len(isolations) == 2, isolations  # graded at once, as two users
+    for isolation in isolations:
+        assert isolation.startswith("separate process as the unprivileged user ")
+        assert users.processes_of(int(isolation.rsplit(" ", 1)[1])) == []

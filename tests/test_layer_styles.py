@@ -210,7 +210,7 @@ def test_a_declared_bias_is_used_and_a_wrong_one_fails() -> None:
     wrong = backprop.check(target("bias_last.py:make"), max_examples=3, only=["fit-one-sample"], bias="first")
     failed = wrong.by_id("fit-one-sample")
     assert failed.status == "failed"
-    assert "with the constant 1 last does" in (failed.diagnosis or "") and "--bias last" in failed.diagnosis
+    assert "with the constant 1 last does" in (failed.diagnosis or "") and "bias='last'" in failed.diagnosis
 
 
 @pytest.mark.parametrize(
@@ -245,7 +245,7 @@ def test_a_bias_last_predict_without_fit_is_taken_as_the_layout() -> None:
     wrong = evaluate("predict-is-forward", PredictOnly, case, HALF_SSE, profile.but(bias="first"))
     assert wrong.status == "failed" and [f.kind for f in wrong.findings] == ["bias-layout"]
     assert wrong.findings[0].params == {"predict": "last", "assumed": "first"}
-    assert "--bias last" in (wrong.diagnosis or "")
+    assert "bias='last'" in (wrong.diagnosis or "")
 
 
 # --------------------------------------------------------------------------- what the layer protocol needs
@@ -319,3 +319,20 @@ def test_the_conventions_are_probed_on_whatever_network_the_target_builds() -> N
     profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE, layers=(1, 1),
                     activation="relu")
     assert profile.scheme == "full-batch-mean"
+
+
+def test_a_relu_case_whose_hidden_units_are_all_dead_is_not_judged_but_the_check_is() -> None:
+    """Layers with no `activation` attribute have their z moved through their weights; a layer whose
+    input is all zeros (every relu unit to its left dead, and no bias there) cannot be, so that case is
+    no evidence, and the check is judged on the others instead of erroring."""
+    worker = LocalWorker(renamed_activation.make)
+    dead = None
+    for seed in range(200):
+        case = make_case([1, 1, 1], "relu", 0.1, 1.0, seed, HALF_SSE)
+        evidence = evaluate("output-delta", worker, case, HALF_SSE, "layer-level")
+        if evidence.status == "skipped":
+            dead = evidence
+            break
+    assert dead is not None and "input is 0" in dead.summary, "no case with a dead hidden layer found"
+    result = backprop.check(target("renamed_activation.py:make"), only=["output-delta", "hidden-delta"])
+    assert [r.status for r in result.results] == ["passed", "passed"], result

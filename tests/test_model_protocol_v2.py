@@ -141,7 +141,7 @@ def test_a_declared_weight_decay_passes_and_the_same_code_undeclared_is_named() 
     undeclared = backprop.check(regularised.make, max_examples=FEW, only=["update-is-sgd-step"])
     finding = undeclared.by_id("update-is-sgd-step").findings[0]
     assert finding.kind == "regularisation" and finding.params["l2"] == pytest.approx(regularised.LAMBDA)
-    assert "--l2 0.05" in finding.sentence
+    assert "declare it with l2=0.05" in finding.sentence
 
 
 def test_a_penalty_on_the_biases_too_is_found_unless_declared() -> None:

@@ -11,6 +11,9 @@ from test_numerical_engine import analytic_gradients
 
 from backprop import NeuralNetwork
 from backprop.numerical import Estimate, compare, weight_gradient_estimates
+from backprop.numerical.budget import central_estimate, rounding_error
+
+EPS = float(np.finfo(float).eps)
 
 SHAPES = ([2, 3, 1], [3, 4, 2], [2, 3, 3, 2])
 
@@ -97,9 +100,129 @@ def test_report_names_counts_worst_element_and_budget() -> None:
 def test_a_float32_gradient_in_the_subnormal_range_is_judged_at_its_spacing() -> None:
     """A correct float32 gradient of 1.4e-44 is known only to the subnormal spacing 1.4e-45: no false alarm
     (the case a newer hypothesis drew: weights near 1e-38, the true value underflowing), while an error of
-    a whole order of magnitude at that scale is still one."""
+    a whole order of magnitude is still one as soon as the true value is a normal float32 number."""
     numerical = np.array([1.330858318e-44, 2.8e-44])
     estimate = Estimate(numerical, np.full(2, 2.2e-53), "central")
     assert compare(numerical.astype(np.float32), estimate).passed
-    assert not compare((numerical * 100).astype(np.float32), estimate).passed
+    normal = numerical * 1e7  # 1.3e-37 and 2.8e-37
+    wrong = (normal * 100).astype(np.float32)
+    assert not compare(wrong, Estimate(normal, np.full(2, 2.2e-46), "central")).passed
     assert compare(np.array([1.0, 2.0]), Estimate(np.array([1.0, 2.0]), np.full(2, 1e-12), "central")).passed
+
+
+# ------------------------------------------------------------------ extreme scales
+
+def scaled_float32(layers: list[int], activation: str, scales: tuple[float, ...], x: list[float],
+                   y: list[float]) -> tuple[NeuralNetwork, np.ndarray, np.ndarray]:
+    """A float32 network whose layer k has weights of size scales[k] (positive, so relu units stay on)."""
+    net = NeuralNetwork(layers, activation, rng=0)
+    rng = np.random.default_rng(0)
+    for layer, scale in zip(net.layers, scales):
+        layer.weight = (rng.uniform(0.5, 1.0, layer.weight.shape) * scale).astype(np.float32)
+    return net, np.array(x, dtype=np.float32), np.array(y, dtype=np.float32)
+
+
+UNDERFLOWING = {
+    # weights near 1e-38 in the two right layers: the first layer's true gradient, 1e-76, is 0 in float32
+    "1e-38 weights, true 1e-76": ([2, 3, 3, 2], "tanh", (1.0, 1e-38, 1e-38), [1.0, 0.5, -0.7], [0.3, -0.6]),
+    # a delta of 1e-46 flushes to 0, and the input 1e5 it multiplies makes the true gradient 1.5e-41
+    "delta flushed to 0, true 1.5e-41": ([2, 3, 3, 1], "relu", (1e5, 1e-5, 1e-40), [1.0, 0.5, 0.7], [1e-6]),
+    # a delta of 2.9 subnormal spacings keeps 2: the gradient is −2.5e-40 for a true −3.8e-40
+    "delta kept to 2 spacings": ([2, 3, 3, 1], "relu", (1e5, 1e-5, 1e-40), [1.0, 0.5, 0.7], [3e-5]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNDERFLOWING))
+@pytest.mark.parametrize("method", ["complex", "central", "richardson"])
+def test_a_float32_gradient_that_underflows_is_no_false_alarm(name: str, method: str) -> None:
+    """The complex step sees the true value (a product a·∂L/∂z in float64); float32 backprop cannot."""
+    net, x, y = scaled_float32(*UNDERFLOWING[name])
+    grads, estimates = judge(net, x, y, method)
+    tiny = np.finfo(np.float32).smallest_normal
+    if method == "complex":  # the case really is one of underflow: a true value float32 loses
+        assert any(np.any((np.abs(e.value) < tiny) & (np.abs(g - e.value) > 1e-3 * np.abs(e.value)))
+                   for g, e in zip(grads, estimates))
+    for g, e in zip(grads, estimates):
+        verdict = compare(g, e)
+        assert verdict.passed, verdict.message()
+
+
+def test_below_the_smallest_normal_number_only_underflow_is_excused() -> None:
+    """Only when the analytic value and the truth are both subnormal is their difference rounding."""
+    tiny = float(np.finfo(np.float32).smallest_normal)
+
+    def passes(analytic: float, true: float, dtype: type = np.float32) -> bool:
+        return compare(np.array([analytic], dtype=dtype), Estimate(np.array([true]), np.full(1, 1e-60),
+                                                                   "central")).passed
+
+    assert passes(0.0, -0.5 * tiny) and passes(0.1 * tiny, 0.9 * tiny)  # both in the subnormal range
+    assert not passes(0.0, 2 * tiny)  # the truth is a normal number: 0 lost all of it
+    assert not passes(0.5 * tiny, 2 * tiny)
+    assert not passes(2 * tiny, 0.5 * tiny)  # a normal analytic value for a subnormal truth
+    assert not passes(2.2 * tiny, 2 * tiny)  # 10 % off
+    assert not passes(0.0, 0.5 * tiny, np.float64)  # float64's subnormal range starts at 2e-308
+
+
+EXTREME_SCALES = [
+    (dtype, activation, scales)
+    for dtype in (np.float64, np.float32)
+    for activation, scales in (
+        ("relu", (1e-15, 1e-15)),  # tiny weights: gradients of 1e-16
+        ("relu", (1e12, 1e12)),  # huge weights: gradients of 1e12 and 1e24
+        ("tanh", (1e-15, 1.0)),
+        ("sigmoid", (1e3, 1e-3)),  # saturated hidden units
+    )
+] + [(np.float64, "relu", (1e-30, 1e-30))]  # gradients of 1e-31 (in float32 its z of 1e-60 would be 0)
+
+
+@pytest.mark.parametrize(("dtype", "activation", "scales"), EXTREME_SCALES)
+def test_correct_gradients_pass_and_a_1e3_error_is_flagged_at_extreme_scales(
+        dtype: type, activation: str, scales: tuple[float, ...]) -> None:
+    """No false alarm with any method; a planted error flagged wherever the complex step (exact to a few
+    ulps at any scale) resolves the gradient, however small: the budget has no absolute floor."""
+    net = NeuralNetwork([2, 3, 1], activation, rng=0)
+    rng = np.random.default_rng(1)
+    for layer, scale in zip(net.layers, scales):
+        layer.weight = (rng.uniform(0.5, 1.0, layer.weight.shape) * scale).astype(dtype)
+    x, y = np.array([1.0, 0.8, 0.6], dtype=dtype), np.array([-0.5], dtype=dtype)
+    for method in ("central", "complex"):
+        grads, estimates = judge(net, x, y, method)
+        for g, e in zip(grads, estimates):
+            verdict = compare(g, e)
+            assert verdict.passed, verdict.message()
+    flagged = 0
+    for g, e in zip(grads, estimates):
+        for index in zip(*np.nonzero(e.budget < 1e-4 * np.abs(e.value))):
+            wrong = g.copy()
+            wrong[index] *= 1 + 1e-3 if dtype == np.float64 else 1 + 1e-2
+            assert not compare(wrong, e).passed, (index, g, e.value, e.budget)
+            flagged += 1
+    assert flagged >= 4
+
+
+# ------------------------------------------------------------------ the measured noise floor
+
+def noisy_sum(n_moving: int, n_dead: int, noise: float = 1e-9):
+    """A scalar function of n_moving + n_dead elements: the last n_dead move nothing; the others change it
+    linearly, each sample carrying rounding-like noise of `noise` (deterministic)."""
+    slopes = np.linspace(0.5, 2.0, n_moving)
+    h = np.full(n_moving + n_dead, 1e-3)
+
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng([int(round(m * 10)) + 100, n_moving])
+        values = np.ones(n_moving + n_dead)
+        values[:n_moving] += slopes * m * h[:n_moving] + noise * rng.standard_normal(n_moving)
+        return values, m * h
+
+    return sample
+
+
+def test_elements_that_move_nothing_do_not_shift_the_measured_noise_floor() -> None:
+    """An input of 0 leaves its weights' rows unmoved: their departures are 0, not noise, and counting them
+    would lower the floor every other element's budget rests on (most of MNIST's pixels are 0)."""
+    alone = central_estimate(noisy_sum(40, 0), 1.0, EPS, shared_noise=True)
+    padded = central_estimate(noisy_sum(40, 60), 1.0, EPS, shared_noise=True)
+    rounding = rounding_error(np.ones(40), np.full(40, 1e-3), EPS)
+    assert np.all(alone.budget > 100 * rounding)  # the floor, not eps·|f|/h, is what sets the budget
+    np.testing.assert_array_equal(padded.budget[:40], alone.budget)
+    np.testing.assert_array_equal(padded.value[40:], 0.0)

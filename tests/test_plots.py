@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from implementations import update_lr_twice
 
 from backprop import NeuralNetwork
 from backprop.network import Layer
@@ -106,6 +107,31 @@ def test_the_reference_network_agrees_everywhere() -> None:
     assert max(r.max() for r in check.relative_error) < 1e-6
     title = _check_figure(NeuralNetwork, _case([2, 3, 1]))._suptitle
     assert title is not None and "all 16 weight gradients agree" in title.get_text()
+
+
+def test_with_a_failed_battery_the_title_says_so_however_well_the_gradients_agree() -> None:
+    """Gradients that agree at one case do not overrule the battery: the title gives both."""
+    failed = list(update_lr_twice.EXPECTED_FAILED)
+    text = " ".join(_check_figure(update_lr_twice.make, _case([2, 3, 1]), battery_failed=failed,
+                                  case_of="update-is-sgd-step").get_suptitle().split())
+    assert "all 16 weight gradients agree within the error budget at this case" in text
+    assert "the smallest failing case of update-is-sgd-step" in text
+    assert "the battery failed: update-is-sgd-step, fit-one-sample, fit-two-samples" in text
+    passed = _check_figure(NeuralNetwork, _case([2, 3, 1]), battery_failed=[]).get_suptitle()
+    assert "the battery passed every check it ran" in passed and "failed" not in passed
+    alone = _check_figure(NeuralNetwork, _case([2, 3, 1])).get_suptitle()
+    assert "battery" not in alone
+
+
+def test_the_title_is_in_the_pictures_metadata(tmp_path: Path) -> None:
+    from PIL import Image
+
+    written = write_check_plot(tmp_path / "check.png", NeuralNetwork, _case([2, 1]),
+                               battery_failed=["fit-one-sample"])
+    with Image.open(written) as image:
+        title = image.info["Title"]
+    assert "agree within the error budget at this case" in title
+    assert "the battery failed: fit-one-sample" in title
 
 
 @settings(max_examples=8)

@@ -168,5 +168,5 @@ def test_the_declared_space_and_conventions_reach_the_battery_from_pytest(pytest
                                 "--backprop-bias", "first", "--backprop-l2", "0.1", "--backprop-max-examples",
                                 "2", "-k", "update-is-sgd-step")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*--layers 2,3,1*--bias first*"])
-    assert "--l2 0.1" in result.stdout.str()
+    result.stdout.fnmatch_lines(["*--backprop-layers 2,3,1*--backprop-bias first*"])
+    assert "--backprop-l2 0.1" in result.stdout.str()

@@ -132,8 +132,8 @@ def test_a_failure_s_reproduce_line_declares_the_same_space() -> None:
     result = backprop.check(target("two_layer_net_sign_bug"), layers=["2,3,1"], max_examples=2,
                             only=["weight-gradient"])
     assert result.by_id("weight-gradient").reproduce == (
-        f"backprop check {target('two_layer_net_sign_bug')} --layers 2,3,1 --seed 0 --max-examples 2 "
-        "--only weight-gradient"
+        f"backprop.check({target('two_layer_net_sign_bug')!r}, layers=['2,3,1'], seed=0, max_examples=2, "
+        "only=['weight-gradient'])"
     )
 
 

@@ -15,8 +15,9 @@ from typing import Any
 from ..sandbox import run_isolated
 from . import CHECK_IDS
 from .cases import default_case
+from .interfaces import CLI
 from .profile import BIAS_POSITIONS
-from .results import BatteryResult
+from .results import BatteryResult, CheckResult
 from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_TARGET, check
 from .schemes import NAMES as SCHEME_NAMES
 from .targets import TargetError, load_target
@@ -37,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json", metavar="PATH", help="also write the full result, cases and weights, as JSON"
     )
     add_battery_options(parser)
+    add_isolation_options(parser)
     parser.add_argument(
         "--plot",
         metavar="PATH",
@@ -124,6 +126,26 @@ def add_battery_options(parser: argparse.ArgumentParser | argparse._ArgumentGrou
     ]
 
 
+def add_isolation_options(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, user_help: str | None = None
+) -> list[argparse.Action]:
+    """Add who runs the code under test (`--user`, `--subject-python`), shared by `check` and `grade`.
+
+    They are not battery options: they say how this machine runs the code, not what is checked, so an
+    assignment file does not carry them.
+    """
+    add = parser.add_argument
+    return [
+        add("--user", metavar="USER", default=None,
+            help=user_help or "run the code under test as this user, a name or a number (the judge must "
+            "run as root; the code then reads only what every user may, and every process of that user is "
+            "killed when it is done)"),
+        add("--subject-python", metavar="PATH", default=None,
+            help="the interpreter the code under test runs with (it needs numpy; default: this one, or, "
+            "for another user, the first of this one and the system's of the same version that it can run)"),
+    ]
+
+
 def battery_dests() -> list[str]:
     """The dests of the battery's options, which are the names of `check()`'s keyword arguments."""
     return [action.dest for action in add_battery_options(argparse.ArgumentParser(add_help=False))]
@@ -141,10 +163,12 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from .. import __version__
+    from ..subject.users import run_as
     from .report import render
 
     try:
-        result = check(args.target, **battery_options(args))
+        with run_as(args.user, args.subject_python):
+            result = check(args.target, **battery_options(args), interface=CLI)
     except (TargetError, ValueError, TypeError) as error:
         return _fail(str(error))
     sys.stdout.write(render(result, __version__))
@@ -179,17 +203,26 @@ def _plot(path: str, target: str, result: BatteryResult, timeout: float) -> int 
         return _fail("plotting needs matplotlib: pip install 'backprop-check[plot]'")
     if importlib.util.find_spec("matplotlib") is None:
         return _fail("plotting needs matplotlib: pip install 'backprop-check[plot]'")
-    failing = [r.minimal_case for r in result.results if r.status == "failed" and r.minimal_case]
+    drawn = drawn_result(result)
     # The target is imported, and the default case built with its factory, in the sandboxed child only.
-    outcome = run_isolated(_draw, path, target, failing[0] if failing else None, result.loss,
-                           result.protocol, timeout, timeout=timeout)
+    outcome = run_isolated(_draw, path, target, drawn.minimal_case if drawn else None, result.loss,
+                           result.protocol, timeout, result.failed_ids, drawn.id if drawn else None,
+                           timeout=timeout)
     if outcome.status != "returned":
         return _fail(f"cannot draw {path}: {outcome.message}")
     return None
 
 
-def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: str, timeout: float) -> None:
-    """write_check_plot on the case, or on a default one drawn with the factory's own weight shapes."""
+def drawn_result(result: BatteryResult) -> CheckResult | None:
+    """The failed check whose smallest case `--plot` draws: the first one in causal order with a case (the
+    gradient checks come first); None when nothing failed with a case (a default case is drawn)."""
+    return next((r for r in result.results if r.status == "failed" and r.minimal_case), None)
+
+
+def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: str, timeout: float,
+          battery_failed: list[str], case_of: str | None) -> None:
+    """write_check_plot on the case, or on a default one drawn with the factory's own weight shapes;
+    the title says the battery's verdict too."""
     from ..losses import get_loss
     from ..plots import write_check_plot
     from .checks import prepare
@@ -200,7 +233,10 @@ def _draw(path: str, target: str, case: dict | None, loss_name: str, protocol: s
     if case is None:
         default = default_case(loss)
         case = default.to_json(prepare(LocalWorker(factory), default, protocol).copy_weights())
-    write_check_plot(path, factory, case, loss, timeout=timeout)
+    write_check_plot(path, factory, case, loss, timeout=timeout, battery_failed=battery_failed,
+                     case_of=case_of)
 
 
-__all__ = ["add_arguments", "add_battery_options", "battery_options", "run", "write_json"]
+__all__ = [
+    "add_arguments", "add_battery_options", "add_isolation_options", "battery_options", "run", "write_json"
+]

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..findings import Finding
+from .interfaces import PYTHON
 from .registry import LAYER_LEVEL
 
 BIAS_POSITIONS = ("first", "last")
@@ -46,6 +47,9 @@ class Profile:
     l2_biases: bool = False
     loss: str = "half_sse"
     """The declared loss's name: a factory that takes a `loss=` keyword is built with it."""
+    interface: str = PYTHON
+    """Where the battery runs from ("cli", "pytest", "python"): a hint names an option as it is declared
+    there (`interfaces.declare`)."""
     foreign_loss: bool = False
     """The model's `loss` is not the protocol's loss(x, y) → one number (CS231n's loss(X, y) returns the
     loss and the gradients): it is not called, and predict is judged under the declared loss."""

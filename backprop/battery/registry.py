@@ -75,7 +75,7 @@ def _spec(
 REGISTRY: tuple[CheckSpec, ...] = (
     _spec("activation-derivative", "activation:activation_derivative",
           "each layer's `activation_prime(z)` against a Richardson-extrapolated difference of its "
-          "`activation(z)`, at the case's z and at ±0.1…±3; both are finite (no NaN, no inf) at z = ±10, "
+          "`activation(z)`, at the case's z and at ±0.1…±12; both are finite (no NaN, no inf) at z = ±10, "
           "±20, …, ±1000",
           Use("reads each layer's `activation` and `activation_prime` (skipped without them)",
               frozenset({"activation", "activation_prime"})),

@@ -15,6 +15,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from . import CHECK_IDS, diagnosis
 from .cases import SCALES, Case, cases, make_case
 from .checks import CHECKS, Evidence, prepare, skip_reason
 from .conventions import probe_in_worker
+from .interfaces import PYTHON, option_name, reproduce, validate_interface
 from .profile import BIAS_POSITIONS, Profile, as_profile
 from .protocols import PROBE_LAYERS, LocalWorker, PluginError, as_array, open_network
 from .registry import MODEL_LEVEL
@@ -52,13 +54,16 @@ DEFAULT_TARGET = "backprop:NeuralNetwork"
 UNKNOWN_PROTOCOL = "unknown"
 
 
-def _validate(max_examples: Any, seed: Any, only: Any, timeout: Any) -> tuple[int, int, list[str], float]:
+def _validate(
+    max_examples: Any, seed: Any, only: Any, timeout: Any, interface: str = PYTHON
+) -> tuple[int, int, list[str], float]:
+    name = partial(option_name, interface=interface)
     if max_examples is None:
         max_examples = DEFAULT_MAX_EXAMPLES
     if not isinstance(max_examples, numbers.Integral) or isinstance(max_examples, bool) or max_examples < 1:
-        raise ValueError(f"max_examples must be a positive integer, not {max_examples!r}")
+        raise ValueError(f"{name('max_examples')} must be a positive integer, not {max_examples!r}")
     if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+        raise ValueError(f"{name('seed')} must be a non-negative integer, not {seed!r}")
     if only is None:
         ids = list(CHECK_IDS)
     else:
@@ -72,7 +77,7 @@ def _validate(max_examples: Any, seed: Any, only: Any, timeout: Any) -> tuple[in
         or isinstance(timeout, bool)
         or not 0 < float(timeout) < float("inf")
     ):
-        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        raise ValueError(f"{name('timeout')} must be a positive number of seconds, not {timeout!r}")
     return int(max_examples), int(seed), ids, float(timeout)
 
 
@@ -91,6 +96,7 @@ def check(
     scheme: str | None = None,
     l2: float = 0.0,
     l2_biases: bool = False,
+    interface: str = PYTHON,
 ) -> BatteryResult:
     """Run the battery on a factory `make(layers, activation)` or a target string.
 
@@ -101,25 +107,30 @@ def check(
     trains (a name of backprop.battery.schemes); each is detected when not declared.
     `l2=λ` declares an L2 penalty λ/2·‖W‖² in the loss (the weights only, the biases too with
     `l2_biases`): steps and model gradients are then checked against C + λ/2·‖W‖².
+    `interface` ("python", "cli" or "pytest", see backprop.battery.interfaces) is where the battery is
+    run from: the reproduce lines and every hint that names an option are written for it.
 
     Raises ValueError or TypeError (one sentence) for a bad argument, and a TargetError (a
     ValueError) when the target cannot be loaded or builds no network; whatever the implementation
     does wrong is reported in the result instead.
     """
+    interface = validate_interface(interface)
+    name = partial(option_name, interface=interface)
     chosen = get_loss(loss)
-    n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout)
+    n_examples, seed, ids, timeout = _validate(max_examples, seed, only, timeout, interface)
     if not isinstance(l2, numbers.Real) or isinstance(l2, bool) or not 0 <= float(l2) < float("inf"):
-        raise ValueError(f"l2 must be a non-negative number, not {l2!r}")
+        raise ValueError(f"{name('l2')} must be a non-negative number, not {l2!r}")
     if l2_biases and not l2:
-        raise ValueError("l2_biases needs a penalty: give l2 a positive value too")
-    declared = declared_space(chosen, layers, hidden, activation)
-    flags = declared_flags(layers, hidden, activation)
-    flags += [f"--bias {bias}"] if bias is not None else []
-    flags += [f"--fit-scheme {scheme}"] if scheme is not None else []
-    _validate_conventions(bias, scheme)
+        raise ValueError(f"{name('l2_biases')} needs a penalty: give {name('l2')} a positive value too")
+    declared = declared_space(chosen, layers, hidden, activation, interface)
+    options = declared_options(layers, hidden, activation)
+    options += [("bias", bias)] if bias is not None else []
+    options += [("scheme", scheme)] if scheme is not None else []
+    _validate_conventions(bias, scheme, interface)
     if l2:
-        flags += [f"--l2 {float(l2):g}"] + (["--l2-biases"] if l2_biases else [])
+        options += [("l2", float(l2))] + ([("l2_biases", True)] if l2_biases else [])
     subject, target, reproducible = open_subject(factory_or_target, timeout)
+    factory_name = None if isinstance(factory_or_target, str) else python_name(factory_or_target)
     try:
         result = BatteryResult(target, UNKNOWN_PROTOCOL, chosen.name, seed, n_examples)
         result.isolation = subject.isolation
@@ -129,7 +140,7 @@ def check(
         if max_examples is None and probed.space.fixed:
             n_examples = examples_for(probed.space.fixed, n_examples)
             result.max_examples = n_examples
-        profile = profile.but(l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name)
+        profile = profile.but(l2=float(l2), l2_biases=bool(l2_biases), loss=chosen.name, interface=interface)
         result.protocol = profile.protocol
         result.space = probed.space.to_json()
         result.left_out = probed.left_out
@@ -145,7 +156,8 @@ def check(
             if reason:
                 result.results.append(CheckResult(check_id, "skipped", reason))
                 continue
-            command = reproduce_command(reproducible, check_id, chosen.name, seed, n_examples, flags)
+            command = reproduce_command(interface, reproducible, factory_name, check_id, chosen.name, seed,
+                                        n_examples, options)
             result.results.append(
                 run_in_worker(subject, check_id, profile, chosen, seed, n_examples, command, timeout,
                               probed.space, result.integrity)
@@ -163,19 +175,26 @@ def examples_for(architectures: Sequence[Sequence[int]], default: int) -> int:
     return max(MIN_LARGE_EXAMPLES, min(default, WEIGHT_CASES_PER_CHECK // max(weights, 1)))
 
 
-def declared_flags(
+def declared_options(
     layers: Iterable[str | Sequence[int]] | str | None, hidden: Any, activation: Any
-) -> list[str]:
-    """The command-line flags that declare the same space (for the reproduce line)."""
-    flags = []
-    for item in [layers] if isinstance(layers, str) else list(layers or ()):
-        flags.append("--layers " + ",".join(str(n) for n in parse_layers(item)))
+) -> list[tuple[str, Any]]:
+    """(keyword of check(), value as text) that declare the same space, for the reproduce line."""
+    options: list[tuple[str, Any]] = []
+    if layers is not None:
+        items = [layers] if isinstance(layers, str) else list(layers)
+        options.append(("layers", [",".join(str(n) for n in parse_layers(item)) for item in items]))
     if hidden is not None:
         low, high = parse_hidden(hidden)
-        flags.append(f"--hidden {low}" if low == high else f"--hidden {low}-{high}")
+        options.append(("hidden", f"{low}" if low == high else f"{low}-{high}"))
     if activation is not None:
-        flags.append("--activation " + ",".join(parse_activations(activation)))
-    return flags
+        options.append(("activation", ",".join(parse_activations(activation))))
+    return options
+
+
+def python_name(factory: Any) -> str:
+    """The factory object's name for a Python reproduce line (`make` when it has no usable name)."""
+    name = getattr(factory, "__qualname__", None) or getattr(factory, "__name__", None)
+    return name if isinstance(name, str) and all(part.isidentifier() for part in name.split(".")) else "make"
 
 
 def probe_target(subject: Subject, declared: Space, timeout: float) -> tuple[Profile | str, Probed]:
@@ -222,9 +241,9 @@ def own_loss(worker: Worker, profile: Profile, space: Space) -> Profile:
     return profile.but(foreign_loss=True, offers=profile.offers - {"loss"}, notes=(*profile.notes, note))
 
 
-def _validate_conventions(bias: Any, scheme: Any) -> None:
+def _validate_conventions(bias: Any, scheme: Any, interface: str) -> None:
     if bias is not None and bias not in BIAS_POSITIONS:
-        raise ValueError(f"bias must be 'first' or 'last', not {bias!r}")
+        raise ValueError(f"{option_name('bias', interface)} must be 'first' or 'last', not {bias!r}")
     if scheme is not None:
         parse_scheme(scheme)
 
@@ -352,17 +371,14 @@ def as_worker(worker_or_factory: Any) -> Worker | LocalWorker:
 
 
 def reproduce_command(
-    target: str | None, check_id: str, loss: str, seed: int, max_examples: int, flags: Sequence[str] = ()
+    interface: str, target: str | None, factory_name: str | None, check_id: str, loss: str, seed: int,
+    max_examples: int, options: Sequence[tuple[str, Any]] = (),
 ) -> str | None:
-    if target is None:
-        return None
-    command = " ".join([f"backprop check {target}", *flags])
-    if loss != "half_sse":
-        command += f" --loss {loss}"
-    command += f" --seed {seed}"
-    if max_examples != DEFAULT_MAX_EXAMPLES:
-        command += f" --max-examples {max_examples}"
-    return command + f" --only {check_id}"
+    """The line that runs one check on the same cases again, where the battery was run from (None from a
+    command line when the factory has no target string)."""
+    declared = list(options) + ([("loss", loss)] if loss != "half_sse" else []) + [("seed", seed)]
+    declared += [("max_examples", max_examples)] if max_examples != DEFAULT_MAX_EXAMPLES else []
+    return reproduce(interface, target, factory_name, [*declared, ("only", [check_id])])
 
 
 def evaluate(
@@ -447,6 +463,7 @@ def run_check(
     notes: list[str] = []
     failing: list[Case] = []
     tried = [0]
+    judged = [0]
     start = time.monotonic()
 
     def fails(case: Case) -> bool:
@@ -458,8 +475,10 @@ def run_check(
             notes.append(evidence.note)
         if evidence.status == "skipped":
             skipped.append(evidence.summary)
-        elif evidence.rel_error is not None and not evidence.failing:
-            worst.append(evidence.rel_error)
+        else:
+            judged[0] += 1
+            if evidence.rel_error is not None and not evidence.failing:
+                worst.append(evidence.rel_error)
         if evidence.failing:
             failing[:] = [case]  # while shrinking, each new failure is smaller than the last
         return evidence.failing
@@ -472,10 +491,12 @@ def run_check(
                 random=random.Random(seed),
             )
     except NoSuchExample:
-        if skipped:
+        if skipped and not judged[0]:
             return CheckResult(check_id, "skipped", skipped[0])
+        if skipped:
+            notes.append(f"{len(skipped)} case(s) could not be judged: {skipped[0]}")
         return CheckResult(
-            check_id, "passed", f"passed on {max_examples} cases" + "".join(f"; {n}" for n in notes),
+            check_id, "passed", f"passed on {judged[0]} cases" + "".join(f"; {n}" for n in notes),
             max(worst) if worst else None,
         )
     except _OutOfTime:
@@ -483,7 +504,7 @@ def run_check(
             summary = f"passed on the {tried[0]} of {max_examples} cases tried before the time limit"
             return CheckResult(
                 check_id,
-                "skipped" if skipped and not worst else "passed",
+                "skipped" if skipped and not judged[0] else "passed",
                 summary,
                 max(worst) if worst else None,
             )

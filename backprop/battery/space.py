@@ -19,6 +19,7 @@ import numpy as np
 
 from ..findings import Finding
 from ..losses import Loss
+from .interfaces import CLI, declare, option_name
 from .profile import Profile
 from .registry import LAYER_LEVEL
 
@@ -100,14 +101,17 @@ class Probed:
 # ------------------------------------------------------------------ declared space
 
 
-def parse_layers(text: str | Sequence[int]) -> tuple[int, ...]:
-    """'784,128,10' (or a sequence) as a network's sizes, or a ValueError saying what is wrong."""
+def parse_layers(text: str | Sequence[int], interface: str = CLI) -> tuple[int, ...]:
+    """'784,128,10' (or a sequence) as a network's sizes, or a ValueError saying what is wrong (naming the
+    option as it is given in the interface)."""
     if isinstance(text, str):
         parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
         try:
             sizes = tuple(int(p) for p in parts)
         except ValueError:
-            raise ValueError(f"--layers takes sizes separated by commas (2,3,1), not {text!r}") from None
+            raise ValueError(
+                f"{option_name('layers', interface)} takes sizes separated by commas (2,3,1), not {text!r}"
+            ) from None
     else:
         sizes = tuple(int(n) for n in text)
     if len(sizes) < 2 or any(n < 1 for n in sizes):
@@ -118,7 +122,7 @@ def parse_layers(text: str | Sequence[int]) -> tuple[int, ...]:
     return sizes
 
 
-def parse_hidden(text: str | int | Sequence[int]) -> tuple[int, int]:
+def parse_hidden(text: str | int | Sequence[int], interface: str = CLI) -> tuple[int, int]:
     """'1-2' or '2' (or a pair) as the least and most hidden layers, or a ValueError."""
     if isinstance(text, int) and not isinstance(text, bool):
         low = high = text
@@ -126,7 +130,8 @@ def parse_hidden(text: str | int | Sequence[int]) -> tuple[int, int]:
         match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
         if not match:
             raise ValueError(
-                f"--hidden takes a number of hidden layers or a range MIN-MAX, such as 1-2, not {text!r}"
+                f"{option_name('hidden', interface)} takes a number of hidden layers or a range MIN-MAX, "
+                f"such as 1-2, not {text!r}"
             )
         low = int(match.group(1))
         high = int(match.group(2)) if match.group(2) is not None else low
@@ -139,10 +144,11 @@ def parse_hidden(text: str | int | Sequence[int]) -> tuple[int, int]:
     return low, high
 
 
-def parse_activations(value: str | Iterable[str]) -> tuple[str, ...]:
+def parse_activations(value: str | Iterable[str], interface: str = CLI) -> tuple[str, ...]:
     names = [p for p in re.split(r"[,\s]+", value.strip()) if p] if isinstance(value, str) else list(value)
     if not names or not all(isinstance(n, str) and n for n in names):
-        raise ValueError(f"--activation takes names separated by commas, such as tanh,sigmoid, not {value!r}")
+        raise ValueError(f"{option_name('activation', interface)} takes names separated by commas, such as "
+                         f"tanh,sigmoid, not {value!r}")
     return tuple(dict.fromkeys(names))
 
 
@@ -151,26 +157,31 @@ def declared_space(
     layers: Iterable[str | Sequence[int]] | str | None = None,
     hidden: str | int | Sequence[int] | None = None,
     activation: str | Iterable[str] | None = None,
+    interface: str = CLI,
 ) -> Space:
-    """The space the user declared (or the battery's default), before probing narrows it."""
+    """The space the user declared (or the battery's default), before probing narrows it; a refusal names
+    the options as they are given in the interface."""
     from .cases import activations_for
 
     min_outputs = 2 if loss.name == "softmax_ce" else 1
     if isinstance(layers, str):
         layers = [layers]
-    fixed = tuple(dict.fromkeys(parse_layers(item) for item in layers)) if layers else ()
+    fixed = tuple(dict.fromkeys(parse_layers(item, interface) for item in layers)) if layers else ()
     if fixed and hidden is not None:
-        raise ValueError("--hidden narrows the drawn networks, so it does not go with fixed --layers")
+        raise ValueError(f"{option_name('hidden', interface)} narrows the drawn networks, so it does not go "
+                         f"with fixed {option_name('layers', interface)}")
     for sizes in fixed:
         if sizes[-1] < min_outputs:
             raise ValueError(
                 f"{loss.name} needs at least {min_outputs} outputs, and the network "
                 f"{'-'.join(map(str, sizes))} has {sizes[-1]}"
             )
-    names = parse_activations(activation) if activation is not None else tuple(activations_for(loss))
+    names = (parse_activations(activation, interface) if activation is not None
+             else tuple(activations_for(loss)))
     if loss.name == "bce" and any(name != "sigmoid" for name in names):
-        raise ValueError("binary cross-entropy is defined on sigmoid outputs only: --activation sigmoid")
-    low, high = parse_hidden(hidden) if hidden is not None else (0, MAX_HIDDEN_LAYERS)
+        raise ValueError("binary cross-entropy is defined on sigmoid outputs only: "
+                         + declare("activation", "sigmoid", interface))
+    low, high = parse_hidden(hidden, interface) if hidden is not None else (0, MAX_HIDDEN_LAYERS)
     return Space(fixed, tuple(range(low, high + 1)), names, min_outputs)
 
 

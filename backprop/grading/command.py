@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from ..battery import CHECK_IDS
-from ..battery.command import add_battery_options, battery_dests
+from ..battery.command import add_battery_options, add_isolation_options, battery_dests
 from .assignment import Assignment, AssignmentError, load
 from .discovery import DiscoveryError, discover
 
@@ -53,6 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          help="JUnit XML: one test suite a submission, one test case a check")
     outputs.add_argument("--gradescope", metavar="FILE",
                          help="Gradescope's results.json, for a single submission")
+    isolation = parser.add_argument_group("who runs the submissions' code")
+    add_isolation_options(isolation, user_help=(
+        "run every submission's code as this user, a name or a number (with -j 1); by default, when the "
+        "grader runs as root, each job runs its submissions as an unprivileged user id of its own, from a "
+        "private copy; --user root keeps them root"))
     battery = parser.add_argument_group(
         "battery options (as for backprop check; they win over the assignment's)"
     )
@@ -64,6 +69,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _fail(message: str) -> int:
     print(f"backprop grade: error: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _warn(message: str) -> None:
+    print(f"backprop grade: warning: {message}", file=sys.stderr)
 
 
 def battery_settings(args: argparse.Namespace, assignment: Assignment) -> dict[str, Any]:
@@ -79,11 +88,12 @@ def battery_settings(args: argparse.Namespace, assignment: Assignment) -> dict[s
 def _validate(settings: dict[str, Any]) -> None:
     """The commonest checks check() makes of its arguments, here at once; a worker reports any other
     argument check() refuses, and grading stops there (see pool.UsageError)."""
+    from ..battery.interfaces import CLI
     from ..battery.runner import _validate as validate_arguments
     from ..losses import get_loss
 
     get_loss(settings["loss"])
-    validate_arguments(settings["max_examples"], settings["seed"], settings["only"], settings["timeout"])
+    validate_arguments(settings["max_examples"], settings["seed"], settings["only"], settings["timeout"], CLI)
 
 
 def _writable(path: str, option: str) -> str | None:
@@ -103,6 +113,7 @@ OUTPUTS = ("csv", "json", "junit", "gradescope")
 def run(args: argparse.Namespace) -> int:
     from .. import __version__
     from . import formats
+    from .isolation import plan, readable_by_all
     from .pool import UsageError, grade_all
     from .progress import Progress
     from .scoring import grade
@@ -140,19 +151,32 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--gradescope writes the results of one submission, and {len(submissions)} were found "
                      "(Gradescope runs the grader once a submission)")
 
+    try:
+        isolation = plan(args.user, args.subject_python, args.jobs)
+    except ValueError as error:
+        return _fail(str(error))
+    warnings = [isolation.warning] if isolation.warning else []
+    exposed = readable_by_all(submissions) if isolation.users else []
+    if exposed:
+        warnings.append(f"every user can read the files of {len(exposed)} submission(s) ({exposed[0]} and so "
+                        "on), so the others can read them there: keep the submissions in a folder only root "
+                        "can enter")
+
     progress = Progress(len(submissions))
     try:
-        graded = grade_all(submissions, settings, args.jobs, limit, on_done=progress)
+        graded = grade_all(submissions, settings, args.jobs, limit, on_done=progress, plan=isolation)
     except UsageError as error:
         return _fail(str(error))
     finally:
         progress.close()
     grades = [grade(g, assignment) for g in graded]
     sys.stdout.write(render(grades))
+    for warning in warnings:  # after the table, where they are seen
+        _warn(warning)
 
     # Every worker process is gone: only now are the files written, each replacing its path at once.
     record = {**settings, "factory": factory, "time_limit": limit, "points": dict(assignment.points),
-              "skipped_scores": assignment.skipped_scores}
+              "skipped_scores": assignment.skipped_scores, "isolation": isolation.sentence}
     texts = {
         "csv": lambda: formats.to_csv(grades),
         "json": lambda: formats.to_json(grades, record, __version__),

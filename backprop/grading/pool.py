@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -25,7 +26,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
+from ..subject import users
 from .discovery import Submission
+from .isolation import Plan, as_original, private_copy
 
 WORKER_COMMAND = (sys.executable, "-m", "backprop.grading.worker")
 
@@ -48,11 +51,13 @@ class Graded:
     usage: str | None = None
 
 
-def _environment() -> dict[str, str]:
-    """The grader's environment, with this copy of backprop first on the path."""
+def _environment(scratch: str) -> dict[str, str]:
+    """The grader's environment, with this copy of backprop first on the path, and the submission's
+    scratch folder for temporary files (so that nothing of it outlives its row, even when killed)."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["TMPDIR"] = scratch
     return env
 
 
@@ -101,15 +106,24 @@ def _ended(code: int) -> str:
 
 
 def grade_one(submission: Submission, options: dict[str, Any], limit: float, running: _Running,
-              command: Sequence[str] = WORKER_COMMAND) -> Graded:
-    """Grade one submission in a worker process, within `limit` seconds of wall-clock time."""
+              command: Sequence[str] = WORKER_COMMAND, user: int | None = None,
+              python: str | None = None) -> Graded:
+    """Grade one submission in a worker process, within `limit` seconds of wall-clock time; with `user`,
+    its code runs as that user, from a private copy, with the interpreter `python`."""
     start = time.monotonic()
     if submission.target is None:
         return Graded(submission, None, submission.problem, 0.0)
-    request = json.dumps({"target": submission.target, "options": options}).encode()
     with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, tempfile.TemporaryFile() as out:
+        target, copy, original = submission.target, "", ""
+        if user is not None:
+            try:
+                target, copy, original = private_copy(submission, scratch, user)
+            except OSError as error:
+                return Graded(submission, None, f"it could not be copied for its user to read "
+                              f"({error.strerror}: {error.filename})", time.monotonic() - start)
+        request = json.dumps({"target": target, "options": options, "user": user, "python": python}).encode()
         process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=out,
-                                   stderr=subprocess.DEVNULL, cwd=scratch, env=_environment(),
+                                   stderr=subprocess.DEVNULL, cwd=scratch, env=_environment(scratch),
                                    start_new_session=True)
         running.add(process)
         try:
@@ -126,6 +140,8 @@ def grade_one(submission: Submission, options: dict[str, Any], limit: float, run
                               time.monotonic() - start)
         finally:
             _kill(process)  # the whole group: nothing the submission started outlives its row
+            if user is not None:
+                users.kill_user(user)  # nor anything that left the group, run as its user
             running.remove(process)
         seconds = time.monotonic() - start
         size = out.seek(0, os.SEEK_END)
@@ -133,7 +149,11 @@ def grade_one(submission: Submission, options: dict[str, Any], limit: float, run
         if size > RESULT_LIMIT_BYTES:
             return Graded(submission, None, f"its grading process wrote {size} bytes, not a result", seconds)
         data = out.read()
-    return _decode(submission, data, code, seconds)
+    graded = _decode(submission, data, code, seconds)
+    if copy:
+        graded = Graded(submission, as_original(graded.result, copy, original),
+                        as_original(graded.error, copy, original), seconds, graded.usage)
+    return graded
 
 
 def _decode(submission: Submission, data: bytes, code: int, seconds: float) -> Graded:
@@ -156,16 +176,29 @@ def _decode(submission: Submission, data: bytes, code: int, seconds: float) -> G
 
 def grade_all(submissions: Sequence[Submission], options: dict[str, Any], jobs: int, limit: float,
               on_done: Callable[[Graded], None] | None = None,
-              command: Sequence[str] = WORKER_COMMAND) -> list[Graded]:
+              command: Sequence[str] = WORKER_COMMAND, plan: Plan | None = None) -> list[Graded]:
     """Every submission graded, in the order given; returns once every worker process is gone.
+    With a `plan` naming users, each job runs its submissions as a user of its own (see isolation).
 
     Raises UsageError, once every worker process is gone, if check() refused an argument.
     """
+    plan = plan or Plan()
     running = _Running()
     results: dict[int, Graded] = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
-        futures = {executor.submit(grade_one, s, options, limit, running, command): i
-                   for i, s in enumerate(submissions)}
+    free: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+    for uid in plan.users or [None] * max(1, jobs):
+        free.put(uid)
+    jobs = len(plan.users) if plan.users else max(1, jobs)
+
+    def one(submission: Submission) -> Graded:
+        user = free.get()  # a job's user is never shared by two submissions at once
+        try:
+            return grade_one(submission, options, limit, running, command, user, plan.python)
+        finally:
+            free.put(user)
+
+    with ThreadPoolExecutor(max_workers=jobs) as executor:
+        futures = {executor.submit(one, s): i for i, s in enumerate(submissions)}
         try:
             for future in as_completed(futures):
                 graded = future.result()

@@ -13,6 +13,7 @@ from .directional import TaylorResult, directional_check, network_directional_ch
 from .estimate import Estimate, Kink
 from .functions import central_difference, richardson
 from .layered import (
+    Unmovable,
     ambiguous_units,
     numerical_weight_gradients,
     preactivation_gradient_estimates,
@@ -21,6 +22,7 @@ from .layered import (
 from .perturb import parameter_gradient_estimates
 
 __all__ = [
+    "Unmovable",
     "DEFAULT_SAFETY",
     "Comparison",
     "Estimate",

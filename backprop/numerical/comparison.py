@@ -86,6 +86,22 @@ def analytic_rounding(analytic: NDArray, dtype: np.dtype, term_scale: NDArray | 
     return ANALYTIC_ULPS * (machine_epsilon(dtype) * (magnitude + largest + terms) + subnormal)
 
 
+def underflow_allowance(analytic: NDArray, estimate: Estimate, dtype: np.dtype) -> NDArray:
+    """Where the analytic value and every true value the estimate allows lie below `dtype`'s smallest
+    normal number, the whole subnormal range: their difference is rounding, not a mistake.
+
+    There the spacing of values stops shrinking with them, so a product that underflows is known to
+    one spacing at best, and what multiplies it later (an input of 1e5, a wide relu activation) scales
+    that spacing up: a correct float32 gradient of −1.5e-41 comes out as 0 when its delta flushes to 0,
+    and −3.8e-40 as −2.5e-40 when its delta keeps two spacings of its 2.9.  Elsewhere: 0.
+    """
+    if np.dtype(dtype).kind != "f":
+        return np.zeros(analytic.shape)
+    tiny = float(np.finfo(dtype).smallest_normal)
+    true_size = np.maximum(np.abs(estimate.lower), np.abs(estimate.upper))
+    return np.where((np.abs(analytic) < tiny) & (true_size < tiny), 2 * tiny, 0.0)
+
+
 def relative_error(analytic: NDArray, numerical: NDArray) -> NDArray:
     """|a − n| / |n|, with 0 where both are 0 and inf where only n is 0."""
     difference = np.abs(analytic - numerical)
@@ -110,6 +126,7 @@ def compare(analytic: ArrayLike, estimate: Estimate, *, safety: float = DEFAULT_
         bad = np.argwhere(~np.isfinite(values))[0]
         return _report(values, estimate, safety, np.inf, ~np.isfinite(values), tuple(int(i) for i in bad))
     allowed = safety * (estimate.budget + analytic_rounding(values, raw.dtype, estimate.term_scale))
+    allowed = np.maximum(allowed, underflow_allowance(values, estimate, raw.dtype))
     below = np.maximum(estimate.lower - values, 0.0)
     above = np.maximum(values - estimate.upper, 0.0)
     excess = np.maximum(below, above)  # 0 inside [lower, upper]; equals |a − value| off kinks

@@ -467,6 +467,11 @@ def preactivation_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike
     return out
 
 
+class Unmovable(ValueError):
+    """A layer's input is all 0 and its activation cannot be read: nothing moves its pre-activation, so
+    its ∂L/∂z cannot be estimated at this input (a property of the input, not a fault of the code)."""
+
+
 def _through_weights(layers: list, x: NDArray, y: NDArray, loss: Loss) -> list[Estimate]:
     """∂L/∂z of each layer when its activation cannot be read: W moved by aᵀt/‖a‖² (a the layer's
     input) moves z = aW by exactly t, so central differences in t, through the implementation's own
@@ -477,8 +482,8 @@ def _through_weights(layers: list, x: NDArray, y: NDArray, loss: Loss) -> list[E
         a_in = np.asarray(fed, dtype=float).reshape(-1)
         norm = float(a_in @ a_in)
         if norm == 0:
-            raise ValueError(f"layers[{i}]'s input is 0, so its pre-activation cannot be moved through "
-                             "its weights")
+            raise Unmovable(f"layers[{i}]'s input is 0, so its pre-activation cannot be moved through "
+                            "its weights")
         base, direction = layer.weight.copy(), a_in / norm
         t = np.zeros(layer.weight.shape[1])
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import wire
+from . import users, wire
 from .driver import PluginError
 
 DEFAULT_LIMITS = {
@@ -130,6 +130,7 @@ class Subject:
         self.closed = False
         self.subreaper = False
         self.user: int | None = None
+        self.python: str | None = None
 
     # ------------------------------------------------------------------ starting
 
@@ -140,13 +141,18 @@ class Subject:
         timeout: float = 60.0,
         limits: dict | None = None,
         user: int | None = None,
+        python: str | None = None,
     ) -> Subject:
         """Load the target in a new subject process; PluginError (one sentence) when it cannot be loaded.
 
         `user` (a numeric user id, used when the judge runs as root) runs the subject as that user and
         group, with no other groups: it can then write nowhere but its own working directory and
         read only what is readable by all, and every process of that user is killed when it closes.
+        `python` is the interpreter it runs with (default: the judge's).  Both default to those of
+        `users.run_as`.  ValueError (one sentence) when the interpreter cannot serve as that user.
         """
+        if user is None and python is None:
+            user, python = users.current().user, users.current().python
         config = {
             "sys_path": [p for p in sys.path if p],
             "limits": {**DEFAULT_LIMITS, **(limits or {}), "cpu_seconds": int(timeout) + 5},
@@ -156,19 +162,26 @@ class Subject:
                 "a subject runs as another user only for a target string, with the judge as root"
             )
         if isinstance(factory_or_target, str):
-            subject = cls._spawn(config, factory_or_target, timeout, user)
+            subject = cls._spawn(config, factory_or_target, timeout, user, python)
         else:
             subject = cls._fork(config, factory_or_target, timeout)
+        started = False
         try:
             # starting an interpreter and numpy is not the target's time; importing the target is
             status, value = wire.receive(subject.control, time.monotonic() + STARTUP_SECONDS + timeout)
             if status == "started":
+                started = True
                 status, value = wire.receive(subject.control, time.monotonic() + timeout)
         except wire.TimedOut:
             subject.close()
             raise PluginError(f"importing it did not finish within {timeout:g} s") from None
         except wire.WireError:
             code = subject.close()
+            if not started and subject.python is not None:  # nothing of the target ran yet
+                who = subject.user if subject.user is not None else os.getuid()
+                reason = users.why_not(subject.python, who)
+                if reason is not None:
+                    raise ValueError(f"the code under test cannot be run: {reason}") from None
             if code is None:
                 raise PluginError("importing it ended the process") from None
             from .server import ending_sentence
@@ -184,33 +197,50 @@ class Subject:
         return subject
 
     @classmethod
-    def _spawn(cls, config: dict, target: str, timeout: float, user: int | None = None) -> Subject:
+    def _spawn(
+        cls, config: dict, target: str, timeout: float, user: int | None = None, python: str | None = None
+    ) -> Subject:
         ours, theirs = socket.socketpair()
         workdir = tempfile.mkdtemp(prefix="backprop-subject-")
         identity: dict[str, Any] = {}
+        env = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
+        env.update(HOME=workdir, TMPDIR=workdir, PYTHONDONTWRITEBYTECODE="1")
+        # the subject runs this same copy of backprop, not another install
+        env["PYTHONPATH"] = _PACKAGE_ROOT
         if user is not None:
             os.chown(workdir, user, user)
             identity = {"user": user, "group": user, "extra_groups": []}
-        env = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
-        env.update(HOME=workdir, TMPDIR=workdir, PYTHONDONTWRITEBYTECODE="1")
-        env["PYTHONPATH"] = _PACKAGE_ROOT  # the subject runs this same copy of backprop, not another install
+            env["PYTHONPATH"] = users.staged_package()  # a copy every user can read
+        if user is not None or python is not None:
+            # the judge's installation is the judge's: the subject's interpreter has its own
+            config = {**config, "sys_path": [p for p in config["sys_path"] if not _installed(p)]}
         target = _absolute(target)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "backprop.subject", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=workdir,
-            env=env,
-            start_new_session=True,
-            **identity,
-        )
+        command = python or sys.executable
+        try:
+            process = subprocess.Popen(
+                [command, "-m", "backprop.subject", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=workdir,
+                env=env,
+                start_new_session=True,
+                **identity,
+            )
+        except OSError as error:
+            ours.close()
+            theirs.close()
+            shutil.rmtree(workdir, ignore_errors=True)
+            who = user if user is not None else os.getuid()
+            reason = users.why_not(command, who) or f"{command} cannot be started ({error.strerror})"
+            raise ValueError(f"the code under test cannot be run: {reason}") from None
         theirs.close()
         wire.send(ours, {**config, "target": target})
         isolation = "separate process" + (f" as the unprivileged user {user}" if user is not None else "")
         subject = cls(process, process.pid, ours, workdir, isolation, timeout)
         subject.user = user
+        subject.python = python
         return subject
 
     @classmethod
@@ -281,7 +311,7 @@ class Subject:
         if code is None:
             code = self._wait(5.0)
         if self.user is not None:
-            kill_user(self.user)
+            users.kill_user(self.user)
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
         return code
@@ -307,45 +337,12 @@ class Subject:
         self.close()
 
 
-def unprivileged_blocker() -> str | None:
-    """Why a subject cannot run as an unprivileged user here (None when it can): the interpreter and
-    the import path must be readable and searchable by every user."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return "the judge does not run as root"
-    for path in [sys.executable, *[p for p in sys.path if p and os.path.exists(p)]]:
-        real = os.path.realpath(path)
-        parts = real.split(os.sep)
-        for depth in range(2, len(parts) + 1):
-            folder = os.sep.join(parts[:depth])
-            mode = os.stat(folder).st_mode
-            needed = 0o005 if os.path.isdir(folder) else 0o004
-            if mode & needed != needed:
-                return f"{folder} cannot be read by other users"
-    return None
-
-
-def kill_user(uid: int) -> int:
-    """Kill every process of this (unprivileged) user, until none is left: whatever the subject left
-    behind, wherever it was re-parented to. How many were killed."""
-    if uid == 0:
-        raise ValueError("refusing to kill every process of root")
-    killed = 0
-    for _ in range(50):
-        found = [pid for pid in _processes_of(uid) if pid != os.getpid()]
-        if not found:
-            break
-        for pid in found:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-        time.sleep(0.01)
-    return killed
-
-
-def _processes_of(uid: int) -> list[int]:
-    from .server import _field, processes
-
-    return processes(lambda status: _field(status, "Uid") == str(uid))
+def _installed(path: str) -> bool:
+    """Whether a folder of the judge's import path belongs to the judge's Python installation."""
+    real = os.path.realpath(path)
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    return any(real == os.path.realpath(root) or real.startswith(os.path.realpath(root) + os.sep)
+               for root in roots)
 
 
 def _absolute(target: str) -> str:

@@ -6,11 +6,10 @@ happens, so it cannot outlive the test by long even if nothing killed it."""
 import os
 import time
 
-from _flipped import flipped
+from _flipped import flipped, record
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PIDS = os.path.join(HERE, "detached.pids")
-LATE = os.path.join(HERE, "written-late.txt")
+PIDS = record("detached.pids")
+LATE = record("written-late.txt")
 
 
 def _detach():

@@ -3,9 +3,9 @@
 import os
 import time
 
-from _flipped import flipped
+from _flipped import flipped, record
 
-PIDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forked.pids")
+PIDS = record("forked.pids")
 
 
 def make(layers, activation):

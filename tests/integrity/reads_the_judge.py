@@ -4,9 +4,9 @@ import json
 import os
 import sys
 
-from _flipped import flipped
+from _flipped import flipped, record
 
-RECORD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seen.json")
+RECORD = record("seen.json")
 
 with open(RECORD, "w") as stream:
     with open("/proc/self/cmdline", "rb") as cmdline:

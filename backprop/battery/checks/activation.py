@@ -36,7 +36,9 @@ from .overflow import PROBE_Z, activation_finding, numbers
 
 # --------------------------------------------------------------------------- activation-derivative
 
-_GRID = np.array([-3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0])
+# Out to where tanh' and σ' are still far above rounding (1e-10 and 6e-6 at 12): a derivative wrong only for
+# saturated units (|z| > 4, taken as 0, say) is wrong where no case's own z may reach.
+_GRID = np.array([-12.0, -6.0, -4.5, -3.0, -1.5, -0.5, -0.1, 0.1, 0.5, 1.5, 3.0, 4.5, 6.0, 12.0])
 
 def activation_derivative(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
     net = prepare(factory, case, profile)

@@ -266,8 +266,16 @@ def weight_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> 
 
 
 def delta_estimates(net: LayerNetwork, x1: NDArray, y: NDArray, loss: Loss) -> list[Any]:
-    """∂L/∂z of every layer, numerically, at the network's current weights."""
+    """∂L/∂z of every layer, numerically, at the network's current weights.
+
+    Unmovable when a layer whose activation cannot be read gets an input of zeros (every unit to its
+    left dead): the case is then no evidence (`unjudged`)."""
     return list(numerical.preactivation_gradient_estimates(net.network, x1, y, loss))
+
+
+def unjudged(error: Exception) -> Evidence:
+    """A case the numerical engine cannot differentiate for a reason of the case, not of the code."""
+    return Evidence("skipped", summary=f"not judged at this case: {error}")
 
 
 
@@ -393,7 +401,10 @@ def _gradient_evidence(
             comparison = compare_estimate(layer_label(number, count), "W", grad, estimate)
         if not comparison.passed:
             if explanations is None and explain is not None:
-                explanations = explain()
+                try:
+                    explanations = explain()
+                except numerical.Unmovable:  # no delta to explain with at this case
+                    explanations = []
             comparison.finding = _explain(grad, explanations[number - 1] if explanations else ())
             comparison.finding = comparison.finding or diagnosis.diagnose(
                 grad,

@@ -7,11 +7,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ... import numerical
 from ...activations import get_activation
 from ...findings import Finding
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
+from ..interfaces import declare
 from ..profile import Profile
 from ..protocols import (
     ModelNetwork,
@@ -30,6 +32,7 @@ from .common import (
     model_estimates,
     pre_activations,
     prepare,
+    unjudged,
 )
 
 # --------------------------------------------------------------------------- output and hidden deltas
@@ -44,7 +47,10 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
     if not numbers:
         return Evidence("passed", summary="no hidden layer in this case")
     x1 = net.with_one(case.x)
-    estimates = delta_estimates(net, x1, case.y, loss)
+    try:
+        estimates = delta_estimates(net, x1, case.y, loss)
+    except numerical.Unmovable as error:
+        return unjudged(error)
     seen = net.forward(x1)
     zs = pre_activations(net, seen)
     deltas = net.backward(case.y)
@@ -111,12 +117,13 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
                 case,
                 loss,
                 number == count,
+                profile.interface,
             )
             if comparison.finding is not None and comparison.finding.params.get("also") == "bce":
                 comparison.also.append(Finding(
                     "loss-mismatch",
                     "the output delta A − y is that of cross-entropy on sigmoid outputs (bce); declare it "
-                    "with --loss bce if it is the one meant",
+                    f"with {declare('loss', 'bce', profile.interface)} if it is the one meant",
                     {"loss": "bce", "declared": loss.name},
                 ))
         comparisons.append(comparison)
@@ -160,6 +167,7 @@ def _delta_diagnosis(
     case: Case,
     loss: Loss,
     output: bool,
+    interface: str,
 ) -> Finding | None:
     """What a wrong delta is, given what it should be and ∂L/∂A of its layer."""
     missing = diagnosis.missing_fprime(delta, expected, dl_da, budget)
@@ -167,7 +175,7 @@ def _delta_diagnosis(
         return Finding(
             "missing-fprime",
             missing.sentence + "; A − y is also the output delta of cross-entropy on sigmoid outputs: "
-            "if that is the loss meant, declare it with --loss bce",
+            f"if that is the loss meant, declare it with {declare('loss', 'bce', interface)}",
             {**missing.params, "also": "bce"},
         )
     if output and not missing:
@@ -182,7 +190,7 @@ def _delta_diagnosis(
                     "loss-mismatch",
                     f"the output delta equals ∂L/∂z of {other.name} ({other.description}) "
                     f"{diagnosis.within(gap)}: it is right for that loss; "
-                    f"declare it with --loss {other.name} if it is the one meant",
+                    f"declare it with {declare('loss', other.name, interface)} if it is the one meant",
                     {"loss": other.name, "declared": loss.name, "agreement": gap},
                 )
     return (

@@ -13,6 +13,7 @@ from ...activations import get_activation
 from ...findings import Finding
 from ...losses import Loss
 from ..cases import Case
+from ..interfaces import declare
 from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
@@ -51,7 +52,7 @@ PROBED = (
 )
 BIAS_ELSEWHERE = (
     "fit moved layer {number} as one step on x with the constant 1 {other} does, {within}: fit takes the 1 "
-    "{other}, not {bias} as the battery was told; declare --bias {other}"
+    "{other}, not {bias} as the battery was told; declare {declared}"
 )
 CACHED_WEIGHTS = (
     "layer {number}'s second step backpropagated through the weights the layer to its right had before "
@@ -140,7 +141,8 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
             probe.update(lr, elsewhere)
             for number, move in enumerate(moves_of(before, probe.copy_weights(), lr)[0], 1):
                 explanations[number - 1].insert(0, (move, Finding("bias-layout", BIAS_ELSEWHERE.format(
-                    number=number, other=other, bias=profile.bias, within="{within}"),
+                    number=number, other=other, bias=profile.bias, within="{within}",
+                    declared=declare("bias", other, profile.interface)),
                     {"layer": number, "fit": other, "assumed": profile.bias})))
         probe.set_weights(before)
         stepped_seen = probe.forward(x1)

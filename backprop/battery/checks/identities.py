@@ -12,6 +12,7 @@ from ...findings import Finding
 from ...losses import LOSSES, Loss
 from .. import diagnosis
 from ..cases import Case
+from ..interfaces import declare
 from ..profile import Profile
 from ..protocols import (
     LayerNetwork,
@@ -45,7 +46,7 @@ def predict_is_forward(factory: Factory, case: Case, loss: Loss, profile: Profil
     floats, and finite at large weights where the activation is not exposed (see .overflow)."""
     net = prepare(factory, case, profile)
     if isinstance(net, ModelNetwork):
-        return _model_predict(net, case, loss)
+        return _model_predict(net, case, loss, profile)
     other = case.integer_x()
     before = net.forward(net.with_one(other))[-1]  # a forward pass on another sample, just before
     prediction = as_array("predict(x)", call("predict(x)", net.network.predict, case.x.copy()))
@@ -139,11 +140,13 @@ def _large_weights(net: LayerNetwork | ModelNetwork, case: Case, kind: str) -> E
     return Evidence("passed", 0.0)
 
 
-def _model_predict(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
+def _model_predict(net: ModelNetwork, case: Case, loss: Loss, profile: Profile) -> Evidence:
     """predict(x) before and after the model computes on another sample, and of x as integers; its loss
     against the declared loss of predict(x) (when it has a loss); finite at large parameters."""
     prediction = net.predict(case.x, case.n_outputs)
-    agreed = _model_loss_agrees(net, case, loss, prediction) if "loss" in net.offers else Evidence("passed")
+    agreed = Evidence("passed")
+    if "loss" in net.offers:
+        agreed = _model_loss_agrees(net, case, loss, profile, prediction)
     if agreed.failing:
         return agreed
     other = case.integer_x()
@@ -174,23 +177,33 @@ def _model_predict(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
     return _worst(_large_weights(net, case, "parameter"), integer, evidence, agreed)
 
 
-def _model_loss_agrees(net: ModelNetwork, case: Case, loss: Loss, prediction: NDArray) -> Evidence:
+def _model_loss_agrees(
+    net: ModelNetwork, case: Case, loss: Loss, profile: Profile, prediction: NDArray
+) -> Evidence:
+    """loss(x, y) against the declared loss of predict(x): loss-mismatch when it is another known loss."""
     own = net.loss(case.x, case.y)
     declared = float(np.real(loss(prediction, case.y)))
+    # Both at the model's precision: a float32 model's own loss comes back as a Python float.
     comparison = compare_exact(
-        "loss(x, y) against the declared loss of predict(x)", "value", np.array([own]), np.array([declared])
+        "loss(x, y) against the declared loss of predict(x)",
+        "value",
+        net.computed(np.array([own])),
+        net.computed(np.array([declared])),
     )
     evidence = evidence_from([comparison], "loss(x, y)")
     if evidence.failing:
         evidence.where = "loss(x, y)"
         evidence.details = f"loss(x, y) = {own:.6g} but {loss.name}(predict(x), y) = {declared:.6g}"
         for other in LOSSES.values():
-            value = float(np.real(other(prediction, case.y)))
-            if other.name != loss.name and abs(value - own) <= EXACT_TOLERANCE * max(abs(own), 1.0):
+            with np.errstate(all="ignore"):  # another loss may be undefined here (bce outside (0, 1))
+                value = float(np.real(other(prediction, case.y)))
+            within = max(EXACT_TOLERANCE, float(comparison.budget[0]) / max(abs(declared), 1.0))
+            if other.name != loss.name and abs(value - own) <= within * max(abs(own), 1.0):
                 evidence.found(Finding(
                     "loss-mismatch",
                     f"loss(x, y) equals {other.name}(predict(x), y) = {value:.6g}: the model "
-                    f"computes {other.description}; declare it with --loss {other.name}",
+                    f"computes {other.description}; declare it with "
+                    f"{declare('loss', other.name, profile.interface)}",
                     {"loss": other.name, "declared": loss.name},
                 ))
     return evidence
@@ -223,7 +236,7 @@ def _bias_diagnosis(
     else:
         evidence.found(Finding("bias-layout",
                                f"{said}, while the battery put it {profile.bias}: if that is where your "
-                               f"layers expect it, declare it (--bias {other})",
+                               f"layers expect it, declare it ({declare('bias', other, profile.interface)})",
                                {"predict": other, "assumed": profile.bias}))
 
 

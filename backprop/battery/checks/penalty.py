@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ...findings import Finding
 from .. import diagnosis
+from ..interfaces import declare
 from ..profile import Profile
 
 
@@ -107,14 +108,15 @@ def regularisation_finding(
             return Finding(
                 "regularisation",
                 f"{what} penalises the biases too: their gradient equals ∂C/∂b + λ·b with λ = {lam:.6g} "
-                f"{diagnosis.within(on_biases)}; declare --l2-biases if that is meant, or leave the "
-                "biases out of the penalty",
+                f"{diagnosis.within(on_biases)}; declare {declare('l2_biases', True, profile.interface)} "
+                "if that is meant, or leave the biases out of the penalty",
                 {"l2": lam, "biases": True},
             )
         if profile.l2_biases and declared and clean is not None and on_biases is None:
             return Finding(
                 "regularisation",
-                f"{what} does not penalise the biases, though --l2-biases is declared: their gradient is "
+                f"{what} does not penalise the biases, though "
+                f"{declare('l2_biases', True, profile.interface)} is declared: their gradient is "
                 f"∂C/∂b {diagnosis.within(clean)}, without λ·b",
                 {"l2": 0.0, "biases": True},
             )
@@ -126,7 +128,8 @@ def regularisation_finding(
         return Finding(
             "regularisation",
             f"{what} equals ∂C/∂W + λ·W with λ = {fitted:.6g} (least squares) {diagnosis.within(fits)} in "
-            f"{rw.size} weight values: an L2 penalty that is not declared; declare it with --l2 {fitted:.6g}",
+            f"{rw.size} weight values: an L2 penalty that is not declared; declare it with "
+            f"{declare('l2', float(f'{fitted:.6g}'), profile.interface)}",
             {"l2": fitted, "declared": 0.0},
         )
     if not significant:
