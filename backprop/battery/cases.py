@@ -66,6 +66,10 @@ class Case:
         ys = np.stack([_target(rng, loss, self.n_outputs) for _ in range(count)])
         return xs, ys
 
+    def integer_x(self) -> NDArray:
+        """Another input like x, of integers from −2 to 2 (as XOR's inputs are written), held as floats."""
+        return self.rng(3).integers(-2, 3, self.layers[0]).astype(float)
+
     def to_json(self, weights: Sequence[NDArray] | None = None) -> dict[str, Any]:
         """The case as JSON-able data (with the weights the network was given, when known)."""
         data: dict[str, Any] = {

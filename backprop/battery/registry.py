@@ -75,7 +75,8 @@ def _spec(
 REGISTRY: tuple[CheckSpec, ...] = (
     _spec("activation-derivative", "activation:activation_derivative",
           "each layer's `activation_prime(z)` against a Richardson-extrapolated difference of its "
-          "`activation(z)`, at the case's z and at ±0.1…±12",
+          "`activation(z)`, at the case's z and at ±0.1…±12; both are finite (no NaN, no inf) at z = ±10, "
+          "±20, …, ±1000",
           Use("reads each layer's `activation` and `activation_prime` (skipped without them)",
               frozenset({"activation", "activation_prime"})),
           "the model-level protocol does not expose the activation function"),
@@ -102,7 +103,8 @@ REGISTRY: tuple[CheckSpec, ...] = (
           Use("reads `weight`; calls `forward`, `backward`, `update`"),
           Use("`step(x, y, lr)`", frozenset({"step"}))),
     _spec("fit-one-sample", "fit:fit_one_sample",
-          "`fit(X, y, lr, epochs=1)` on one row equals one SGD step (whatever the fit's scheme)",
+          "`fit(X, y, lr, epochs=1)` on one row equals one SGD step (whatever the fit's scheme); on a row "
+          "given as integer arrays (X and y, as XOR is written) it moves the weights as on their floats",
           Use("calls `fit` (skipped without it); reads `weight`", frozenset({"fit"})),
           "the model-level protocol has no fit (update-is-sgd-step checks step)"),
     _spec("fit-two-samples", "fit:fit_two_samples",
@@ -112,11 +114,15 @@ REGISTRY: tuple[CheckSpec, ...] = (
           Use("calls `fit` (skipped without it); reads `weight`", frozenset({"fit"})),
           "the model-level protocol has no fit (update-is-sgd-step checks step)"),
     _spec("predict-is-forward", "identities:predict_is_forward",
-          "`predict(x)` equals a fresh chain of `forward` calls on x with its constant 1 (first or last, "
-          "as detected or declared)",
-          Use("calls `predict` (skipped without it) and `forward`", frozenset({"predict"})),
-          Use("`loss(x, y)` equals the declared loss of `predict(x)` (needs both)",
-              frozenset({"predict", "loss"})),
+          "`predict(x)` is the forward pass of x alone: it equals a chain of `forward` calls on x with its "
+          "constant 1 (first or last, as detected or declared) right after a forward pass on another "
+          "sample; x as an integer array gives what its floats give; where the activation is not "
+          "exposed, predict is finite with every weight so large that the first layer's z reaches ±1000",
+          Use("calls `forward`, then `predict` (skipped without it); without `activation` and "
+              "`activation_prime`, predict at large weights", frozenset({"predict"})),
+          Use("`predict(x)` is unchanged by `gradients` (or `step`, undone) on another sample; integer x; "
+              "large parameters; `loss(x, y)`, when offered, equals the declared loss of `predict(x)`",
+              frozenset({"predict"})),
           follows=(), chain=False),
     _spec("batch-is-sum", "identities:batch_is_sum",
           "forward/backward/update on a batch of 2 rows moves W by the sum of the two one-sample moves (not "

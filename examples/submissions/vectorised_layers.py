@@ -3,7 +3,7 @@
 import numpy as np
 
 ACTIVATIONS = {
-    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-abs(z)) / (1 + np.exp(-abs(z))) ** 2),
     "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
     "relu": (lambda z: np.where(z > 0, z, 0.0), lambda z: np.where(z > 0, 1.0, 0.0)),
 }

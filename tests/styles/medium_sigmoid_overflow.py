@@ -6,8 +6,8 @@ from medium_fclayer import make as make_network
 
 STYLE = "medium-inplace"
 PROTOCOL = "layer-objects"
-EXPECTED_FAILED = ("activation-derivative",)
-EXPECTED_KINDS = {"activation-derivative": ("non-finite",)}
+EXPECTED_FAILED = ("predict-is-forward",)
+EXPECTED_KINDS = {"predict-is-forward": ("non-finite",)}
 DECLARE = {"loss": "mse", "activation": ("sigmoid",)}
 LEFT_OUT = ()
 SCHEME = "mini-batch"

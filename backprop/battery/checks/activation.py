@@ -32,6 +32,7 @@ from .common import (
     prepare,
     units_on_a_kink,
 )
+from .overflow import PROBE_Z, activation_finding, numbers
 
 # --------------------------------------------------------------------------- activation-derivative
 
@@ -47,6 +48,7 @@ def activation_derivative(factory: Factory, case: Case, loss: Loss, profile: Pro
     kinked = get_activation(case.activation).has_kink
     comparisons, notes = [], []
     checked: set[tuple[int, int]] = set()
+    overflows: list[Finding] = []
     for number, (layer, z) in enumerate(zip(net.layers, zs, strict=True), 1):
         f, fprime = layer.activation, layer.activation_prime
         if (id(f), id(fprime)) in checked:
@@ -67,7 +69,29 @@ def activation_derivative(factory: Factory, case: Case, loss: Loss, profile: Pro
             comparison.finding = _derivative_diagnosis(analytic, estimate, points, case.activation)
             notes.append(f"at z = {points[comparison.worst_index]:.6g}")
         comparisons.append(comparison)
-    return evidence_from(comparisons, "the activation's derivative", notes)
+        overflows.extend(_overflows(number, f, fprime))
+    evidence = evidence_from(comparisons, "the activation's derivative", notes)
+    if overflows and not evidence.failing:
+        where = overflows[0].params["function"]
+        return Evidence("failed", where=where, summary=f"{where}(z) is not finite for large |z|",
+                        details="\n".join(f.sentence for f in overflows), findings=overflows)
+    for finding in overflows:
+        evidence.found(finding)
+    return evidence
+
+
+def _overflows(number: int, *functions: Callable[..., Any]) -> list[Finding]:
+    """A non-finite finding for each of the layer's activation and activation_prime that is NaN or inf
+    somewhere in PROBE_Z (large |z|, where tanh, sigmoid and relu are finite)."""
+    found = []
+    for name, fn in zip(("activation", "activation_prime"), functions, strict=True):
+        label = f"layer {number}'s {name}"
+        with np.errstate(all="ignore"):  # the judge's own copy of a registered function: values only
+            values = numbers(f"{label}(z)", call(label, fn, PROBE_Z.copy()))
+        finding = activation_finding(label, PROBE_Z, values)
+        if finding is not None:
+            found.append(finding)
+    return found
 
 
 def _call_activation(f: Callable[..., Any], v: NDArray, number: int) -> NDArray:

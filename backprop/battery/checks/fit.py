@@ -25,12 +25,16 @@ from .common import (
     Explanation,
     Factory,
     _gradient_evidence,
+    compare_exact,
     delta_estimates,
+    evidence_from,
+    layer_label,
     moves_of,
     pre_activations,
     prepare,
     weight_estimates,
 )
+from .identities import INTEGER_ADVICE
 
 STALE_WEIGHTS = (
     "layer {number} moved by exactly the step whose delta was backpropagated through the already-updated "
@@ -151,7 +155,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
             )
         return explanations
 
-    return _gradient_evidence(
+    evidence = _gradient_evidence(
         moves,
         estimates,
         case,
@@ -161,6 +165,37 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
         rounding=rounding,
         step=True,
     )
+    return evidence if evidence.failing else _integer_fit(net, case, evidence)
+
+
+def _integer_fit(net: LayerNetwork, case: Case, passed: Evidence) -> Evidence:
+    """fit on one row given as integer arrays (X of integers from −2 to 2, y rounded: XOR as the article
+    writes it) moves the weights exactly as on the same values as floats (input-dtype when it does not),
+    both from the weights the network holds now."""
+    X, Y = case.integer_x()[None, :], np.rint(case.y)[None, :] + 0.0  # + 0.0: no −0 in the report
+    before = net.copy_weights()
+    landed: list[list[NDArray]] = []
+    for dtype in (float, np.int64):
+        if landed:
+            net.set_weights(before)
+        call("fit(X, y, learning_rate, epochs=1)", net.network.fit, X.astype(dtype), Y.astype(dtype),
+             case.learning_rate, 1)
+        landed.append(net.copy_weights())
+    comparisons = [compare_exact(layer_label(n, len(before)), "W", i, f)
+                   for n, (i, f) in enumerate(zip(landed[1], landed[0], strict=True), 1)]
+    evidence = evidence_from(comparisons, "fit on integer arrays")
+    if not evidence.failing:
+        return passed
+    differ = sum(c.n_mismatched for c in comparisons)
+    gap = max(float(np.max(np.abs(c.analytic - c.expected))) for c in comparisons)
+    shown = ", ".join(str(int(v)) for v in X[0])
+    targets = ", ".join(f"{v:g}" for v in Y[0])
+    sentence = (f"fit(X, y, learning_rate, epochs=1) on X = [[{shown}]] and y = [[{targets}]] as integer "
+                f"arrays moved the weights differently from the same values as floats: {differ} of "
+                f"{sum(w.size for w in before)} weights differ, by up to {gap:.3g}; {INTEGER_ADVICE}")
+    evidence.summary = "fit on integer arrays moves the weights differently from fit on their floats"
+    evidence.weights = passed.weights  # the case's weights, as the reproduce line builds them
+    return evidence.found(Finding("input-dtype", sentence, {"x": [int(v) for v in X[0]]}))
 
 
 def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:

@@ -36,50 +36,176 @@ from .common import (
     units_on_a_kink,
 )
 from .derived import step_moves
+from .overflow import forward_finding, large_weights, numbers
 
 # --------------------------------------------------------------------------- predict, batch
 
 
 def predict_is_forward(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    """predict(x) is the forward pass of x alone: whatever ran before it, whether x holds integers or
+    floats, and finite at large weights where the activation is not exposed (see .overflow)."""
     net = prepare(factory, case, profile)
     if isinstance(net, ModelNetwork):
-        prediction = net.predict(case.x, case.n_outputs)
-        own = net.loss(case.x, case.y)
-        declared = float(np.real(loss(prediction, case.y)))
-        # Both at the model's precision: a float32 model's own loss comes back as a Python float.
-        comparison = compare_exact(
-            "loss(x, y) against the declared loss of predict(x)",
-            "value",
-            net.computed(np.array([own])),
-            net.computed(np.array([declared])),
-        )
-        evidence = evidence_from([comparison], "loss(x, y)")
-        if evidence.failing:
-            evidence.where = "loss(x, y)"
-            evidence.details = f"loss(x, y) = {own:.6g} but {loss.name}(predict(x), y) = {declared:.6g}"
-            for other in LOSSES.values():
-                with np.errstate(all="ignore"):  # another loss may be undefined here (bce outside (0, 1))
-                    value = float(np.real(other(prediction, case.y)))
-                within = max(EXACT_TOLERANCE, float(comparison.budget[0]) / max(abs(declared), 1.0))
-                if other.name != loss.name and abs(value - own) <= within * max(abs(own), 1.0):
-                    evidence.found(Finding(
-                        "loss-mismatch",
-                        f"loss(x, y) equals {other.name}(predict(x), y) = {value:.6g}: the model "
-                        f"computes {other.description}; declare it with "
-                        f"{declare('loss', other.name, profile.interface)}",
-                        {"loss": other.name, "declared": loss.name},
-                    ))
-        return evidence
+        return _model_predict(net, case, loss, profile)
+    other = case.integer_x()
+    before = net.forward(net.with_one(other))[-1]  # a forward pass on another sample, just before
     prediction = as_array("predict(x)", call("predict(x)", net.network.predict, case.x.copy()))
-    seen = net.forward(net.with_one(case.x))
-    output = seen[-1]
+    output = net.forward(net.with_one(case.x))[-1]
     if prediction.size != output.size:
         raise PluginError(f"predict(x) returned {prediction.size} values but forward gives {output.size}")
-    comparison = compare_exact("the output", "unit", prediction.reshape(output.shape), output)
+    prediction = prediction.reshape(output.shape)
+    comparison = compare_exact("the output", "unit", prediction, output)
     evidence = evidence_from([comparison], "predict(x) against the chained forward passes")
     if evidence.failing:
         evidence.where = f"output unit {comparison.worst_index[-1]}"
-        _bias_diagnosis(net, case.x, prediction.reshape(output.shape), profile, evidence)
+        evidence.summary = "predict(x) differs from the chained forward passes on x"
+        _bias_diagnosis(net, case.x, prediction, profile, evidence)
+        if evidence.diagnosis is None:
+            evidence.found(_not_forward(comparison, {"the forward pass run just before it on another sample":
+                                                     before}))
+        return evidence
+    integers = as_array("predict(x) of integers",
+                        call("predict(x)", net.network.predict, other.astype(np.int64)), (before.size,))
+    integer = _integer_evidence(integers.reshape(before.shape), before, other, prediction, output)
+    if integer.failing or {"activation", "activation_prime"} <= net.offers:  # those are probed themselves
+        return _worst(integer, evidence)
+    return _worst(_large_weights(net, case, "weight"), integer, evidence)
+
+
+def _worst(last: Evidence, *passed: Evidence) -> Evidence:
+    """The last stage's evidence; when it passed too, with the worst error of every stage."""
+    if not last.failing:
+        last.rel_error = max((e.rel_error or 0.0 for e in (last, *passed)), default=0.0)
+    return last
+
+
+def _difference(comparison: Comparison) -> str:
+    i = comparison.worst_index
+    gap = float(np.abs(comparison.analytic[i] - comparison.expected[i]))
+    return (f"{comparison.n_mismatched} of {comparison.analytic.size} output(s) differ, by up to {gap:.3g} "
+            f"({float(comparison.analytic[i]):.6g} against {float(comparison.expected[i]):.6g})")
+
+
+def _not_forward(comparison: Comparison, earlier: dict[str, NDArray], call_: str = "predict(x)") -> Finding:
+    """predict-not-forward: what predict(x) equals of the outputs computed before it (a cached output),
+    else how far it is from the forward pass of x."""
+    for what, value in earlier.items():
+        gap = diagnosis.agreement(comparison.analytic, value)
+        if gap is not None and diagnosis.agreement(comparison.expected, value) is None:
+            sentence = (f"{call_} equals the output of {what}, {diagnosis.within(gap)} in "
+                        f"{_outputs(value.size)}, not the forward pass of its own input: "
+                        f"{_difference(comparison)}; it returns an output cached from an earlier call "
+                        "instead of computing it")
+            return Finding("predict-not-forward", sentence, {"cached": what})
+    sentence = f"{call_} is not the forward pass of its input: {_difference(comparison)}"
+    return Finding("predict-not-forward", sentence, {})
+
+
+def _integer_evidence(
+    integers: NDArray, floats: NDArray, x: NDArray, *earlier: NDArray, what: str = "the forward pass"
+) -> Evidence:
+    """predict of x as an integer array against `what` of the same values as floats: input-dtype when
+    they differ and predict did not just return an earlier output (that is predict-not-forward)."""
+    comparison = compare_exact("predict(x) of integers", "unit", integers, floats)
+    evidence = evidence_from([comparison], "predict(x) with x as an integer array")
+    if not evidence.failing:
+        return evidence
+    evidence.where, evidence.summary = "predict(x) of integers", f"predict(x) of integers differs from {what}"
+    if any(diagnosis.agreement(integers, e) is not None for e in earlier if e.shape == integers.shape):
+        return evidence.found(_not_forward(comparison, {"the call before it": earlier[-1]}, "predict(x′)"))
+    shown = ", ".join(str(int(v)) for v in x)
+    sentence = (f"predict(x) with x = [{shown}] as an integer array differs from {what} of the same values "
+                f"as floats: {_difference(comparison)}; {INTEGER_ADVICE}")
+    return evidence.found(Finding("input-dtype", sentence, {"x": [int(v) for v in x]}))
+
+
+INTEGER_ADVICE = (
+    "an integer input must give what its floats give: cast it (np.asarray(x, dtype=float)) before anything "
+    "is written into an array of its dtype"
+)
+
+
+def _large_weights(net: LayerNetwork | ModelNetwork, case: Case, kind: str) -> Evidence:
+    """predict at x = (1, …, 1) with every weight ±WEIGHTED_Z / inputs: finite where the maths is (the last
+    requests of the check, as they leave the subject's weights changed)."""
+    ones = np.ones(case.layers[0])
+    shapes = [w.shape for w in net.weight_arrays()]
+    for sign in (1.0, -1.0):
+        value, weights = large_weights(shapes, case.layers[0], sign)
+        out = numbers("predict(x)", net.request("method_at", weights, "predict", ones))
+        finding = forward_finding("predict(x)", kind, value, case.layers[0], out)
+        if finding is not None:
+            return Evidence("failed", where="predict(x) at large weights", details=finding.sentence,
+                            summary="predict(x) is not finite at large weights").found(finding)
+    return Evidence("passed", 0.0)
+
+
+def _model_predict(net: ModelNetwork, case: Case, loss: Loss, profile: Profile) -> Evidence:
+    """predict(x) before and after the model computes on another sample, and of x as integers; its loss
+    against the declared loss of predict(x) (when it has a loss); finite at large parameters."""
+    prediction = net.predict(case.x, case.n_outputs)
+    agreed = Evidence("passed")
+    if "loss" in net.offers:
+        agreed = _model_loss_agrees(net, case, loss, profile, prediction)
+    if agreed.failing:
+        return agreed
+    other = case.integer_x()
+    y_other = case.extra_samples(loss, 1)[1][0]
+    if "gradients" in net.offers:
+        ran = "gradients(x′, y′)"
+        net.request("method", "gradients", other, y_other)
+    else:
+        ran = "step(x′, y′, lr)"
+        before = net.copy_weights()
+        net.step(other, y_other, case.learning_rate)
+        net.set_weights(before)
+    again = net.predict(case.x, case.n_outputs)
+    comparison = compare_exact("the output", "unit", again, prediction)
+    evidence = evidence_from([comparison], f"predict(x) after {ran} on another sample")
+    if evidence.failing:
+        evidence.where = f"output unit {comparison.worst_index[-1]}"
+        evidence.summary = f"predict(x) changed when {ran} ran on another sample"
+        sentence = (f"predict(x) changed when {ran} ran on another sample between two calls, with the same "
+                    f"parameters: {_difference(comparison)}; predict must compute the forward pass of its "
+                    "own x, not return what an earlier call left behind")
+        return evidence.found(Finding("predict-not-forward", sentence, {"between": ran}))
+    floats = net.predict(other, case.n_outputs)
+    integers = net.predict(other.astype(np.int64), case.n_outputs)
+    integer = _integer_evidence(integers, floats, other, what="predict(x)")
+    if integer.failing:
+        return integer
+    return _worst(_large_weights(net, case, "parameter"), integer, evidence, agreed)
+
+
+def _model_loss_agrees(
+    net: ModelNetwork, case: Case, loss: Loss, profile: Profile, prediction: NDArray
+) -> Evidence:
+    """loss(x, y) against the declared loss of predict(x): loss-mismatch when it is another known loss."""
+    own = net.loss(case.x, case.y)
+    declared = float(np.real(loss(prediction, case.y)))
+    # Both at the model's precision: a float32 model's own loss comes back as a Python float.
+    comparison = compare_exact(
+        "loss(x, y) against the declared loss of predict(x)",
+        "value",
+        net.computed(np.array([own])),
+        net.computed(np.array([declared])),
+    )
+    evidence = evidence_from([comparison], "loss(x, y)")
+    if evidence.failing:
+        evidence.where = "loss(x, y)"
+        evidence.details = f"loss(x, y) = {own:.6g} but {loss.name}(predict(x), y) = {declared:.6g}"
+        for other in LOSSES.values():
+            with np.errstate(all="ignore"):  # another loss may be undefined here (bce outside (0, 1))
+                value = float(np.real(other(prediction, case.y)))
+            within = max(EXACT_TOLERANCE, float(comparison.budget[0]) / max(abs(declared), 1.0))
+            if other.name != loss.name and abs(value - own) <= within * max(abs(own), 1.0):
+                evidence.found(Finding(
+                    "loss-mismatch",
+                    f"loss(x, y) equals {other.name}(predict(x), y) = {value:.6g}: the model "
+                    f"computes {other.description}; declare it with "
+                    f"{declare('loss', other.name, profile.interface)}",
+                    {"loss": other.name, "declared": loss.name},
+                ))
     return evidence
 
 
@@ -244,4 +370,30 @@ def _model_batch(net: ModelNetwork, case: Case, loss: Loss) -> Evidence:
         [f"(a batch of {len(X)} samples against the {reduction} of their one-sample results)"],
     )
     evidence.weights = before
+    if evidence.failing and not any(f.kind == "scaled" for f in evidence.findings):
+        evidence.found(_first_target(net, X, Y, case.learning_rate, reduction, shapes, got))
     return evidence
+
+
+def _first_target(
+    net: ModelNetwork, X: NDArray, Y: NDArray, lr: float, reduction: str, shapes: list[tuple[int, ...]],
+    got: list[NDArray],
+) -> Finding | None:
+    """wrong-target when the batch's result (the last one computed: step's when offered) is the sum or mean
+    of the one-sample results with the first row's target for every row."""
+    name = "step" if "step" in net.offers else "gradients"
+    if name == "gradients":
+        samples = [net.gradients(x, Y[0], shapes) for x in X]
+    else:
+        samples = [step_moves(net, x, Y[0], lr)[0] for x in X]
+    total = [np.sum([s[k] for s in samples], axis=0) for k in range(len(shapes))]
+    want = total if reduction == "sum" else [t / len(X) for t in total]
+    gaps = [diagnosis.agreement(g, w) for g, w in zip(got, want, strict=True)]
+    if any(gap is None for gap in gaps) or not any(np.any(g != 0) for g in got):
+        return None
+    gap = max(gap for gap in gaps if gap is not None)
+    call_ = "gradients(X, Y)" if name == "gradients" else "step(X, Y, lr)"
+    sentence = (f"{call_} on a batch of {len(X)} equals the {reduction} of the one-sample results with the "
+                f"first row's target for every row, {diagnosis.within(gap)}: each row must be trained on its "
+                "own target Y[i]")
+    return Finding("wrong-target", sentence, {"call": call_, "rows": len(X)})
