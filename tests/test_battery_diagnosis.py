@@ -303,3 +303,8 @@ def test_a_step_that_follows_the_gradient_s_sign_is_not_an_sgd_step() -> None:
     assert "sign(expected)" in found and "Adam" in found
     assert diagnosis.sign_of(EXPECTED, EXPECTED) is None  # the gradient itself
     assert diagnosis.sign_of(np.sign(EXPECTED[0, :2]), EXPECTED[0, :2]) is None  # two elements prove nothing
+
+
+def test_an_array_that_never_moves_is_frozen() -> None:
+    assert "never moves" in said(diagnosis.diagnose(np.zeros_like(EXPECTED), EXPECTED), "frozen")
+    assert diagnosis.all_zero(EXPECTED * 1e-3, EXPECTED) is None

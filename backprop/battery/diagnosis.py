@@ -187,6 +187,21 @@ def transposed(
     )
 
 
+def all_zero(analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0) -> Finding | None:
+    """Every value is 0 where the expected ones are not: the array never moves (a step that rebinds a
+    name instead of writing into the array, a gradient never written)."""
+    a, e = _arrays(analytic, expected)
+    if a.shape != e.shape or not _significant(e) or np.any(np.abs(a) > _tolerance(e, budget)):
+        return None
+    return Finding(
+        "frozen",
+        f"{'the only value is' if a.size == 1 else f'all {a.size} values are'} 0 where the largest expected "
+        f"one is {float(np.max(np.abs(e))):.3g}: the array never moves (a step that rebinds a name, p = p − "
+        "lr·g, instead of writing into the array, p -= lr·g; or a gradient never written)",
+        {"values": int(a.size)},
+    )
+
+
 def frozen_lines(
     analytic: ArrayLike, expected: ArrayLike, budget: ArrayLike | float = 0.0
 ) -> Finding | None:
@@ -463,7 +478,8 @@ def diagnose(
     if a.shape != e.shape:
         return transposed(a, e, budget)
     return (
-        sign_flipped(a, e, budget)
+        all_zero(a, e, budget)
+        or sign_flipped(a, e, budget)
         or scaled(a, e, budget, learning_rate=learning_rate, n_outputs=n_outputs, batch=batch)
         or transposed(a, e, budget)
         or frozen_lines(a, e, budget)
