@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +169,20 @@ def test_a_result_prints_as_the_report_and_shows_as_it_in_jupyter() -> None:
     printer = Printer()
     result._repr_pretty_(printer, False)
     assert printer.shown == text
+
+
+def test_a_target_imports_its_own_neighbours_before_same_named_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for a script, the target's folder comes first on the path: a neighbour named like a module of
+    another folder already on the path (two test folders, two submissions) is the target's own."""
+    elsewhere, own = tmp_path / "elsewhere", tmp_path / "own"
+    elsewhere.mkdir(), own.mkdir()
+    (elsewhere / "helper.py").write_text("OTHER = 1\n")
+    (own / "helper.py").write_text("from backprop.network import NeuralNetwork\n")
+    (own / "target.py").write_text("from helper import NeuralNetwork\n\n\ndef make(layers, activation):\n"
+                                   "    return NeuralNetwork(layers, activation)\n")
+    monkeypatch.syspath_prepend(str(own))
+    monkeypatch.syspath_prepend(str(elsewhere))  # ahead of the target's own folder
+    result = backprop.check(f"{own / 'target.py'}:make", max_examples=1, only=["deterministic"])
+    assert result.by_id("deterministic").status == "passed"

@@ -50,8 +50,9 @@ def _import(location: str) -> Any:
             raise TargetError(f"no such file: {location}")
         name = "_backprop_target_" + os.path.splitext(os.path.basename(path))[0].replace("-", "_")
         folder = os.path.dirname(path)
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
+        if folder in sys.path:  # first, as for a script: its neighbours win over same-named modules elsewhere
+            sys.path.remove(folder)
+        sys.path.insert(0, folder)
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:
             raise TargetError(f"{location} cannot be imported as a Python file")

@@ -1,7 +1,7 @@
 """The step applies CS231n's adam rule, not sgd: with a fresh config each step is lr·g/(|g| + ε)."""
 
 import numpy as np
-from cs231n_layers import Adapter
+from cs231n_fc_net import Adapter
 
 STYLE = "cs231n-layers"
 PROTOCOL = "model-level"

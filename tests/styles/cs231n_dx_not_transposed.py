@@ -1,6 +1,6 @@
 """affine_backward returns dout.dot(w) where dout.dot(w.T) belongs (square layers, so the shapes agree)."""
 
-from cs231n_layers import Adapter
+from cs231n_fc_net import Adapter
 
 STYLE = "cs231n-layers"
 PROTOCOL = "model-level"

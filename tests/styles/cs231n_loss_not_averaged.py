@@ -1,7 +1,7 @@
 """l2_loss divides the loss by N but not dscores: a batch's gradient is the sum where the mean is declared."""
 
 import numpy as np
-from cs231n_layers import Adapter
+from cs231n_fc_net import Adapter
 
 STYLE = "cs231n-layers"
 PROTOCOL = "model-level"

@@ -1,6 +1,6 @@
 """The loss adds 0.5·reg·ΣW² but the gradient adds 0.5·reg·W: the factor 2 of the square is dropped."""
 
-from cs231n_layers import Adapter
+from cs231n_fc_net import Adapter
 
 STYLE = "cs231n-layers"
 PROTOCOL = "model-level"

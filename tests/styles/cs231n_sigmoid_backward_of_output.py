@@ -1,7 +1,7 @@
 """sigmoid_backward applies sigmoid again to its cache, which holds the output: σ'(σ(z)), not σ'(z)."""
 
 import numpy as np
-from cs231n_layers import NONLINEARITIES, Adapter, sigmoid_forward
+from cs231n_fc_net import NONLINEARITIES, Adapter, sigmoid_forward
 
 STYLE = "cs231n-layers"
 PROTOCOL = "model-level"
