@@ -113,6 +113,16 @@ KINDS: dict[str, Kind] = _kinds(
 )
 
 
+BACKPROP_MISTAKES = frozenset({
+    "fprime-of-output", "missing-fprime", "extra-fprime", "wrong-derivative", "sign-flipped", "scaled",
+    "transposed", "stale-weights", "wrong-left-activation", "wrong-upstream", "summed-outputs", "wrong-axis",
+    "loss-mismatch", "regularisation", "frozen", "not-sgd-step", "learning-rate-ignored", "wrong-target",
+    "in-place", "nondeterministic", "predict-not-forward", "non-finite", "input-dtype", "bias-layout",
+})
+"""The kinds of the mistakes hand-written networks make: names graders and tests select on (never renamed),
+each of which the catalogue of code written as other people write it must show."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One measured reason: a kind of the vocabulary, its parameters, and the sentence stating it."""

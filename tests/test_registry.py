@@ -17,7 +17,7 @@ from backprop.battery.registry import (
     docs_table,
     skip_reason,
 )
-from backprop.findings import KINDS, kinds_table
+from backprop.findings import BACKPROP_MISTAKES, KINDS, kinds_table
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "battery.md"
 
@@ -87,4 +87,5 @@ def test_the_vocabulary_holds_the_documented_names() -> None:
         "wrong-target", "in-place", "nondeterministic", "predict-not-forward", "non-finite", "input-dtype",
         "bias-layout",
     }
+    assert promised == BACKPROP_MISTAKES  # the list written out once, here, against renaming
     assert promised <= set(KINDS), promised - set(KINDS)

@@ -29,7 +29,7 @@ from styles import catalogue
 
 from backprop.activations import get_activation
 from backprop.battery import CHECK_IDS
-from backprop.findings import KINDS
+from backprop.findings import BACKPROP_MISTAKES, KINDS
 from backprop.losses import get_loss
 from backprop.numerical import central_difference, compare, parameter_gradient_estimates
 
@@ -423,13 +423,7 @@ def test_metadata_is_well_formed(name: str) -> None:
 
 def test_the_catalogue_has_what_it_promises() -> None:
     kinds = {kind for name in BUGS for found in CATALOGUE[name].EXPECTED_KINDS.values() for kind in found}
-    promised = {
-        "fprime-of-output", "missing-fprime", "extra-fprime", "wrong-derivative", "sign-flipped", "scaled",
-        "transposed", "stale-weights", "wrong-left-activation", "wrong-upstream", "summed-outputs",
-        "wrong-axis", "loss-mismatch", "regularisation", "frozen", "not-sgd-step", "learning-rate-ignored",
-        "wrong-target", "predict-not-forward", "non-finite", "input-dtype", "in-place", "nondeterministic",
-        "bias-layout",
-    }
+    promised = BACKPROP_MISTAKES
     assert promised <= kinds, promised - kinds
     other = [n for n in BUGS if not CATALOGUE[n].STYLE.startswith("article")]
     assert len(other) >= 15 and len(CORRECT) >= 5, (other, CORRECT)
