@@ -119,6 +119,7 @@ KNOWN_WRONG_DERIVATIVES: dict[str, tuple[tuple[str, ArrayFunction], ...]] = {
         ("1 − z²", lambda z: 1 - z**2),
         ("1 − tanh z", lambda z: 1 - np.tanh(z)),
         ("tanh z (1 − tanh z)", lambda z: np.tanh(z) * (1 - np.tanh(z))),
+        ("1 + tanh² z", lambda z: 1 + np.tanh(z) ** 2),
     ),
     "sigmoid": (
         ("z(1 − z)", lambda z: z * (1 - z)),
@@ -130,10 +131,12 @@ KNOWN_WRONG_DERIVATIVES: dict[str, tuple[tuple[str, ArrayFunction], ...]] = {
     "relu": (
         ("1 everywhere", lambda z: np.ones_like(np.asarray(z, dtype=float))),
         ("relu(z)", relu),
+        ("1 where z < 0 (the mask inverted)", lambda z: (np.asarray(z) < 0).astype(float)),
     ),
 }
 """Per activation, derivatives people write by mistake, each with the formula as written (s = σ(z)):
-what a wrong activation_prime is compared with before anything else, so that its finding names it."""
+what a wrong activation_prime, and a whole backprop (backprop.battery.suspects), is compared with, so
+that its finding names it."""
 
 KNOWN_WRONG_DERIVATIVES_WHY: dict[str, str] = {
     "1 − z²": "tanh's derivative written in terms of its output A (1 − A²), given z: it expects A",
@@ -146,5 +149,7 @@ KNOWN_WRONG_DERIVATIVES_WHY: dict[str, str] = {
     "1 − s²": "tanh's formula 1 − A² applied to the sigmoid",
     "1 everywhere": "the mask is missing: relu' is 1 where z > 0 and 0 where z < 0",
     "relu(z)": "the function, not its derivative: relu' is 1 where z > 0 and 0 where z < 0",
+    "1 + tanh² z": "a sign slip: tanh' is 1 − tanh² z",
+    "1 where z < 0 (the mask inverted)": "relu' is 1 where z > 0 and 0 where z < 0",
 }
 """Why each known wrong formula is wrong, said after the evidence."""

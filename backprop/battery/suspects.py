@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..activations import get_activation
+from ..activations import KNOWN_WRONG_DERIVATIVES, get_activation
 from ..findings import Finding
 from ..losses import LOSSES, Loss
 from . import diagnosis
@@ -193,26 +193,19 @@ def _run(ref: Reference, x: NDArray, y: NDArray, plan: _Plan) -> Backprop:
 # --------------------------------------------------------------------------- the suspects
 
 
+MASK_MISSING = "1 everywhere"
+"""relu's derivative without its mask: the suspects call it a missing f' (the mask is relu's f')."""
+
+def _of_z(wrong: Callable[[NDArray], NDArray]) -> Prime:
+    return lambda z, a: wrong(z)
+
+
 WRONG_DERIVATIVES: dict[str, tuple[tuple[str, Prime], ...]] = {
-    "tanh": (
-        ("1 − z²", lambda z, a: 1 - z**2),
-        ("1 − tanh z", lambda z, a: 1 - a),
-        ("tanh z (1 − tanh z)", lambda z, a: a * (1 - a)),
-        ("1 + tanh² z", lambda z, a: 1 + a**2),
-    ),
-    "sigmoid": (
-        ("s(1 + s)", lambda z, a: a * (1 + a)),
-        ("z(1 − z)", lambda z, a: z * (1 - z)),
-        ("1 − s²", lambda z, a: 1 - a**2),
-        ("s", lambda z, a: a),
-        ("1 − s", lambda z, a: 1 - a),
-    ),
-    "relu": (
-        ("relu(z) itself", lambda z, a: a),
-        ("1 where z < 0 (the mask inverted)", lambda z, a: (z < 0).astype(float)),
-    ),
+    name: tuple((formula, _of_z(wrong)) for formula, wrong in formulas if formula != MASK_MISSING)
+    for name, formulas in KNOWN_WRONG_DERIVATIVES.items()
 }
-"""Known wrong formulas for f'(z), per activation, as people write them (s = σ(z))."""
+"""Known wrong formulas for f'(z), per activation, as people write them (s = σ(z)): those of
+backprop.activations, as functions of (z, A)."""
 
 
 def _scopes(ref: Reference, layers: Sequence[int] | None = None) -> list[tuple[tuple[int, ...], str]]:
