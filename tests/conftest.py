@@ -1,6 +1,12 @@
 """The suite gives the same verdict on every run: hypothesis is derandomized, with no deadline
-and no example database, whatever the environment."""
+and no example database, whatever the environment, and what it draws does not depend on the
+numbers written in the project's sources."""
 
+import json
+import os
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -12,3 +18,33 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci")
+
+
+def _freeze_source_constants() -> None:
+    """Hypothesis mixes the literals it finds in local modules into what it draws, so editing a
+    number in backprop/ (or a mutant doing so) would change every test's examples. The suite
+    draws from hypothesis' own constants only. This reaches into hypothesis' internals; when
+    they move, the suite just runs with the feature on."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - an older or newer hypothesis
+        return
+    if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "Constants"):
+        return  # pragma: no cover
+    no_constants = providers.Constants()
+    providers._get_local_constants = lambda: no_constants
+
+
+_freeze_source_constants()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under mutmut, run a mutant's tests fastest first: the first failure ends the run, so a
+    killed mutant costs its quickest test rather than whichever came first."""
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        return
+    stats = Path("mutmut-stats.json")
+    if not stats.exists():
+        return
+    duration = json.loads(stats.read_text()).get("duration_by_test", {})
+    items.sort(key=lambda item: duration.get(item.nodeid, float("inf")))

@@ -1,0 +1,156 @@
+"""Mutation scores per file from a seeded sample of mutmut's mutants.
+
+A full run over the code that decides verdicts is about 17,000 mutants, and a mutant that
+survives must run every test that reaches its function (up to five minutes for the runner's),
+so a full run takes days on two cores. This draws the same number of mutants from each file,
+with a fixed seed, runs them in one `mutmut run`, and prints each file's score with its 95 %
+Wilson interval, so a file's score is a measurement with its uncertainty rather than a guess.
+
+    python scripts/mutation_sample.py --per-file 6             # draw, run, report
+    python scripts/mutation_sample.py --per-file 6 --report    # report what was already run
+    python scripts/mutation_sample.py --per-file 0 'backprop/numerical/directional*'  # every mutant
+
+Mutants listed in scripts/equivalent_mutants.txt (a name and its reason a line) are counted
+apart: no test can kill them, because no behaviour differs. The first run generates the mutants
+and mutmut's test statistics, which takes about ten minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import math
+import random
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENTS = ROOT / "scripts" / "equivalent_mutants.txt"
+DEFAULT_FILES = ["backprop/battery/*", "backprop/numerical/*"]
+KILLED = {"killed", "caught by type check", "timeout", "segfault"}
+
+
+def mutant_statuses() -> dict[str, str]:
+    """Every mutant's name and mutmut's status for it (``not checked`` before it runs)."""
+    listing = subprocess.run(
+        ["mutmut", "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout
+    statuses = {}
+    for line in listing.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep and "__mutmut_" in name:
+            statuses[name] = status
+    return statuses
+
+
+def source_file(mutant: str) -> str:
+    """``backprop.battery.checks.deltas.x_f__mutmut_3`` → ``backprop/battery/checks/deltas.py``."""
+    module = re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
+    return module.replace(".", "/") + ".py"
+
+
+def equivalents() -> dict[str, str]:
+    """The mutants shown equivalent, each with its reason."""
+    if not EQUIVALENTS.exists():
+        return {}
+    reasons = {}
+    for line in EQUIVALENTS.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, reason = line.partition(" ")
+            reasons[name] = reason.strip()
+    return reasons
+
+
+def draw(statuses: dict[str, str], patterns: list[str], per_file: int, seed: int) -> list[str]:
+    """The sample: ``per_file`` mutants of each matching file (all of them when 0), seeded."""
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(statuses):
+        path = source_file(name)
+        if any(fnmatch.fnmatch(path, pattern) for pattern in patterns):
+            by_file[path].append(name)
+    rng = random.Random(seed)
+    sample = []
+    for path in sorted(by_file):
+        names = by_file[path]
+        sample += names if per_file == 0 or len(names) <= per_file else rng.sample(names, per_file)
+    return sample
+
+
+def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson interval of a proportion: honest at 0 or n kills, unlike ±1.96·σ."""
+    if n == 0:
+        return 0.0, 1.0
+    p = killed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def report(statuses: dict[str, str], sample: list[str]) -> int:
+    """One line a file, the totals, and every survivor that is not known equivalent."""
+    known = equivalents()
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    survivors = []
+    for name in sample:
+        status = statuses.get(name, "not checked")
+        outcome = "equivalent" if name in known else ("killed" if status in KILLED else status)
+        rows[source_file(name)][outcome] += 1
+        if outcome in ("survived", "no tests"):
+            survivors.append((name, status))
+    print(f"{'file':44} {'drawn':>5} {'killed':>6} {'equiv':>5} {'alive':>5} {'unrun':>5}  score  95 % interval")
+    totals: dict[str, int] = defaultdict(int)
+    for path in sorted(rows):
+        row = rows[path]
+        for key, count in row.items():
+            totals[key] += count
+        print(line(path, row))
+    print(line("all", totals))
+    for name, status in survivors:
+        print(f"{status}: {name}")
+    return 0
+
+
+def line(label: str, row: dict[str, int]) -> str:
+    drawn = sum(row.values())
+    alive = row["survived"] + row["no tests"]
+    unrun = drawn - row["killed"] - row["equivalent"] - alive
+    judged = row["killed"] + alive
+    score = f"{row['killed'] / judged:6.1%}" if judged else "     -"
+    low, high = wilson(row["killed"], judged)
+    return (
+        f"{label:44} {drawn:5d} {row['killed']:6d} {row['equivalent']:5d} {alive:5d} {unrun:5d}"
+        f" {score}  {low:.0%}–{high:.0%}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", default=DEFAULT_FILES, help="source file globs")
+    parser.add_argument("--per-file", type=int, default=6, help="mutants drawn from each file (0: all)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--report", action="store_true", help="report the sample's results without running")
+    parser.add_argument("--rerun", action="store_true", help="run the sample's survivors again (after new tests)")
+    args = parser.parse_args(argv)
+    statuses = mutant_statuses()
+    if not statuses:
+        print("generating the mutants and mutmut's test statistics (about ten minutes)", flush=True)
+        subprocess.run(["mutmut", "run", "--max-children", str(args.max_children), "none.x_none"], cwd=ROOT)
+        statuses = mutant_statuses()
+    sample = draw(statuses, args.files, args.per_file, args.seed)
+    if not sample:
+        print(f"no mutant matches {' '.join(args.files)}", file=sys.stderr)
+        return 2
+    wanted = {"not checked"} | ({"survived", "no tests"} if args.rerun else set())
+    to_run = [name for name in sample if statuses[name] in wanted]
+    if to_run and not args.report:
+        subprocess.run(["mutmut", "run", "--max-children", str(args.max_children), *to_run], cwd=ROOT)
+        statuses = mutant_statuses()
+    return report(statuses, sample)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""scripts/mutation_sample.py turns mutmut's results into per-file scores: its sample must be
+the same on every run and spread over every file, and its interval must be the Wilson one."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("mutation_sample", ROOT / "scripts" / "mutation_sample.py")
+assert spec is not None and spec.loader is not None
+sample = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sample)
+
+
+@pytest.mark.parametrize(
+    "mutant, path",
+    [
+        ("backprop.battery.checks.deltas.x_hidden_delta__mutmut_12", "backprop/battery/checks/deltas.py"),
+        ("backprop.numerical.budget.xǁBudgetǁallowance__mutmut_3", "backprop/numerical/budget.py"),
+        ("backprop.battery.runner.x__x_y__mutmut_1", "backprop/battery/runner.py"),
+    ],
+)
+def test_a_mutant_is_filed_under_its_source_file(mutant, path):
+    assert sample.source_file(mutant) == path
+
+
+@pytest.mark.parametrize(
+    "killed, n, low, high",
+    # Wilson's 95 % interval, computed by hand: at 10 of 10 the lower end is 72.2 %, not 100 %.
+    [(10, 10, 0.7225, 1.0), (0, 10, 0.0, 0.2775), (5, 10, 0.2366, 0.7634), (45, 50, 0.7864, 0.9565)],
+)
+def test_the_interval_is_wilsons(killed, n, low, high):
+    got = sample.wilson(killed, n)
+    assert got == pytest.approx((low, high), abs=5e-4)
+
+
+def test_the_sample_is_seeded_and_takes_the_same_number_from_each_file():
+    statuses = {f"backprop.battery.a.x_f__mutmut_{i}": "not checked" for i in range(1, 30)}
+    statuses |= {f"backprop.numerical.b.x_g__mutmut_{i}": "not checked" for i in range(1, 4)}
+    statuses |= {"backprop.network.x_h__mutmut_1": "not checked"}
+    drawn = sample.draw(statuses, sample.DEFAULT_FILES, 5, seed=0)
+    assert drawn == sample.draw(statuses, sample.DEFAULT_FILES, 5, seed=0)
+    assert drawn != sample.draw(statuses, sample.DEFAULT_FILES, 5, seed=1)
+    files = [sample.source_file(name) for name in drawn]
+    assert files.count("backprop/battery/a.py") == 5
+    assert files.count("backprop/numerical/b.py") == 3  # a file with fewer mutants gives them all
+    assert "backprop/network.py" not in files
+    assert len(sample.draw(statuses, sample.DEFAULT_FILES, 0, seed=0)) == 32
+
+
+def test_the_report_counts_equivalents_apart_and_lists_every_survivor(capsys, monkeypatch):
+    names = [f"backprop.battery.a.x_f__mutmut_{i}" for i in range(1, 5)]
+    statuses = dict(zip(names, ["killed", "survived", "survived", "not checked"]))
+    monkeypatch.setattr(sample, "equivalents", lambda: {names[2]: "same value"})
+    sample.report(statuses, names)
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("backprop/battery/a.py"))
+    # drawn 4, killed 1, equivalent 1, alive 1, unrun 1: the score is 1 of the 2 judged
+    assert row.split()[1:6] == ["4", "1", "1", "1", "1"]
+    assert "50.0%" in row
+    assert f"survived: {names[1]}" in out
+    assert f"survived: {names[2]}" not in out
