@@ -100,7 +100,8 @@ def report(statuses: dict[str, str], sample: list[str]) -> int:
         rows[source_file(name)][outcome] += 1
         if outcome in ("survived", "no tests"):
             survivors.append((name, status))
-    print(f"{'file':44} {'drawn':>5} {'killed':>6} {'equiv':>5} {'alive':>5} {'unrun':>5}  score  95 % interval")
+    columns = f"{'drawn':>5} {'killed':>6} {'equiv':>5} {'alive':>5} {'unrun':>5}"
+    print(f"{'file':44} {columns}  score  95 % interval")
     totals: dict[str, int] = defaultdict(int)
     for path in sorted(rows):
         row = rows[path]
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--report", action="store_true", help="report the sample's results without running")
-    parser.add_argument("--rerun", action="store_true", help="run the sample's survivors again (after new tests)")
+    parser.add_argument("--rerun", action="store_true", help="run the sample's survivors again (new tests)")
     args = parser.parse_args(argv)
     statuses = mutant_statuses()
     if not statuses:
