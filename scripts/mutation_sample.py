@@ -48,8 +48,9 @@ def mutant_statuses() -> dict[str, str]:
 
 def source_file(mutant: str) -> str:
     """``backprop.battery.checks.deltas.x_f__mutmut_3`` → ``backprop/battery/checks/deltas.py``."""
-    module = re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
-    return module.replace(".", "/") + ".py"
+    module = re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0].replace(".", "/")
+    # mutmut drops ``__init__`` from a package's mutants: theirs is the package's __init__.py
+    return f"{module}/__init__.py" if (ROOT / module).is_dir() else f"{module}.py"
 
 
 def equivalents() -> dict[str, str]:

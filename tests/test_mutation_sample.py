@@ -19,6 +19,7 @@ spec.loader.exec_module(sample)
         ("backprop.battery.checks.deltas.x_hidden_delta__mutmut_12", "backprop/battery/checks/deltas.py"),
         ("backprop.numerical.budget.xǁBudgetǁallowance__mutmut_3", "backprop/numerical/budget.py"),
         ("backprop.battery.runner.x__x_y__mutmut_1", "backprop/battery/runner.py"),
+        ("backprop.battery.checks.x__load__mutmut_3", "backprop/battery/checks/__init__.py"),
     ],
 )
 def test_a_mutant_is_filed_under_its_source_file(mutant, path):
