@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no mutant matches {' '.join(args.files)}", file=sys.stderr)
         return 2
     wanted = {"not checked"} | ({"survived", "no tests"} if args.rerun else set())
-    to_run = [name for name in sample if statuses[name] in wanted]
+    known = equivalents()
+    to_run = [name for name in sample if statuses[name] in wanted and name not in known]
     if to_run and not args.report:
         subprocess.run(["mutmut", "run", "--max-children", str(args.max_children), *to_run], cwd=ROOT)
         statuses = mutant_statuses()
