@@ -9,6 +9,7 @@ one check on one fixed case driven in this process."""
 from __future__ import annotations
 
 import pickle
+import re
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,17 +20,29 @@ import pytest
 
 from backprop.battery import checks
 from backprop.battery.cases import make_case
-from backprop.battery.checks import activation, common, descent, identities, overflow, penalty, suspected
+from backprop.battery.checks import (
+    activation,
+    common,
+    descent,
+    identities,
+    overflow,
+    penalty,
+    suspected,
+)
 from backprop.battery.checks.common import Evidence, prepare
 from backprop.battery.profile import Profile
 from backprop.battery.protocols import LayerNetwork, LocalWorker, open_network
 from backprop.battery.runner import evaluate
 from backprop.losses import HALF_SSE
-from backprop.network import NeuralNetwork
+from backprop.network import Layer, NeuralNetwork
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "styles"))
 
-from implementations import fit_shuffles_in_place, sigmoid_prime_small_z  # noqa: E402
+from implementations import (  # noqa: E402
+    cached_transposed_weights,
+    fit_shuffles_in_place,
+    sigmoid_prime_small_z,
+)
 from step_only_dict import Adapter  # noqa: E402
 
 MODEL = Profile("model-level", frozenset({"step", "predict"}))
@@ -146,6 +159,31 @@ def test_an_uphill_finding_gives_the_cosine_of_the_step_with_the_gradient() -> N
     )
 
 
+class _Uphill(Adapter):
+    """The step adds lr × the gradient (W += where W −= belongs)."""
+
+    def apply(self, grads: dict, lr: float) -> None:
+        for name, g in grads.items():
+            self.params[name] += lr * g
+
+
+def test_a_model_stepping_uphill_is_measured_against_the_numerical_gradient() -> None:
+    """No step lowers the loss; the step is then compared with ∇L of the model's own parameters, and the
+    losses tried are the declared loss alone (no penalty declared, none added)."""
+    evidence = evaluate("descent", _Uphill, CASE, HALF_SSE, MODEL)
+    assert evidence.status == "failed" and evidence.summary == "no small step lowered the loss"
+    assert evidence.details == (
+        "loss 0.00337566 before the step; after a step with learning rate 0.01: 0.00352686, 0.001: "
+        "0.00339064, 0.0001: 0.00337716"
+    )
+    finding = evidence.findings[0]
+    assert finding.kind == "sign-flipped"
+    assert finding.params["cosine"] == pytest.approx(-1.0, abs=1e-9)
+    assert finding.sentence.endswith(
+        " in all 13 weights: it goes up the gradient, so its sign is flipped (W += instead of W −=, or y − A)"
+    )
+
+
 # --------------------------------------------------------------------------- hygiene
 
 
@@ -192,6 +230,76 @@ def test_the_determinism_check_trains_for_the_five_epochs_it_names() -> None:
     evidence = evaluate("deterministic", _RecordsEpochs, CASE, HALF_SSE, profile)
     assert evidence.status == "passed"
     assert EPOCHS == [5, 5]
+
+
+# --------------------------------------------------------------------------- fit
+
+
+LAYER_FIT = Profile("layer-level", frozenset({"fit", "predict"}), scheme="random-sample")
+
+
+def test_a_fit_seen_to_take_the_1_where_the_layers_do_is_not_said_to_take_it_elsewhere() -> None:
+    """fit was seen to put the 1 first, as the layers expect: a fit that drives wrong layers faithfully
+    is "inherited" from the layers, never a bias-layout finding."""
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = LAYER_FIT.but(layouts=(("fit", "first"), ("predict", "first")))
+    evidence = evaluate("fit-one-sample", sigmoid_prime_small_z.make, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [f.kind for f in evidence.findings] == ["inherited", "inherited"]
+    assert [f.params["layer"] for f in evidence.findings] == [2, 1]
+
+
+def test_a_stale_copy_of_the_right_layer_s_weights_says_how_closely_it_explains_the_step() -> None:
+    evidence = evaluate("fit-two-samples", cached_transposed_weights.make, CASE, HALF_SSE, LAYER_FIT)
+    assert evidence.status == "failed" and evidence.where == "layer 1 of 2, W[0, 1]"
+    (finding,) = evidence.findings
+    assert finding.kind == "stale-weights"
+    assert re.fullmatch(
+        r"layer 1's second step backpropagated through the weights the layer to its right had before the "
+        r"first step, (exactly|to \de-\d\d): a copy of W \(or Wᵀ\) kept from an earlier step went stale; "
+        r"read rightLayer\.weight afresh in each backward",
+        finding.sentence,
+    ), finding.sentence
+
+
+class _ClippedLayer(Layer):
+    """update clips each element of aᵀδ to [−0.05, 0.05]."""
+
+    def update(self, learning_rate: float, left_a: Any) -> None:
+        a, d = np.atleast_2d(left_a), np.atleast_2d(self.delta)
+        self.weight -= learning_rate * np.clip(a.T.dot(d), -0.05, 0.05)
+
+
+def _clipped(layers: list[int], activation: str) -> NeuralNetwork:
+    net = NeuralNetwork(layers, activation)
+    for layer in net.layers:
+        layer.__class__ = _ClippedLayer
+    return net
+
+
+def test_fit_s_second_epoch_is_judged_as_a_step_clipped_or_following_the_sign() -> None:
+    """The second epoch is a step: the patterns only a step shows (a clipped gradient, the gradient's
+    sign) are looked for."""
+    evidence = evaluate("fit-two-samples", _clipped, CASE, HALF_SSE, LAYER_FIT)
+    assert evidence.status == "failed"
+    assert [f.kind for f in evidence.findings] == ["not-sgd-step", "not-sgd-step"]
+    sign, clip = evidence.findings
+    assert sign.params["size"] == pytest.approx(0.05, rel=1e-12)
+    assert clip.params["clip"] == pytest.approx(0.05, rel=1e-12) and clip.params["clipped"] == 5
+
+
+class _RateOffBy3e7(NeuralNetwork):
+    """fit steps with learning_rate × (1 + 3e-7): wrong beyond the exact budget, within a relation's."""
+
+    def fit(self, X: Any, y: Any, learning_rate: float = 0.1, epochs: int = 10000) -> None:
+        super().fit(X, y, learning_rate * (1 + 3e-7), epochs)
+
+
+def test_a_one_layer_network_is_never_said_to_use_stale_weights_of_a_layer_to_its_right() -> None:
+    case = make_case((2, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    evidence = evaluate("fit-two-samples", _RateOffBy3e7, case, HALF_SSE, LAYER_FIT)
+    assert evidence.status == "failed" and evidence.where == "layer 1 of 1, W[0, 0]"
+    assert evidence.findings == []
 
 
 # --------------------------------------------------------------------------- identities
@@ -256,6 +364,12 @@ def test_a_penalty_gradient_of_an_unnamed_factor_gets_no_hint() -> None:
         "has a wrong factor"
     )
     assert finding.params == {"l2": 0.75, "declared": 0.25, "factor": 3.0}
+
+
+def test_no_declared_penalty_adds_nothing_to_the_loss() -> None:
+    weights = [np.array([[1.0, 2.0]]), np.array([3.0])]
+    assert penalty.penalty_value(weights, Profile("model-level"), True) == 0.0
+    assert penalty.penalty_value(weights, Profile("model-level", l2=0.5), True) == 1.25
 
 
 # --------------------------------------------------------------------------- suspected
