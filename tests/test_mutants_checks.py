@@ -8,6 +8,7 @@ one check on one fixed case driven in this process."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import re
 import sys
@@ -29,9 +30,9 @@ from backprop.battery.checks import (
     penalty,
     suspected,
 )
-from backprop.battery.checks.common import Evidence, prepare
+from backprop.battery.checks.common import Evidence, model_estimates, parameter_labels, prepare
 from backprop.battery.profile import Profile
-from backprop.battery.protocols import LayerNetwork, LocalWorker, open_network
+from backprop.battery.protocols import LayerNetwork, LocalWorker, ModelNetwork, open_network
 from backprop.battery.runner import evaluate
 from backprop.losses import HALF_SSE
 from backprop.network import Layer, NeuralNetwork
@@ -44,6 +45,7 @@ from implementations import (  # noqa: E402
     sigmoid_prime_small_z,
 )
 from step_only_dict import Adapter  # noqa: E402
+from styles import catalogue  # noqa: E402
 
 MODEL = Profile("model-level", frozenset({"step", "predict"}))
 CASE = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
@@ -141,6 +143,17 @@ def test_a_case_failed_only_on_the_learning_rates_keeps_its_weights_for_the_repo
     assert [f.kind for f in evidence.findings] == ["learning-rate-ignored"]
     expected = prepare(LocalWorker(_FixedRate), CASE, MODEL).copy_weights()
     assert evidence.weights is not None and len(evidence.weights) == len(expected) == 4
+    for given, written in zip(evidence.weights, expected, strict=True):
+        np.testing.assert_array_equal(given, written)
+
+
+def test_a_failing_layer_gradient_keeps_the_case_s_weights_for_the_report() -> None:
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("weight-gradient", sigmoid_prime_small_z.make, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    expected = prepare(LocalWorker(sigmoid_prime_small_z.make), case, profile).copy_weights()
+    assert evidence.weights is not None and len(evidence.weights) == len(expected) == 2
     for given, written in zip(evidence.weights, expected, strict=True):
         np.testing.assert_array_equal(given, written)
 
@@ -387,3 +400,18 @@ def test_frozen_arrays_are_named_with_the_verb_of_their_number(frozen: tuple[int
     assert len(found) == 1 and found[0].kind == "frozen"
     assert found[0].sentence.endswith(": " + ending)
     assert found[0].params == {"parameters": [labels[i] for i in frozen]}
+
+
+def test_no_suspect_is_named_when_the_judge_s_backprop_disagrees_with_the_estimates() -> None:
+    """The suspects are mistakes of the judge's own backprop of the network: named only when that
+    backprop agrees with the numerical gradient the arrays were judged against (here 3 × the true one,
+    so the sign-flipped gradient, named against the true estimates, is not named)."""
+    net = prepare(LocalWorker(catalogue()["rows_sign_flipped"].make), CASE, Profile(protocol="model-level"))
+    assert isinstance(net, ModelNetwork)
+    estimates = model_estimates(net, CASE, HALF_SSE)
+    gradients = net.gradients(CASE.x, CASE.y, [a.shape for a in net.weight_arrays()])
+    labels = parameter_labels(net)[0]
+    named = suspected.findings(net, CASE, HALF_SSE, gradients, estimates, "every gradient", labels=labels)
+    assert [f.kind for f in named] == ["sign-flipped"]
+    tripled = [dataclasses.replace(e, value=3 * np.asarray(e.value)) for e in estimates]
+    assert suspected.findings(net, CASE, HALF_SSE, gradients, tripled, "every gradient", labels=labels) == []
