@@ -1,7 +1,8 @@
 """What the checks say, word for word and number for number, where the rest of the suite only looks at a
-finding's kind: the loader of the registry's functions, the sentences of the overflow, penalty, frozen
-and learning-rate findings, the evidence a failing case carries for its report, and the relations
-(a descent step's cosine, a bias layout) that are judged only where they can be told apart.
+finding's kind: the loader of the registry's functions; the sentences of the overflow, penalty, frozen,
+stale-weights and learning-rate findings; the details and weights a failing case carries for its report;
+and the relations judged only where they can be told apart (a descent step's cosine, a bias layout at
+x = 1, stale weights with a layer to the right, a suspect only where the judge's backprop is confirmed).
 
 Each test calls the smallest piece that shows the behaviour: a diagnosis function on a tiny array, or
 one check on one fixed case driven in this process."""
