@@ -1,0 +1,418 @@
+"""What the checks say, word for word and number for number, where the rest of the suite only looks at a
+finding's kind: the loader of the registry's functions; the sentences of the overflow, penalty, frozen,
+stale-weights and learning-rate findings; the details and weights a failing case carries for its report;
+and the relations judged only where they can be told apart (a descent step's cosine, a bias layout at
+x = 1, stale weights with a layer to the right, a suspect only where the judge's backprop is confirmed).
+
+Each test calls the smallest piece that shows the behaviour: a diagnosis function on a tiny array, or
+one check on one fixed case driven in this process."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from backprop.battery import checks
+from backprop.battery.cases import make_case
+from backprop.battery.checks import (
+    activation,
+    common,
+    descent,
+    identities,
+    overflow,
+    penalty,
+    suspected,
+)
+from backprop.battery.checks.common import Evidence, model_estimates, parameter_labels, prepare
+from backprop.battery.profile import Profile
+from backprop.battery.protocols import LayerNetwork, LocalWorker, ModelNetwork, open_network
+from backprop.battery.runner import evaluate
+from backprop.losses import HALF_SSE
+from backprop.network import Layer, NeuralNetwork
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "styles"))
+
+from implementations import (  # noqa: E402
+    cached_transposed_weights,
+    fit_shuffles_in_place,
+    sigmoid_prime_small_z,
+)
+from step_only_dict import Adapter  # noqa: E402
+from styles import catalogue  # noqa: E402
+
+MODEL = Profile("model-level", frozenset({"step", "predict"}))
+CASE = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+
+
+class Boundary(LocalWorker):
+    """A worker in this process whose requests and replies cross a copy, as they cross the subject
+    process's pipe: what the implementation does to its arguments stays on its side."""
+
+    def request(self, name: str, *args: Any) -> Any:
+        copied = pickle.loads(pickle.dumps(args))
+        return pickle.loads(pickle.dumps(super().request(name, *copied)))
+
+
+def estimate(value: Any, budget: float = 1e-12) -> Any:
+    """What the findings read of a numerical estimate: its value and its budget."""
+    value = np.asarray(value, dtype=float)
+    return SimpleNamespace(value=value, budget=np.full(value.shape, budget))
+
+
+# --------------------------------------------------------------------------- the registry's loader
+
+
+def test_a_registry_function_string_loads_the_function_it_names() -> None:
+    """"module:name" is the function `name` of backprop.battery.checks.module, itself."""
+    assert checks._load("activation:activation_derivative") is activation.activation_derivative
+    assert checks._load("descent:descent") is descent.descent
+
+
+# --------------------------------------------------------------------------- activation-derivative
+
+
+def test_layers_sharing_one_activation_are_judged_once() -> None:
+    """The article's layers share one activation_prime: a wrong one is one wrong function, reported for
+    the first layer that has it, not once per layer."""
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("activation-derivative", sigmoid_prime_small_z.make, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert evidence.summary == "the activation's derivative is wrong in 1 of 1 layer"
+    assert evidence.where == "layer 1's activation_prime, z[0]"
+    assert [f.kind for f in evidence.findings] == ["wrong-derivative"]
+
+
+# --------------------------------------------------------------------------- common
+
+
+def test_a_delta_quoted_in_a_sentence_is_abridged_past_six_values() -> None:
+    """A returned-not-stored sentence quotes the deltas: a wide layer's is cut to its ends."""
+    assert common._values(np.array([0.5, -1.25])) == "[ 0.5 , -1.25]"
+    assert common._values(np.arange(10.0)) == "[0., 1., 2., ..., 7., 8., 9.]"
+
+
+# --------------------------------------------------------------------------- derived from the step
+
+
+class _RateTwiceOnW1(Adapter):
+    """The step moves W1 by lr² × its gradient, every other array by lr × its gradient."""
+
+    def apply(self, grads: dict, lr: float) -> None:
+        for name, g in grads.items():
+            self.params[name] -= (lr * lr if name == "W1" else lr) * g
+
+
+class _FixedRate(Adapter):
+    """The step always moves by 0.1 × the gradient, whatever learning rate it is given."""
+
+    def apply(self, grads: dict, lr: float) -> None:
+        for name, g in grads.items():
+            self.params[name] -= 0.1 * g
+
+
+def test_the_learning_rate_applied_twice_names_the_arrays_it_is_applied_to() -> None:
+    evidence = evaluate("update-is-sgd-step", _RateTwiceOnW1, CASE, HALF_SSE, MODEL)
+    assert evidence.status == "failed"
+    finding = evidence.findings[0]
+    assert finding.kind == "scaled"
+    assert finding.sentence.startswith("W1 moves by lr² × ∂L/∂p to ")
+    assert finding.sentence.endswith(
+        " at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: the learning rate is applied twice "
+        "to it"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[0, 1]",
+                              "factor": "the learning rate", "parameters": ["W1"]}
+
+
+def test_a_case_failed_only_on_the_learning_rates_keeps_its_weights_for_the_report() -> None:
+    """At the case's learning rate (0.1) the fixed-rate step is right; only the second rate shows the
+    rate ignored.  The failing evidence still carries the case's weights (the report's reproducer)."""
+    evidence = evaluate("update-is-sgd-step", _FixedRate, CASE, HALF_SSE, MODEL)
+    assert evidence.status == "failed"
+    assert evidence.summary == (
+        "the gradient derived from step(x, y, lr) differs between the two learning rates"
+    )
+    assert [f.kind for f in evidence.findings] == ["learning-rate-ignored"]
+    expected = prepare(LocalWorker(_FixedRate), CASE, MODEL).copy_weights()
+    assert evidence.weights is not None and len(evidence.weights) == len(expected) == 4
+    for given, written in zip(evidence.weights, expected, strict=True):
+        np.testing.assert_array_equal(given, written)
+
+
+def test_a_failing_layer_gradient_keeps_the_case_s_weights_for_the_report() -> None:
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("weight-gradient", sigmoid_prime_small_z.make, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    expected = prepare(LocalWorker(sigmoid_prime_small_z.make), case, profile).copy_weights()
+    assert evidence.weights is not None and len(evidence.weights) == len(expected) == 2
+    for given, written in zip(evidence.weights, expected, strict=True):
+        np.testing.assert_array_equal(given, written)
+
+
+# --------------------------------------------------------------------------- descent
+
+
+def test_an_uphill_finding_gives_the_cosine_of_the_step_with_the_gradient() -> None:
+    """cos(d, ∇L) = d·∇L / (‖d‖ ‖∇L‖): (1, 0) against (2, 2) is 1/√2."""
+    finding = descent._descent_finding(np.array([1.0, 0.0]), np.array([2.0, 2.0]), 1e-4)
+    assert finding.kind == "uphill"
+    assert finding.params == {"cosine": pytest.approx(2**-0.5, rel=1e-12)}
+    assert finding.sentence == (
+        "the step's cosine with −∇L is 0.71, a descent direction, yet the loss rose even with learning "
+        "rate 0.0001"
+    )
+
+
+class _Uphill(Adapter):
+    """The step adds lr × the gradient (W += where W −= belongs)."""
+
+    def apply(self, grads: dict, lr: float) -> None:
+        for name, g in grads.items():
+            self.params[name] += lr * g
+
+
+def test_a_model_stepping_uphill_is_measured_against_the_numerical_gradient() -> None:
+    """No step lowers the loss; the step is then compared with ∇L of the model's own parameters, and the
+    losses tried are the declared loss alone (no penalty declared, none added)."""
+    evidence = evaluate("descent", _Uphill, CASE, HALF_SSE, MODEL)
+    assert evidence.status == "failed" and evidence.summary == "no small step lowered the loss"
+    assert evidence.details == (
+        "loss 0.00337566 before the step; after a step with learning rate 0.01: 0.00352686, 0.001: "
+        "0.00339064, 0.0001: 0.00337716"
+    )
+    finding = evidence.findings[0]
+    assert finding.kind == "sign-flipped"
+    assert finding.params["cosine"] == pytest.approx(-1.0, abs=1e-9)
+    assert finding.sentence.endswith(
+        " in all 13 weights: it goes up the gradient, so its sign is flipped (W += instead of W −=, or y − A)"
+    )
+
+
+# --------------------------------------------------------------------------- hygiene
+
+
+def test_every_call_that_wrote_into_its_arguments_is_listed_in_the_details() -> None:
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = evaluate("inputs-unmodified", Boundary(fit_shuffles_in_place.make), CASE, HALF_SSE, profile)
+    assert evidence.status == "failed" and evidence.where == "fit"
+    assert evidence.summary == "2 call(s) modified their inputs"
+    assert evidence.details == (
+        "fit changed its argument X: 4 of 6 values differ afterwards\n"
+        "fit changed its argument y: 2 of 3 values differ afterwards"
+    )
+
+
+class _DeltasDoublesX(Adapter):
+    """deltas(x, y) doubles the caller's x in place."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        x *= 2.0
+        return []
+
+
+def test_a_model_whose_deltas_writes_into_x_is_told_so_by_the_argument_s_name() -> None:
+    profile = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+    evidence = evaluate("inputs-unmodified", Boundary(_DeltasDoublesX), CASE, HALF_SSE, profile)
+    assert evidence.status == "failed" and evidence.where == "deltas"
+    assert evidence.details == "deltas changed its argument x: 2 of 2 values differ afterwards"
+    assert evidence.findings[0].sentence.startswith("deltas changed its argument x: 2 of 2 values differ")
+
+
+EPOCHS: list[int] = []
+
+
+class _RecordsEpochs(NeuralNetwork):
+    def fit(self, X: Any, y: Any, learning_rate: float = 0.1, epochs: int = 10000) -> None:
+        EPOCHS.append(epochs)
+        super().fit(X, y, learning_rate, epochs)
+
+
+def test_the_determinism_check_trains_for_the_five_epochs_it_names() -> None:
+    """Its sentences name fit(X, y, learning_rate, epochs=5): each of the two runs is that call."""
+    EPOCHS.clear()
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = evaluate("deterministic", _RecordsEpochs, CASE, HALF_SSE, profile)
+    assert evidence.status == "passed"
+    assert EPOCHS == [5, 5]
+
+
+# --------------------------------------------------------------------------- fit
+
+
+LAYER_FIT = Profile("layer-level", frozenset({"fit", "predict"}), scheme="random-sample")
+
+
+def test_a_fit_seen_to_take_the_1_where_the_layers_do_is_not_said_to_take_it_elsewhere() -> None:
+    """fit was seen to put the 1 first, as the layers expect: a fit that drives wrong layers faithfully
+    is "inherited" from the layers, never a bias-layout finding."""
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = LAYER_FIT.but(layouts=(("fit", "first"), ("predict", "first")))
+    evidence = evaluate("fit-one-sample", sigmoid_prime_small_z.make, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [f.kind for f in evidence.findings] == ["inherited", "inherited"]
+    assert [f.params["layer"] for f in evidence.findings] == [2, 1]
+
+
+def test_a_stale_copy_of_the_right_layer_s_weights_says_how_closely_it_explains_the_step() -> None:
+    evidence = evaluate("fit-two-samples", cached_transposed_weights.make, CASE, HALF_SSE, LAYER_FIT)
+    assert evidence.status == "failed" and evidence.where == "layer 1 of 2, W[0, 1]"
+    (finding,) = evidence.findings
+    assert finding.kind == "stale-weights"
+    assert re.fullmatch(
+        r"layer 1's second step backpropagated through the weights the layer to its right had before the "
+        r"first step, (exactly|to \de-\d\d): a copy of W \(or Wᵀ\) kept from an earlier step went stale; "
+        r"read rightLayer\.weight afresh in each backward",
+        finding.sentence,
+    ), finding.sentence
+
+
+class _ClippedLayer(Layer):
+    """update clips each element of aᵀδ to [−0.05, 0.05]."""
+
+    def update(self, learning_rate: float, left_a: Any) -> None:
+        a, d = np.atleast_2d(left_a), np.atleast_2d(self.delta)
+        self.weight -= learning_rate * np.clip(a.T.dot(d), -0.05, 0.05)
+
+
+def _clipped(layers: list[int], activation: str) -> NeuralNetwork:
+    net = NeuralNetwork(layers, activation)
+    for layer in net.layers:
+        layer.__class__ = _ClippedLayer
+    return net
+
+
+def test_fit_s_second_epoch_is_judged_as_a_step_clipped_or_following_the_sign() -> None:
+    """The second epoch is a step: the patterns only a step shows (a clipped gradient, the gradient's
+    sign) are looked for."""
+    evidence = evaluate("fit-two-samples", _clipped, CASE, HALF_SSE, LAYER_FIT)
+    assert evidence.status == "failed"
+    assert [f.kind for f in evidence.findings] == ["not-sgd-step", "not-sgd-step"]
+    sign, clip = evidence.findings
+    assert sign.params["size"] == pytest.approx(0.05, rel=1e-12)
+    assert clip.params["clip"] == pytest.approx(0.05, rel=1e-12) and clip.params["clipped"] == 5
+
+
+class _RateOffBy3e7(NeuralNetwork):
+    """fit steps with learning_rate × (1 + 3e-7): wrong beyond the exact budget, within a relation's."""
+
+    def fit(self, X: Any, y: Any, learning_rate: float = 0.1, epochs: int = 10000) -> None:
+        super().fit(X, y, learning_rate * (1 + 3e-7), epochs)
+
+
+def test_a_one_layer_network_is_never_said_to_use_stale_weights_of_a_layer_to_its_right() -> None:
+    case = make_case((2, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    evidence = evaluate("fit-two-samples", _RateOffBy3e7, case, HALF_SSE, LAYER_FIT)
+    assert evidence.status == "failed" and evidence.where == "layer 1 of 1, W[0, 0]"
+    assert evidence.findings == []
+
+
+# --------------------------------------------------------------------------- identities
+
+
+def test_an_input_of_ones_gives_no_bias_layout_finding() -> None:
+    """With x = (1, …, 1), [1, x] and [x, 1] are the same input: a predict slightly off the forward pass
+    (beyond the exact tolerance, within a relation's) is not said to put the 1 at the other end."""
+    profile = Profile("layer-level", frozenset({"predict"}))
+    net = open_network(LocalWorker(NeuralNetwork), [2, 3, 1], "tanh", profile)
+    assert isinstance(net, LayerNetwork)
+    x = np.ones(2)
+    prediction = net.forward(profile.with_one(x))[-1] * (1 + 1e-7)
+    evidence = Evidence("failed")
+    identities._bias_diagnosis(net, x, prediction, profile, evidence)
+    assert evidence.findings == []
+
+
+# --------------------------------------------------------------------------- overflow
+
+
+def test_an_output_holding_both_nan_and_inf_is_said_to() -> None:
+    finding = overflow.forward_finding("predict(x)", "weight", 500.0, 2, np.array([np.nan, np.inf, 0.5]))
+    assert finding is not None and finding.kind == "non-finite"
+    assert finding.sentence == (
+        "predict(x) at x = (1, …, 1) with every weight set to 500 holds NaN and inf in 2 of 3 output(s): a "
+        "first layer computing x·W (+ b) then has pre-activations of magnitude at least 1000 (2 input(s) × "
+        "500), where the mathematics is finite; compute the activations in a form that does not overflow "
+        "(np.tanh; a sigmoid from exp(−|z|))"
+    )
+    assert finding.params == {"call": "predict(x)", "weight": 500.0, "count": 2}
+
+
+def test_a_non_finite_activation_names_the_points_probed() -> None:
+    """exp(z) / (1 + exp(z)) is NaN past z = 709.78: the sentence gives where, how often and the probe."""
+    z = overflow.PROBE_Z
+    values = np.where(z > 709.78, np.nan, 0.5)
+    finding = overflow.activation_finding("layer 1's activation", z, values)
+    assert finding is not None
+    assert finding.sentence == (
+        "layer 1's activation(z) is NaN at z = 710, where the mathematics is finite (and finite at every "
+        "probed z closer to 0); it is NaN or inf at 30 of the 200 points probed, z = ±10, ±20, …, ±1000: "
+        "compute it in a form that does not overflow (np.tanh; a sigmoid from exp(−|z|))"
+    )
+    assert finding.params == {"function": "layer 1's activation", "z": 710.0, "count": 30}
+
+
+# --------------------------------------------------------------------------- penalty
+
+
+def test_a_penalty_gradient_of_an_unnamed_factor_gets_no_hint() -> None:
+    """λ·W found 3 × too large (λ = 0.25 declared): the factor is given, with no cause after it."""
+    weights = [np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([0.5, -0.25])]
+    grads = [0.75 * weights[0], np.zeros(2)]
+    estimates = [estimate(np.zeros((2, 2))), estimate(np.zeros(2))]
+    profile = Profile("model-level", l2=0.25)
+    samples = [(grads, estimates)]
+    finding = penalty.regularisation_finding(samples, weights, profile, True, "the weight gradient")
+    assert finding is not None and finding.kind == "regularisation"
+    assert finding.sentence == (
+        "the weight gradient equals ∂C/∂W + 3 × λ·W (λ = 0.25 declared) exactly: the penalty's gradient "
+        "has a wrong factor"
+    )
+    assert finding.params == {"l2": 0.75, "declared": 0.25, "factor": 3.0}
+
+
+def test_no_declared_penalty_adds_nothing_to_the_loss() -> None:
+    weights = [np.array([[1.0, 2.0]]), np.array([3.0])]
+    assert penalty.penalty_value(weights, Profile("model-level"), True) == 0.0
+    assert penalty.penalty_value(weights, Profile("model-level", l2=0.5), True) == 1.25
+
+
+# --------------------------------------------------------------------------- suspected
+
+
+@pytest.mark.parametrize(
+    ("frozen", "ending"),
+    [((0,), "b1 is left out"), ((0, 1), "b1, W2 are left out")],
+)
+def test_frozen_arrays_are_named_with_the_verb_of_their_number(frozen: tuple[int, ...], ending: str) -> None:
+    labels = ["b1", "W2", "b2"]
+    expected = [np.array([0.5, -0.5]), np.array([[1.0], [2.0]]), np.array([0.25])]
+    given = [np.zeros_like(e) if i in frozen else e.copy() for i, e in enumerate(expected)]
+    found = suspected.frozen_arrays(given, [estimate(e) for e in expected], labels, "the step")
+    assert len(found) == 1 and found[0].kind == "frozen"
+    assert found[0].sentence.endswith(": " + ending)
+    assert found[0].params == {"parameters": [labels[i] for i in frozen]}
+
+
+def test_no_suspect_is_named_when_the_judge_s_backprop_disagrees_with_the_estimates() -> None:
+    """The suspects are mistakes of the judge's own backprop of the network: named only when that
+    backprop agrees with the numerical gradient the arrays were judged against (here 3 × the true one,
+    so the sign-flipped gradient, named against the true estimates, is not named)."""
+    net = prepare(LocalWorker(catalogue()["rows_sign_flipped"].make), CASE, Profile(protocol="model-level"))
+    assert isinstance(net, ModelNetwork)
+    estimates = model_estimates(net, CASE, HALF_SSE)
+    gradients = net.gradients(CASE.x, CASE.y, [a.shape for a in net.weight_arrays()])
+    labels = parameter_labels(net)[0]
+    named = suspected.findings(net, CASE, HALF_SSE, gradients, estimates, "every gradient", labels=labels)
+    assert [f.kind for f in named] == ["sign-flipped"]
+    tripled = [dataclasses.replace(e, value=3 * np.asarray(e.value)) for e in estimates]
+    assert suspected.findings(net, CASE, HALF_SSE, gradients, tripled, "every gradient", labels=labels) == []
