@@ -1,0 +1,63 @@
+"""Behaviours of backprop.numerical that the rest of the suite reaches but does not pin down.
+
+Each test asserts an exact value a plausible slip would change: the step an estimate reports,
+the sentence it gives for a replaced method, the safety factor a check was asked for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop import HALF_SSE
+from backprop.numerical import complex_step, directional_check, network_directional_check, richardson
+from backprop.numerical.layered import forward_loss
+
+
+class _BiasedLayer:
+    """A layer whose forward is tanh(aW) + 0.1: not A = f(aW), and with no `activation` to check it by."""
+
+    def __init__(self, weight: np.ndarray) -> None:
+        self.weight = weight
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return np.tanh(np.asarray(a) @ self.weight) + 0.1
+
+
+class _Net:
+    def __init__(self, layers: list) -> None:
+        self.layers = layers
+
+
+def test_complex_step_reports_the_step_it_took() -> None:
+    """The complex step's Estimate carries h = 1e-20·max(1, |x|) in float64, which sizes rounding later."""
+    estimate = complex_step(np.sin, np.array([0.5, -2.0, 3.0]))
+    assert estimate.method == "complex"
+    assert estimate.step is not None
+    np.testing.assert_allclose(estimate.step, [1e-20, 2e-20, 3e-20], rtol=1e-15)
+
+
+def test_richardson_says_where_it_fell_back_to_central_differences() -> None:
+    """|x| at ±1e-4: the extrapolation steps cross the kink, the central ones do not; the note says so."""
+    estimate = richardson(np.abs, np.array([1e-4, 0.5, -1e-4]))
+    assert estimate.method == "richardson"
+    assert estimate.note == "central differences used where a kink lies within the extrapolation steps"
+    np.testing.assert_allclose(estimate.value, [1.0, 1.0, -1.0], rtol=1e-9)
+
+
+def test_network_directional_check_without_the_layered_structure_keeps_the_safety_factor() -> None:
+    """A network whose forward is not f(aW) is checked through its own forward, with the safety asked for."""
+    weight = np.random.default_rng(5).uniform(-1, 1, (3, 2))
+    net = _Net([_BiasedLayer(weight)])
+    x, y = np.array([1.0, 0.3, -0.7]), np.array([0.2, -0.4])
+    out = np.tanh(x @ weight) + 0.1
+    gradient = np.outer(x, (out - y) * (1 - np.tanh(x @ weight) ** 2))
+    result = network_directional_check(net, x, y, [gradient], directions=3, seed=2, safety=2.5)
+    assert result.passed
+    assert result.safety == 2.5
+    assert result.n_total == 3
+    direct = directional_check(forward_loss(net.layers, x, y, HALF_SSE), [weight], [gradient],
+                               directions=3, seed=2, safety=2.5)
+    assert (result.numerical, result.budget) == (direct.numerical, direct.budget)
+    wrong = gradient.copy()
+    wrong[1, 0] *= 1.001
+    assert not network_directional_check(net, x, y, [wrong], directions=3, seed=2, safety=2.5).passed
