@@ -7,10 +7,20 @@ the sentence it gives for a replaced method, the safety factor a check was asked
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from backprop import HALF_SSE
-from backprop.numerical import complex_step, directional_check, network_directional_check, richardson
+from backprop.numerical import (
+    Estimate,
+    central_difference,
+    compare,
+    complex_step,
+    directional_check,
+    network_directional_check,
+    richardson,
+)
 from backprop.numerical.layered import forward_loss
+from backprop.numerical.perturb import element_sampler
 
 
 class _BiasedLayer:
@@ -61,3 +71,33 @@ def test_network_directional_check_without_the_layered_structure_keeps_the_safet
     wrong = gradient.copy()
     wrong[1, 0] *= 1.001
     assert not network_directional_check(net, x, y, [wrong], directions=3, seed=2, safety=2.5).passed
+
+
+def test_a_loss_that_turns_into_an_array_when_perturbed_is_named_in_the_error() -> None:
+    """The element sampler's error names `loss_fn`, the argument passed, and leaves the array as it was."""
+    array = np.array([0.5, -1.5])
+    sample = element_sampler(lambda: np.array([1.0, 2.0]), array, np.full(2, 1e-5))
+    with pytest.raises(TypeError) as caught:
+        sample(1.0)
+    assert str(caught.value) == "loss_fn must return a scalar, got an array of shape (2,)"
+    np.testing.assert_array_equal(array, [0.5, -1.5])
+
+
+def test_a_plain_function_kink_is_located_by_element_and_counted() -> None:
+    """|x| at 0: the kink names its element, and says how many more there are only when there are more."""
+    one = central_difference(np.abs, np.array([0.0, 0.5]))
+    assert [k.where for k in one.kinks] == ["element (0,)"]
+    assert one.kinks[0].describe() == "a kink met while perturbing element (0,)"
+    np.testing.assert_array_equal(one.kink_mask, [True, False])
+    three = central_difference(np.abs, np.array([0.0, 0.5, 0.0, 0.0]))
+    assert [k.where for k in three.kinks] == ["element (0,) and 2 more"]
+
+
+def test_comparing_nothing_passes_with_zeros_everywhere() -> None:
+    """An empty gradient (a layer of no weights) passes, every figure of the report 0, no budget invented."""
+    result = compare(np.zeros(0), Estimate(np.zeros(0), np.zeros(0), "central"))
+    assert (result.passed, result.n_mismatched, result.n_total, result.worst_index) == (True, 0, 0, ())
+    figures = (result.analytic, result.numerical, result.abs_error, result.rel_error, result.budget,
+               result.max_rel_error, result.max_abs_error)
+    assert figures == (0.0,) * 7
+    assert (result.kinks, result.safety, result.method) == ([], 4.0, "central")
