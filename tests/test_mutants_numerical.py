@@ -21,6 +21,8 @@ from backprop.numerical import (
 )
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
+from backprop.numerical.sensitivity import sensitivity
+from backprop.numerical.steps import machine_epsilon
 
 
 class _BiasedLayer:
@@ -101,3 +103,74 @@ def test_comparing_nothing_passes_with_zeros_everywhere() -> None:
                result.max_rel_error, result.max_abs_error)
     assert figures == (0.0,) * 7
     assert (result.kinks, result.safety, result.method) == ([], 4.0, "central")
+
+
+def test_sensitivity_of_a_two_layer_chain_worked_by_hand() -> None:
+    """Layers 3z then 2z, a = [1, 0.5], y = 0.5: A = [3.75, −4.5], output −10.5, ∂L/∂A = −11.
+
+    Terms of ∂L/∂z: output (11 + 10.5 + 0.5)·2 = 44, first layer |W1|·44·3 = [132, 264].
+    Loss terms: 60.5 + 11·10.5 = 176, plus 22·12.75 = 280.5 for the output layer and
+    66·1.25 + 132·2.5 = 412.5 for the first: [869, 456.5], in the layers' order.
+    """
+    a0, w0, w1 = np.array([1.0, 0.5]), np.array([[1.0, -2.0], [0.5, 1.0]]), np.array([[1.0], [2.0]])
+    z0 = a0 @ w0
+    a1 = 3 * z0
+    z1 = a1 @ w1
+    out = 2 * z1
+    result = sensitivity([w0, w1], [a0, a1], [z0, z1], [a1, out], [lambda z: 3 * z, lambda z: 2 * z],
+                         np.array([0.5]), HALF_SSE, 60.5)
+    np.testing.assert_allclose(result.loss_size, [869.0, 456.5], rtol=1e-9)
+    assert len(result.term_size) == 2
+    np.testing.assert_allclose(result.term_size[0], [132.0, 264.0], rtol=1e-9)
+    np.testing.assert_allclose(result.term_size[1], [44.0], rtol=1e-9)
+
+
+def test_machine_epsilon_of_each_kind_of_dtype() -> None:
+    """Floats and complex numbers give their own spacing; integers and booleans (a loss of 0) float64's."""
+    assert machine_epsilon(np.float32) == 2.0 ** -23
+    assert machine_epsilon(np.dtype("float64")) == 2.0 ** -52
+    assert machine_epsilon(np.complex64) == 2.0 ** -23
+    assert machine_epsilon(np.float16) == 2.0 ** -10
+    assert machine_epsilon(np.int64) == 2.0 ** -52
+    assert machine_epsilon(bool) == 2.0 ** -52
+
+
+def test_a_function_returning_integers_is_differentiated() -> None:
+    """A function returning an integer (a constant 7) has derivative 0 everywhere, no error on its dtype."""
+    estimate = central_difference(lambda x: 7, np.array([0.5, 2.0]))
+    np.testing.assert_array_equal(estimate.value, [0.0, 0.0])
+
+
+def test_an_estimate_holds_float_arrays_whatever_it_was_given() -> None:
+    """Values given as a list of integers are stored as a float array, the budget broadcast to their shape."""
+    estimate = Estimate([1, 2], 0.5, "central")
+    assert isinstance(estimate.value, np.ndarray)
+    assert estimate.value.dtype == np.float64
+    np.testing.assert_array_equal(estimate.value, [1.0, 2.0])
+    np.testing.assert_array_equal(estimate.budget, [0.5, 0.5])
+    np.testing.assert_array_equal(estimate.lower, [1.0, 2.0])
+    np.testing.assert_array_equal(estimate.upper, [1.0, 2.0])
+    np.testing.assert_array_equal(estimate.kink_mask, [False, False])
+    assert estimate.shape == (2,)
+
+
+def test_a_function_that_changes_shape_between_calls_is_named_in_the_error() -> None:
+    """f gives a scalar on its first call and an array after: the error names f, in one sentence."""
+    calls = []
+
+    def f(x: np.ndarray) -> object:
+        calls.append(1)
+        return float(x.sum()) if len(calls) == 1 else np.zeros(3)
+
+    with pytest.raises(TypeError) as caught:
+        central_difference(f, np.array([0.5, 2.0]))
+    assert str(caught.value) == "f must return a scalar, got an array of shape (3,)"
+
+
+def test_an_estimate_brackets_only_its_kinked_elements() -> None:
+    """lower/upper are taken where the kink mask is set (in order), the value elsewhere."""
+    estimate = Estimate(np.array([1.0, 2.0]), 0.1, "central", kink_mask=np.array([True, False]),
+                        lower=np.array([1.5, 9.0]), upper=np.array([0.5, 9.0]))
+    np.testing.assert_array_equal(estimate.lower, [0.5, 2.0])
+    np.testing.assert_array_equal(estimate.upper, [1.5, 2.0])
+    np.testing.assert_array_equal(estimate.kink_mask, [True, False])
