@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from backprop import HALF_SSE
+from backprop.losses import MSE
 from backprop.numerical import (
     Estimate,
     central_difference,
@@ -21,6 +22,7 @@ from backprop.numerical import (
 )
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
+from backprop.numerical.rowwise import rowwise_loss
 from backprop.numerical.sensitivity import sensitivity
 from backprop.numerical.steps import machine_epsilon
 
@@ -174,3 +176,16 @@ def test_an_estimate_brackets_only_its_kinked_elements() -> None:
     np.testing.assert_array_equal(estimate.lower, [0.5, 2.0])
     np.testing.assert_array_equal(estimate.upper, [1.5, 2.0])
     np.testing.assert_array_equal(estimate.kink_mask, [True, False])
+
+
+def test_rowwise_losses_of_float32_rows_are_taken_in_float64() -> None:
+    """Rows from a float32 activation against float64 targets: the residual is not rounded to float32
+    (and float64 rows, the usual case, give the same sums)."""
+    y = np.array([0.3, 0.5])
+    for dtype in (np.float32, np.float64):
+        rows = np.array([[0.1, 0.7], [-0.2, 1.3]], dtype=dtype)
+        squares = ((rows.astype(float) - y) ** 2).sum(axis=1)
+        for loss, expected in ((HALF_SSE, squares / 2), (MSE, squares / y.size)):
+            values = rowwise_loss(loss)(rows.copy(), y)
+            assert values.dtype == np.float64
+            np.testing.assert_allclose(values, expected, rtol=1e-15)
