@@ -20,6 +20,7 @@ from backprop.numerical import (
     network_directional_check,
     richardson,
 )
+from backprop.numerical.budget import central_estimate, rounding_error
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.rowwise import rowwise_loss
@@ -189,3 +190,33 @@ def test_rowwise_losses_of_float32_rows_are_taken_in_float64() -> None:
             values = rowwise_loss(loss)(rows.copy(), y)
             assert values.dtype == np.float64
             np.testing.assert_allclose(values, expected, rtol=1e-15)
+
+
+def test_the_measured_noise_of_a_shared_loss_is_a_rounding_floor_not_kinks() -> None:
+    """f(m·h) = m·h plus noise a at +h and b at −h (h = 1e-3), a + b = s ≈ 1e-9, a − b = 6e-9.
+
+    The one-sided differences depart from smooth scaling by 2s/h; for a loss (shared noise) the
+    lowest of them, 2e-6, is the rounding floor, so nothing is a kink and the budget is
+    |a − b|/6h + 2e-6 = 3e-6. Without shared noise the same departures are kinks.
+    """
+    h = 1e-3
+    s = np.array([1.0, 1.2, 1.5, 2.0]) * 1e-9
+    noise = {1.0: (s + 6e-9) / 2, -1.0: (s - 6e-9) / 2}
+
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        return m * h + noise.get(m, np.zeros(4)), np.full(4, m * h)
+
+    shared = central_estimate(sample, 0.0, 2.0 ** -52, shared_noise=True)
+    np.testing.assert_allclose(shared.value, 1 + 3e-6, rtol=1e-12)
+    np.testing.assert_allclose(shared.budget, 3e-6, rtol=1e-6)
+    assert not shared.kink_mask.any() and shared.kinks == []
+    alone = central_estimate(sample, 0.0, 2.0 ** -52)
+    assert alone.kink_mask.all()
+
+
+def test_rounding_error_grows_with_the_values_and_shrinks_with_the_step() -> None:
+    """Two values off by eps·|f| each over the step: 2·eps·|f|/h, and a zero step never divides by 0."""
+    eps = 2.0 ** -52
+    np.testing.assert_allclose(rounding_error(np.array([2.0, 1e6]), np.array([1e-3, 1e-3]), eps),
+                               [2 * eps * 2.0 / 1e-3, 2 * eps * 1e6 / 1e-3], rtol=1e-15)
+    assert np.isfinite(rounding_error(np.array([1.0]), np.array([0.0]), eps)).all()
