@@ -21,11 +21,13 @@ from backprop.numerical import (
     richardson,
 )
 from backprop.numerical.budget import central_estimate, rounding_error
+from backprop.numerical.kinks import has_kink
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.rowwise import rowwise_loss
 from backprop.numerical.sensitivity import sensitivity
 from backprop.numerical.steps import machine_epsilon
+from backprop.numerical.validation import check_callable, finite_point
 
 
 class _BiasedLayer:
@@ -220,3 +222,23 @@ def test_rounding_error_grows_with_the_values_and_shrinks_with_the_step() -> Non
     np.testing.assert_allclose(rounding_error(np.array([2.0, 1e6]), np.array([1e-3, 1e-3]), eps),
                                [2 * eps * 2.0 / 1e-3, 2 * eps * 1e6 / 1e-3], rtol=1e-15)
     assert np.isfinite(rounding_error(np.array([1.0]), np.array([0.0]), eps)).all()
+
+
+def test_an_unregistered_activation_is_probed_for_a_kink_at_zero() -> None:
+    """A hand-written relu or leaky relu has a kink; tanh and a function infinite at 0 do not."""
+    assert has_kink(lambda z: np.maximum(z, 0.0))
+    assert has_kink(lambda z: np.where(z > 0, z, 0.1 * z))
+    assert not has_kink(lambda z: np.tanh(z))
+    assert not has_kink(lambda z: 1.0 / z)
+
+
+def test_points_are_checked_and_converted_in_one_sentence() -> None:
+    """Integers become floats; a non-callable is named with its type."""
+    point = finite_point("x", [1, 2])
+    assert point.dtype == np.float64
+    np.testing.assert_array_equal(point, [1.0, 2.0])
+    assert finite_point("x", np.array([0.5], dtype=np.float32)).dtype == np.float32
+    with pytest.raises(TypeError) as caught:
+        check_callable("loss_fn", 3)
+    assert str(caught.value) == "loss_fn must be callable, not int"
+    assert check_callable("f", np.sin) is np.sin
