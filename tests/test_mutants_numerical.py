@@ -26,7 +26,7 @@ from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.rowwise import rowwise_loss
 from backprop.numerical.sensitivity import sensitivity
-from backprop.numerical.steps import machine_epsilon
+from backprop.numerical.steps import machine_epsilon, realised_step
 from backprop.numerical.validation import check_callable, finite_point
 
 
@@ -242,3 +242,11 @@ def test_points_are_checked_and_converted_in_one_sentence() -> None:
         check_callable("loss_fn", 3)
     assert str(caught.value) == "loss_fn must be callable, not int"
     assert check_callable("f", np.sin) is np.sin
+
+
+def test_the_realised_step_is_the_one_float32_can_hold() -> None:
+    """1 + 1e-7 in float32 is 1 + 2⁻²³: that, not 1e-7, is the step differences must divide by."""
+    moved, step = realised_step(np.array([1.0, -2.0], dtype=np.float32), np.array([1e-7, 0.5]))
+    assert moved.dtype == np.float32
+    np.testing.assert_array_equal(moved, np.array([1 + 2.0 ** -23, -1.5], dtype=np.float32))
+    np.testing.assert_array_equal(step, [2.0 ** -23, 0.5])
