@@ -1,0 +1,252 @@
+"""Behaviours of backprop.numerical that the rest of the suite reaches but does not pin down.
+
+Each test asserts an exact value a plausible slip would change: the step an estimate reports,
+the sentence it gives for a replaced method, the safety factor a check was asked for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backprop import HALF_SSE
+from backprop.losses import MSE
+from backprop.numerical import (
+    Estimate,
+    central_difference,
+    compare,
+    complex_step,
+    directional_check,
+    network_directional_check,
+    richardson,
+)
+from backprop.numerical.budget import central_estimate, rounding_error
+from backprop.numerical.kinks import has_kink
+from backprop.numerical.layered import forward_loss
+from backprop.numerical.perturb import element_sampler
+from backprop.numerical.rowwise import rowwise_loss
+from backprop.numerical.sensitivity import sensitivity
+from backprop.numerical.steps import machine_epsilon, realised_step
+from backprop.numerical.validation import check_callable, finite_point
+
+
+class _BiasedLayer:
+    """A layer whose forward is tanh(aW) + 0.1: not A = f(aW), and with no `activation` to check it by."""
+
+    def __init__(self, weight: np.ndarray) -> None:
+        self.weight = weight
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return np.tanh(np.asarray(a) @ self.weight) + 0.1
+
+
+class _Net:
+    def __init__(self, layers: list) -> None:
+        self.layers = layers
+
+
+def test_complex_step_reports_the_step_it_took() -> None:
+    """The complex step's Estimate carries h = 1e-20·max(1, |x|) in float64, which sizes rounding later."""
+    estimate = complex_step(np.sin, np.array([0.5, -2.0, 3.0]))
+    assert estimate.method == "complex"
+    assert estimate.step is not None
+    np.testing.assert_allclose(estimate.step, [1e-20, 2e-20, 3e-20], rtol=1e-15)
+
+
+def test_richardson_says_where_it_fell_back_to_central_differences() -> None:
+    """|x| at ±1e-4: the extrapolation steps cross the kink, the central ones do not; the note says so."""
+    estimate = richardson(np.abs, np.array([1e-4, 0.5, -1e-4]))
+    assert estimate.method == "richardson"
+    assert estimate.note == "central differences used where a kink lies within the extrapolation steps"
+    np.testing.assert_allclose(estimate.value, [1.0, 1.0, -1.0], rtol=1e-9)
+
+
+def test_network_directional_check_without_the_layered_structure_keeps_the_safety_factor() -> None:
+    """A network whose forward is not f(aW) is checked through its own forward, with the safety asked for."""
+    weight = np.random.default_rng(5).uniform(-1, 1, (3, 2))
+    net = _Net([_BiasedLayer(weight)])
+    x, y = np.array([1.0, 0.3, -0.7]), np.array([0.2, -0.4])
+    out = np.tanh(x @ weight) + 0.1
+    gradient = np.outer(x, (out - y) * (1 - np.tanh(x @ weight) ** 2))
+    result = network_directional_check(net, x, y, [gradient], directions=3, seed=2, safety=2.5)
+    assert result.passed
+    assert result.safety == 2.5
+    assert result.n_total == 3
+    direct = directional_check(forward_loss(net.layers, x, y, HALF_SSE), [weight], [gradient],
+                               directions=3, seed=2, safety=2.5)
+    assert (result.numerical, result.budget) == (direct.numerical, direct.budget)
+    wrong = gradient.copy()
+    wrong[1, 0] *= 1.001
+    assert not network_directional_check(net, x, y, [wrong], directions=3, seed=2, safety=2.5).passed
+
+
+def test_a_loss_that_turns_into_an_array_when_perturbed_is_named_in_the_error() -> None:
+    """The element sampler's error names `loss_fn`, the argument passed, and leaves the array as it was."""
+    array = np.array([0.5, -1.5])
+    sample = element_sampler(lambda: np.array([1.0, 2.0]), array, np.full(2, 1e-5))
+    with pytest.raises(TypeError) as caught:
+        sample(1.0)
+    assert str(caught.value) == "loss_fn must return a scalar, got an array of shape (2,)"
+    np.testing.assert_array_equal(array, [0.5, -1.5])
+
+
+def test_a_plain_function_kink_is_located_by_element_and_counted() -> None:
+    """|x| at 0: the kink names its element, and says how many more there are only when there are more."""
+    one = central_difference(np.abs, np.array([0.0, 0.5]))
+    assert [k.where for k in one.kinks] == ["element (0,)"]
+    assert one.kinks[0].describe() == "a kink met while perturbing element (0,)"
+    np.testing.assert_array_equal(one.kink_mask, [True, False])
+    three = central_difference(np.abs, np.array([0.0, 0.5, 0.0, 0.0]))
+    assert [k.where for k in three.kinks] == ["element (0,) and 2 more"]
+
+
+def test_comparing_nothing_passes_with_zeros_everywhere() -> None:
+    """An empty gradient (a layer of no weights) passes, every figure of the report 0, no budget invented."""
+    result = compare(np.zeros(0), Estimate(np.zeros(0), np.zeros(0), "central"))
+    assert (result.passed, result.n_mismatched, result.n_total, result.worst_index) == (True, 0, 0, ())
+    figures = (result.analytic, result.numerical, result.abs_error, result.rel_error, result.budget,
+               result.max_rel_error, result.max_abs_error)
+    assert figures == (0.0,) * 7
+    assert (result.kinks, result.safety, result.method) == ([], 4.0, "central")
+
+
+def test_sensitivity_of_a_two_layer_chain_worked_by_hand() -> None:
+    """Layers 3z then 2z, a = [1, 0.5], y = 0.5: A = [3.75, −4.5], output −10.5, ∂L/∂A = −11.
+
+    Terms of ∂L/∂z: output (11 + 10.5 + 0.5)·2 = 44, first layer |W1|·44·3 = [132, 264].
+    Loss terms: 60.5 + 11·10.5 = 176, plus 22·12.75 = 280.5 for the output layer and
+    66·1.25 + 132·2.5 = 412.5 for the first: [869, 456.5], in the layers' order.
+    """
+    a0, w0, w1 = np.array([1.0, 0.5]), np.array([[1.0, -2.0], [0.5, 1.0]]), np.array([[1.0], [2.0]])
+    z0 = a0 @ w0
+    a1 = 3 * z0
+    z1 = a1 @ w1
+    out = 2 * z1
+    result = sensitivity([w0, w1], [a0, a1], [z0, z1], [a1, out], [lambda z: 3 * z, lambda z: 2 * z],
+                         np.array([0.5]), HALF_SSE, 60.5)
+    np.testing.assert_allclose(result.loss_size, [869.0, 456.5], rtol=1e-9)
+    assert len(result.term_size) == 2
+    np.testing.assert_allclose(result.term_size[0], [132.0, 264.0], rtol=1e-9)
+    np.testing.assert_allclose(result.term_size[1], [44.0], rtol=1e-9)
+
+
+def test_machine_epsilon_of_each_kind_of_dtype() -> None:
+    """Floats and complex numbers give their own spacing; integers and booleans (a loss of 0) float64's."""
+    assert machine_epsilon(np.float32) == 2.0 ** -23
+    assert machine_epsilon(np.dtype("float64")) == 2.0 ** -52
+    assert machine_epsilon(np.complex64) == 2.0 ** -23
+    assert machine_epsilon(np.float16) == 2.0 ** -10
+    assert machine_epsilon(np.int64) == 2.0 ** -52
+    assert machine_epsilon(bool) == 2.0 ** -52
+
+
+def test_a_function_returning_integers_is_differentiated() -> None:
+    """A function returning an integer (a constant 7) has derivative 0 everywhere, no error on its dtype."""
+    estimate = central_difference(lambda x: 7, np.array([0.5, 2.0]))
+    np.testing.assert_array_equal(estimate.value, [0.0, 0.0])
+
+
+def test_an_estimate_holds_float_arrays_whatever_it_was_given() -> None:
+    """Values given as a list of integers are stored as a float array, the budget broadcast to their shape."""
+    estimate = Estimate([1, 2], 0.5, "central")
+    assert isinstance(estimate.value, np.ndarray)
+    assert estimate.value.dtype == np.float64
+    np.testing.assert_array_equal(estimate.value, [1.0, 2.0])
+    np.testing.assert_array_equal(estimate.budget, [0.5, 0.5])
+    np.testing.assert_array_equal(estimate.lower, [1.0, 2.0])
+    np.testing.assert_array_equal(estimate.upper, [1.0, 2.0])
+    np.testing.assert_array_equal(estimate.kink_mask, [False, False])
+    assert estimate.shape == (2,)
+
+
+def test_a_function_that_changes_shape_between_calls_is_named_in_the_error() -> None:
+    """f gives a scalar on its first call and an array after: the error names f, in one sentence."""
+    calls = []
+
+    def f(x: np.ndarray) -> object:
+        calls.append(1)
+        return float(x.sum()) if len(calls) == 1 else np.zeros(3)
+
+    with pytest.raises(TypeError) as caught:
+        central_difference(f, np.array([0.5, 2.0]))
+    assert str(caught.value) == "f must return a scalar, got an array of shape (3,)"
+
+
+def test_an_estimate_brackets_only_its_kinked_elements() -> None:
+    """lower/upper are taken where the kink mask is set (in order), the value elsewhere."""
+    estimate = Estimate(np.array([1.0, 2.0]), 0.1, "central", kink_mask=np.array([True, False]),
+                        lower=np.array([1.5, 9.0]), upper=np.array([0.5, 9.0]))
+    np.testing.assert_array_equal(estimate.lower, [0.5, 2.0])
+    np.testing.assert_array_equal(estimate.upper, [1.5, 2.0])
+    np.testing.assert_array_equal(estimate.kink_mask, [True, False])
+
+
+def test_rowwise_losses_of_float32_rows_are_taken_in_float64() -> None:
+    """Rows from a float32 activation against float64 targets: the residual is not rounded to float32
+    (and float64 rows, the usual case, give the same sums)."""
+    y = np.array([0.3, 0.5])
+    for dtype in (np.float32, np.float64):
+        rows = np.array([[0.1, 0.7], [-0.2, 1.3]], dtype=dtype)
+        squares = ((rows.astype(float) - y) ** 2).sum(axis=1)
+        for loss, expected in ((HALF_SSE, squares / 2), (MSE, squares / y.size)):
+            values = rowwise_loss(loss)(rows.copy(), y)
+            assert values.dtype == np.float64
+            np.testing.assert_allclose(values, expected, rtol=1e-15)
+
+
+def test_the_measured_noise_of_a_shared_loss_is_a_rounding_floor_not_kinks() -> None:
+    """f(m·h) = m·h plus noise a at +h and b at −h (h = 1e-3), a + b = s ≈ 1e-9, a − b = 6e-9.
+
+    The one-sided differences depart from smooth scaling by 2s/h; for a loss (shared noise) the
+    lowest of them, 2e-6, is the rounding floor, so nothing is a kink and the budget is
+    |a − b|/6h + 2e-6 = 3e-6. Without shared noise the same departures are kinks.
+    """
+    h = 1e-3
+    s = np.array([1.0, 1.2, 1.5, 2.0]) * 1e-9
+    noise = {1.0: (s + 6e-9) / 2, -1.0: (s - 6e-9) / 2}
+
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        return m * h + noise.get(m, np.zeros(4)), np.full(4, m * h)
+
+    shared = central_estimate(sample, 0.0, 2.0 ** -52, shared_noise=True)
+    np.testing.assert_allclose(shared.value, 1 + 3e-6, rtol=1e-12)
+    np.testing.assert_allclose(shared.budget, 3e-6, rtol=1e-6)
+    assert not shared.kink_mask.any() and shared.kinks == []
+    alone = central_estimate(sample, 0.0, 2.0 ** -52)
+    assert alone.kink_mask.all()
+
+
+def test_rounding_error_grows_with_the_values_and_shrinks_with_the_step() -> None:
+    """Two values off by eps·|f| each over the step: 2·eps·|f|/h, and a zero step never divides by 0."""
+    eps = 2.0 ** -52
+    np.testing.assert_allclose(rounding_error(np.array([2.0, 1e6]), np.array([1e-3, 1e-3]), eps),
+                               [2 * eps * 2.0 / 1e-3, 2 * eps * 1e6 / 1e-3], rtol=1e-15)
+    assert np.isfinite(rounding_error(np.array([1.0]), np.array([0.0]), eps)).all()
+
+
+def test_an_unregistered_activation_is_probed_for_a_kink_at_zero() -> None:
+    """A hand-written relu or leaky relu has a kink; tanh and a function infinite at 0 do not."""
+    assert has_kink(lambda z: np.maximum(z, 0.0))
+    assert has_kink(lambda z: np.where(z > 0, z, 0.1 * z))
+    assert not has_kink(lambda z: np.tanh(z))
+    assert not has_kink(lambda z: 1.0 / z)
+
+
+def test_points_are_checked_and_converted_in_one_sentence() -> None:
+    """Integers become floats; a non-callable is named with its type."""
+    point = finite_point("x", [1, 2])
+    assert point.dtype == np.float64
+    np.testing.assert_array_equal(point, [1.0, 2.0])
+    assert finite_point("x", np.array([0.5], dtype=np.float32)).dtype == np.float32
+    with pytest.raises(TypeError) as caught:
+        check_callable("loss_fn", 3)
+    assert str(caught.value) == "loss_fn must be callable, not int"
+    assert check_callable("f", np.sin) is np.sin
+
+
+def test_the_realised_step_is_the_one_float32_can_hold() -> None:
+    """1 + 1e-7 in float32 is 1 + 2⁻²³: that, not 1e-7, is the step differences must divide by."""
+    moved, step = realised_step(np.array([1.0, -2.0], dtype=np.float32), np.array([1e-7, 0.5]))
+    assert moved.dtype == np.float32
+    np.testing.assert_array_equal(moved, np.array([1 + 2.0 ** -23, -1.5], dtype=np.float32))
+    np.testing.assert_array_equal(step, [2.0 ** -23, 0.5])
