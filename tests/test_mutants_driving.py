@@ -1,0 +1,122 @@
+"""Behaviours of the code that drives the battery (cases, schemes, targets, the command's options and
+what `--plot` draws) that the rest of the suite reaches without pinning down: each test names the
+behaviour it protects and asserts its exact value."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop.battery.cases import default_case, make_case
+from backprop.battery.command import add_battery_options, drawn_result
+from backprop.battery.registry import CHECK_IDS
+from backprop.battery.results import BatteryResult, CheckResult
+from backprop.battery.schemes import describe_path, parse_scheme
+from backprop.battery.targets import TargetError, _try_load, resolve
+from backprop.losses import get_loss
+
+IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
+LR_TWICE = f"{IMPLEMENTATIONS / 'update_lr_twice.py'}:make"
+
+
+# ---------------------------------------------------------------- cases
+
+
+def test_the_default_softmax_case_has_two_outputs() -> None:
+    """Softmax cross-entropy needs two classes at least, and the default case has exactly two."""
+    assert default_case(get_loss("softmax_ce")).layers == (2, 2, 2)
+    assert default_case(get_loss("half_sse")).layers == (2, 2, 1)
+
+
+def test_a_case_description_ignores_the_users_print_options() -> None:
+    """A student's np.set_printoptions(suppress=True) must not print a small input as 0 in the report."""
+    case = dataclasses.replace(make_case((2, 2, 1), "tanh", 0.1, 1.0, 0, get_loss("half_sse")),
+                               x=np.array([1e-6, 0.5]))
+    expected = "layers [2, 2, 1], tanh, x = [1.e-06, 5.e-01], y = [0.2026], learning rate 0.1"
+    assert case.describe() == expected
+    with np.printoptions(suppress=True):
+        assert case.describe() == expected
+
+
+# ---------------------------------------------------------------- schemes
+
+
+def test_a_path_is_described_with_rows_counted_from_one() -> None:
+    assert describe_path(parse_scheme("per-sample"), ((1,), (0,))) == "steps on row 2, then row 1"
+    assert describe_path(parse_scheme("random-sample"), ((0,),)) == "one step on row 1"
+
+
+def test_a_batch_is_described_as_the_mean_or_the_sum_of_its_rows() -> None:
+    assert describe_path(parse_scheme("full-batch-mean"), ((0, 1, 2, 3),)) == (
+        "one step on the mean of rows 1, 2, 3, 4")
+    assert describe_path(parse_scheme("mini-batch-sum-2"), ((2, 3), (0, 1))) == (
+        "steps on the sum of rows 3, 4, then the sum of rows 1, 2")
+
+
+# ---------------------------------------------------------------- targets
+
+
+def test_try_load_says_nothing_of_a_target_that_loads() -> None:
+    assert _try_load(LR_TWICE) is None
+    assert _try_load("tests/implementations/nope.py:make") == "no such file: tests/implementations/nope.py"
+
+
+def test_resolve_returns_the_factory_a_target_names() -> None:
+    factory, name = resolve(f"  {LR_TWICE} ")
+    assert name == LR_TWICE
+    assert (factory.__module__, factory.__name__) == ("_backprop_target_update_lr_twice", "make")
+
+
+def test_an_import_that_exits_is_reported_in_one_sentence(tmp_path: Path) -> None:
+    script = tmp_path / "exits.py"
+    script.write_text("import os\nos._exit(3)\n")
+    with pytest.raises(TargetError) as raised:
+        resolve(f"{script}:make", timeout=30)
+    assert str(raised.value) == (
+        f"cannot load {script}:make: importing it ended its process with exit code 3 before returning "
+        "(os._exit or an exit in native code)")
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _options() -> dict[str, argparse.Action]:
+    return {action.dest: action for action in add_battery_options(argparse.ArgumentParser())}
+
+
+def test_the_battery_options_help_lists_the_checks() -> None:
+    only = _options()["only"]
+    assert only.help == "run only these checks: " + ", ".join(CHECK_IDS)
+    assert only.help is not None and all(check_id in only.help for check_id in CHECK_IDS)
+
+
+def test_the_l2_option_names_the_penalty_its_help_uses() -> None:
+    """`--l2 LAMBDA`: the usage line shows the name the help's formula LAMBDA/2·‖W‖² uses."""
+    l2 = _options()["l2"]
+    assert l2.metavar == "LAMBDA"
+    assert l2.help == "the loss includes an L2 penalty LAMBDA/2·‖W‖² on the weights (default 0: none)"
+
+
+def test_the_bias_option_says_what_it_chooses() -> None:
+    assert _options()["bias"].help == (
+        "where the layers expect the constant 1 of the bias: first (the article's) or last "
+        "(default: detected from fit and predict)")
+
+
+def test_plot_draws_the_first_failed_check_with_a_case() -> None:
+    """A passed check's case (or a failure without one) is not what `--plot` draws."""
+    case = {"layers": [2, 2, 1]}
+    results = [
+        CheckResult("output-delta", "passed", minimal_case=case),
+        CheckResult("weight-gradient", "failed"),
+        CheckResult("update-is-sgd-step", "failed", minimal_case=case),
+        CheckResult("fit-one-sample", "failed", minimal_case=case),
+    ]
+    battery = BatteryResult("t:make", "network", "half_sse", 0, 5, results)
+    drawn = drawn_result(battery)
+    assert drawn is not None and drawn.id == "update-is-sgd-step"
+    assert drawn_result(BatteryResult("t:make", "network", "half_sse", 0, 5, results[:2])) is None
