@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,10 @@ import pytest
 
 from backprop.battery.cases import default_case, make_case
 from backprop.battery.command import add_battery_options, drawn_result
+from backprop.battery.interfaces import PYTHON, reproduce
 from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
+from backprop.battery.runner import python_name
 from backprop.battery.schemes import describe_path, parse_scheme
 from backprop.battery.targets import TargetError, _try_load, resolve
 from backprop.losses import get_loss
@@ -40,6 +43,15 @@ def test_a_case_description_ignores_the_users_print_options() -> None:
     assert case.describe() == expected
     with np.printoptions(suppress=True):
         assert case.describe() == expected
+
+
+def test_a_case_in_json_has_every_setting_under_its_name() -> None:
+    """The JSON report's minimal case: the keys a reader (or a rerun) looks the settings up by."""
+    case = make_case((2, 1), "tanh", 0.5, 2.0, 3, get_loss("half_sse"))
+    assert case.to_json([np.zeros((1, 3))]) == {
+        "layers": [2, 1], "activation": "tanh", "x": case.x.tolist(), "y": case.y.tolist(),
+        "learning_rate": 0.5, "scale": 2.0, "seed": 3, "weights": [[[0.0, 0.0, 0.0]]],
+    }
 
 
 # ---------------------------------------------------------------- schemes
@@ -79,6 +91,20 @@ def test_an_import_that_exits_is_reported_in_one_sentence(tmp_path: Path) -> Non
     assert str(raised.value) == (
         f"cannot load {script}:make: importing it ended its process with exit code 3 before returning "
         "(os._exit or an exit in native code)")
+
+
+# ---------------------------------------------------------------- reproduce lines
+
+
+def test_a_python_reproduce_line_without_a_name_calls_make() -> None:
+    assert reproduce(PYTHON, None, None, [("loss", "bce")]) == "backprop.check(make, loss='bce')"
+
+
+def test_a_factory_without_an_identifier_name_is_called_make() -> None:
+    """A lambda or a functools.partial has no name a reproduce line could use."""
+    assert python_name(lambda layers, activation: None) == "make"
+    assert python_name(functools.partial(print)) == "make"
+    assert python_name(python_name) == "python_name"
 
 
 # ---------------------------------------------------------------- the command
