@@ -17,12 +17,14 @@ from backprop.battery.command import add_battery_options, drawn_result
 from backprop.battery.interfaces import PYTHON, reproduce
 from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
-from backprop.battery.runner import python_name
+from backprop.battery.runner import evaluate, python_name
 from backprop.battery.schemes import describe_path, parse_scheme
-from backprop.battery.targets import TargetError, _try_load, resolve
+from backprop.battery.space import declared_space
+from backprop.battery.targets import TargetError, _try_load, load_target, resolve
 from backprop.losses import get_loss
 
 IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
+HOSTILE = Path(__file__).resolve().parent / "hostile"
 LR_TWICE = f"{IMPLEMENTATIONS / 'update_lr_twice.py'}:make"
 
 
@@ -105,6 +107,26 @@ def test_a_factory_without_an_identifier_name_is_called_make() -> None:
     assert python_name(lambda layers, activation: None) == "make"
     assert python_name(functools.partial(print)) == "make"
     assert python_name(python_name) == "python_name"
+
+
+# ---------------------------------------------------------------- space and checks
+
+
+@pytest.mark.parametrize(("interface", "declared"), [("cli", "--activation sigmoid"),
+                                                     ("python", "activation='sigmoid'")])
+def test_bce_with_another_activation_is_refused_naming_the_option(interface: str, declared: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        declared_space(get_loss("bce"), activation="tanh", interface=interface)
+    assert str(raised.value) == f"binary cross-entropy is defined on sigmoid outputs only: {declared}"
+
+
+def test_a_check_whose_backward_raises_errors_with_the_call_in_one_sentence() -> None:
+    loss = get_loss("half_sse")
+    evidence = evaluate("output-delta", load_target(f"{HOSTILE / 'raises_in_backward.py'}:make"),
+                        make_case((2, 2, 1), "tanh", 0.1, 1.0, 0, loss), loss, "network")
+    assert (evidence.status, evidence.summary) == ("errored", (
+        "layer 2's backward (output layer) raised ValueError: shapes (3,) and (4,2) not aligned "
+        "at raises_in_backward.py:10."))
 
 
 # ---------------------------------------------------------------- the command
