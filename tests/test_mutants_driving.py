@@ -14,14 +14,17 @@ import pytest
 
 from backprop.battery.cases import default_case, make_case
 from backprop.battery.command import add_battery_options, drawn_result
+from backprop.battery.conventions import probe
 from backprop.battery.interfaces import PYTHON, reproduce
+from backprop.battery.profile import Profile
+from backprop.battery.protocols import LocalWorker
 from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
-from backprop.battery.runner import evaluate, python_name
+from backprop.battery.runner import evaluate, protocol_of, python_name
 from backprop.battery.schemes import describe_path, parse_scheme
 from backprop.battery.space import declared_space
 from backprop.battery.targets import TargetError, _try_load, load_target, resolve
-from backprop.losses import get_loss
+from backprop.losses import HALF_SSE, get_loss
 
 IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -127,6 +130,18 @@ def test_a_check_whose_backward_raises_errors_with_the_call_in_one_sentence() ->
     assert (evidence.status, evidence.summary) == ("errored", (
         "layer 2's backward (output layer) raised ValueError: shapes (3,) and (4,2) not aligned "
         "at raises_in_backward.py:10."))
+
+
+def test_a_fit_with_a_wrong_step_is_characterised_by_its_own_layers_steps() -> None:
+    """update_factor_two steps twice too far: no numerical path matches its fit, its layers' own steps
+    (the weights' move divided by the learning rate) do, so the scheme is still named."""
+    worker = LocalWorker(load_target(f"{IMPLEMENTATIONS / 'update_factor_two.py'}:make"))
+    found = protocol_of(worker)
+    assert not isinstance(found, str), found
+    profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE)
+    assert (profile.scheme, profile.scheme_failure) == ("random-sample", None)
+    assert profile.notes[-1] == (
+        "fit: one random sample per epoch (random-sample, observed on 2 and 4 distinct rows)")
 
 
 # ---------------------------------------------------------------- the command
