@@ -88,6 +88,14 @@ def test_resolve_returns_the_factory_a_target_names() -> None:
     assert (factory.__module__, factory.__name__) == ("_backprop_target_update_lr_twice", "make")
 
 
+def test_a_script_is_imported_under_a_name_of_its_own(tmp_path: Path) -> None:
+    """my-net.py becomes the module _backprop_target_my_net, apart from any installed module."""
+    script = tmp_path / "my-net.py"
+    script.write_text("def make(layers, activation):\n    return None\n")
+    factory = load_target(f"{script}:make")
+    assert (factory.__module__, factory.__name__) == ("_backprop_target_my_net", "make")
+
+
 def test_an_import_that_exits_is_reported_in_one_sentence(tmp_path: Path) -> None:
     script = tmp_path / "exits.py"
     script.write_text("import os\nos._exit(3)\n")
