@@ -22,7 +22,7 @@ from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
 from backprop.battery.runner import evaluate, protocol_of, python_name
 from backprop.battery.schemes import describe_path, parse_scheme
-from backprop.battery.space import declared_space
+from backprop.battery.space import Space, declared_space
 from backprop.battery.targets import TargetError, _try_load, load_target, resolve
 from backprop.losses import HALF_SSE, get_loss
 
@@ -138,6 +138,11 @@ def test_a_check_whose_backward_raises_errors_with_the_call_in_one_sentence() ->
     assert (evidence.status, evidence.summary) == ("errored", (
         "layer 2's backward (output layer) raised ValueError: shapes (3,) and (4,2) not aligned "
         "at raises_in_backward.py:10."))
+
+
+def test_a_space_without_activations_tries_no_network() -> None:
+    worker = LocalWorker(load_target(LR_TWICE))
+    assert protocol_of(worker, Space()) == "no network was tried"
 
 
 def test_a_fit_with_a_wrong_step_is_characterised_by_its_own_layers_steps() -> None:
