@@ -22,9 +22,10 @@ from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
 from backprop.battery.runner import evaluate, protocol_of, python_name
 from backprop.battery.schemes import describe_path, parse_scheme
-from backprop.battery.space import Space, declared_space
+from backprop.battery.space import Space, declared_space, probe_space
 from backprop.battery.targets import TargetError, _try_load, load_target, resolve
 from backprop.losses import HALF_SSE, get_loss
+from backprop.network import NeuralNetwork
 
 IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -138,6 +139,34 @@ def test_a_check_whose_backward_raises_errors_with_the_call_in_one_sentence() ->
     assert (evidence.status, evidence.summary) == ("errored", (
         "layer 2's backward (output layer) raised ValueError: shapes (3,) and (4,2) not aligned "
         "at raises_in_backward.py:10."))
+
+
+def test_a_target_that_builds_nothing_is_probed_to_its_first_failure() -> None:
+    declared = Space(depths=(0, 1), activations=("tanh", "sigmoid"))
+    probed = probe_space(LocalWorker(load_target(f"{HOSTILE / 'raises_in_make.py'}:make")), declared,
+                         Profile("layer-level"))
+    assert (probed.space, probed.left_out) == (declared, [])
+    assert probed.nothing == (
+        "make([3, 2], 'tanh') raised RuntimeError: cannot build [3, 2] at raises_in_make.py:5")
+
+
+def test_a_make_that_stops_building_leaves_out_its_activation_and_says_so() -> None:
+    """make builds the probe's first three networks and then raises: the activation probe is where it
+    stops, so the activation is left out and its sentence is what the battery says."""
+    built: list[int] = []
+
+    def make(layers: list[int], activation: str) -> NeuralNetwork:
+        built.append(1)
+        if len(built) > 3:
+            raise RuntimeError("make builds three networks only")
+        return NeuralNetwork(layers, activation)
+
+    probed = probe_space(LocalWorker(make), Space(depths=(0,), activations=("tanh",)), Profile("layer-level"))
+    assert [(f.kind, f.params) for f in probed.left_out] == [
+        ("left-out", {"what": "tanh", "activation": "tanh"})]
+    assert probed.nothing == probed.left_out[0].sentence
+    assert probed.nothing.startswith("tanh: make([3, 2], 'tanh') raised RuntimeError: make builds three "
+                                     "networks only at test_mutants_driving.py:")
 
 
 def test_a_space_without_activations_tries_no_network() -> None:
