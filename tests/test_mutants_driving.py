@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 import functools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,12 +21,13 @@ from backprop.battery.profile import Profile
 from backprop.battery.protocols import LocalWorker
 from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
-from backprop.battery.runner import evaluate, protocol_of, python_name
+from backprop.battery.runner import evaluate, protocol_of, python_name, run_in_worker
 from backprop.battery.schemes import describe_path, parse_scheme
 from backprop.battery.space import Space, declared_space, probe_space
 from backprop.battery.targets import TargetError, _try_load, load_target, resolve
 from backprop.losses import HALF_SSE, get_loss
 from backprop.network import NeuralNetwork
+from backprop.subject import SubjectEnded
 
 IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -172,6 +174,31 @@ def test_a_make_that_stops_building_leaves_out_its_activation_and_says_so() -> N
 def test_a_space_without_activations_tries_no_network() -> None:
     worker = LocalWorker(load_target(LR_TWICE))
     assert protocol_of(worker, Space()) == "no network was tried"
+
+
+class _EndingWorker(LocalWorker):
+    """A worker whose process is gone by the time the check builds its first network."""
+
+    def request(self, name: str, *args: Any) -> Any:
+        if name == "build":
+            raise SubjectEnded("the implementation's process ended with exit code 0 (os._exit, or a crash)")
+        return super().request(name, *args)
+
+    def close(self) -> None:
+        pass
+
+
+class _EndingSubject:
+    def worker(self, seconds: float) -> _EndingWorker:
+        return _EndingWorker(NeuralNetwork)
+
+
+def test_a_check_whose_worker_is_gone_errors_with_the_workers_sentence() -> None:
+    result = run_in_worker(_EndingSubject(), "output-delta", Profile("layer-level"),  # type: ignore[arg-type]
+                           HALF_SSE, 0, 3, None, 10.0)
+    assert (result.id, result.status, result.summary) == (
+        "output-delta", "errored",
+        "the implementation's process ended with exit code 0 (os._exit, or a crash).")
 
 
 def test_a_fit_with_a_wrong_step_is_characterised_by_its_own_layers_steps() -> None:
