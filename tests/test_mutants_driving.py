@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from backprop.battery.cases import default_case, make_case
+from backprop.battery.cases import cases, default_case, make_case
 from backprop.battery.command import add_battery_options, drawn_result
 from backprop.battery.conventions import probe
 from backprop.battery.interfaces import PYTHON, reproduce
@@ -60,6 +62,14 @@ def test_a_case_in_json_has_every_setting_under_its_name() -> None:
         "layers": [2, 1], "activation": "tanh", "x": case.x.tolist(), "y": case.y.tolist(),
         "learning_rate": 0.5, "scale": 2.0, "seed": 3, "weights": [[[0.0, 0.0, 0.0]]],
     }
+
+
+@settings(max_examples=10)
+@given(st.data())
+def test_cases_are_drawn_with_the_activations_asked_for(data: st.DataObject) -> None:
+    """The strategy is built inside the test, so that the test is what reaches `cases`."""
+    case = data.draw(cases(get_loss("softmax_ce"), ["sigmoid"]))
+    assert case.activation == "sigmoid" and case.layers[-1] >= 2
 
 
 # ---------------------------------------------------------------- schemes
