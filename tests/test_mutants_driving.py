@@ -1,0 +1,264 @@
+"""Behaviours of the code that drives the battery (cases, schemes, targets, the command's options and
+what `--plot` draws) that the rest of the suite reaches without pinning down: each test names the
+behaviour it protects and asserts its exact value."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backprop.battery.cases import cases, default_case, make_case
+from backprop.battery.command import add_battery_options, drawn_result
+from backprop.battery.conventions import probe
+from backprop.battery.interfaces import PYTHON, reproduce
+from backprop.battery.profile import Profile
+from backprop.battery.protocols import LocalWorker
+from backprop.battery.registry import CHECK_IDS
+from backprop.battery.results import BatteryResult, CheckResult
+from backprop.battery.runner import evaluate, protocol_of, python_name, run_in_worker
+from backprop.battery.schemes import describe_path, parse_scheme
+from backprop.battery.space import Space, declared_space, probe_space
+from backprop.battery.targets import TargetError, _try_load, load_target, resolve
+from backprop.losses import HALF_SSE, get_loss
+from backprop.network import NeuralNetwork
+from backprop.subject import SubjectEnded
+
+IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+LR_TWICE = f"{IMPLEMENTATIONS / 'update_lr_twice.py'}:make"
+
+
+# ---------------------------------------------------------------- cases
+
+
+def test_the_default_softmax_case_has_two_outputs() -> None:
+    """Softmax cross-entropy needs two classes at least, and the default case has exactly two."""
+    assert default_case(get_loss("softmax_ce")).layers == (2, 2, 2)
+    assert default_case(get_loss("half_sse")).layers == (2, 2, 1)
+
+
+def test_a_case_description_ignores_the_users_print_options() -> None:
+    """A student's np.set_printoptions(suppress=True) must not print a small input as 0 in the report."""
+    case = dataclasses.replace(make_case((2, 2, 1), "tanh", 0.1, 1.0, 0, get_loss("half_sse")),
+                               x=np.array([1e-6, 0.5]))
+    expected = "layers [2, 2, 1], tanh, x = [1.e-06, 5.e-01], y = [0.2026], learning rate 0.1"
+    assert case.describe() == expected
+    with np.printoptions(suppress=True):
+        assert case.describe() == expected
+
+
+def test_a_case_in_json_has_every_setting_under_its_name() -> None:
+    """The JSON report's minimal case: the keys a reader (or a rerun) looks the settings up by."""
+    case = make_case((2, 1), "tanh", 0.5, 2.0, 3, get_loss("half_sse"))
+    assert case.to_json([np.zeros((1, 3))]) == {
+        "layers": [2, 1], "activation": "tanh", "x": case.x.tolist(), "y": case.y.tolist(),
+        "learning_rate": 0.5, "scale": 2.0, "seed": 3, "weights": [[[0.0, 0.0, 0.0]]],
+    }
+
+
+@settings(max_examples=10)
+@given(st.data())
+def test_cases_are_drawn_with_the_activations_asked_for(data: st.DataObject) -> None:
+    """The strategy is built inside the test, so that the test is what reaches `cases`."""
+    case = data.draw(cases(get_loss("softmax_ce"), ["sigmoid"]))
+    assert case.activation == "sigmoid" and case.layers[-1] >= 2
+
+
+# ---------------------------------------------------------------- schemes
+
+
+def test_a_path_is_described_with_rows_counted_from_one() -> None:
+    assert describe_path(parse_scheme("per-sample"), ((1,), (0,))) == "steps on row 2, then row 1"
+    assert describe_path(parse_scheme("random-sample"), ((0,),)) == "one step on row 1"
+
+
+def test_a_batch_is_described_as_the_mean_or_the_sum_of_its_rows() -> None:
+    assert describe_path(parse_scheme("full-batch-mean"), ((0, 1, 2, 3),)) == (
+        "one step on the mean of rows 1, 2, 3, 4")
+    assert describe_path(parse_scheme("mini-batch-sum-2"), ((2, 3), (0, 1))) == (
+        "steps on the sum of rows 3, 4, then the sum of rows 1, 2")
+
+
+# ---------------------------------------------------------------- targets
+
+
+def test_try_load_says_nothing_of_a_target_that_loads() -> None:
+    assert _try_load(LR_TWICE) is None
+    assert _try_load("tests/implementations/nope.py:make") == "no such file: tests/implementations/nope.py"
+
+
+def test_resolve_returns_the_factory_a_target_names() -> None:
+    factory, name = resolve(f"  {LR_TWICE} ")
+    assert name == LR_TWICE
+    assert (factory.__module__, factory.__name__) == ("_backprop_target_update_lr_twice", "make")
+
+
+def test_a_script_is_imported_under_a_name_of_its_own(tmp_path: Path) -> None:
+    """my-net.py becomes the module _backprop_target_my_net, apart from any installed module."""
+    script = tmp_path / "my-net.py"
+    script.write_text("def make(layers, activation):\n    return None\n")
+    factory = load_target(f"{script}:make")
+    assert (factory.__module__, factory.__name__) == ("_backprop_target_my_net", "make")
+
+
+def test_an_import_that_exits_is_reported_in_one_sentence(tmp_path: Path) -> None:
+    script = tmp_path / "exits.py"
+    script.write_text("import os\nos._exit(3)\n")
+    with pytest.raises(TargetError) as raised:
+        resolve(f"{script}:make", timeout=30)
+    assert str(raised.value) == (
+        f"cannot load {script}:make: importing it ended its process with exit code 3 before returning "
+        "(os._exit or an exit in native code)")
+
+
+# ---------------------------------------------------------------- reproduce lines
+
+
+def test_a_python_reproduce_line_without_a_name_calls_make() -> None:
+    assert reproduce(PYTHON, None, None, [("loss", "bce")]) == "backprop.check(make, loss='bce')"
+
+
+def test_a_factory_without_an_identifier_name_is_called_make() -> None:
+    """A lambda or a functools.partial has no name a reproduce line could use."""
+    assert python_name(lambda layers, activation: None) == "make"
+    assert python_name(functools.partial(print)) == "make"
+    assert python_name(python_name) == "python_name"
+
+
+# ---------------------------------------------------------------- space and checks
+
+
+@pytest.mark.parametrize(("interface", "declared"), [("cli", "--activation sigmoid"),
+                                                     ("python", "activation='sigmoid'")])
+def test_bce_with_another_activation_is_refused_naming_the_option(interface: str, declared: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        declared_space(get_loss("bce"), activation="tanh", interface=interface)
+    assert str(raised.value) == f"binary cross-entropy is defined on sigmoid outputs only: {declared}"
+
+
+def test_a_check_whose_backward_raises_errors_with_the_call_in_one_sentence() -> None:
+    loss = get_loss("half_sse")
+    evidence = evaluate("output-delta", load_target(f"{HOSTILE / 'raises_in_backward.py'}:make"),
+                        make_case((2, 2, 1), "tanh", 0.1, 1.0, 0, loss), loss, "network")
+    assert (evidence.status, evidence.summary) == ("errored", (
+        "layer 2's backward (output layer) raised ValueError: shapes (3,) and (4,2) not aligned "
+        "at raises_in_backward.py:10."))
+
+
+def test_a_target_that_builds_nothing_is_probed_to_its_first_failure() -> None:
+    declared = Space(depths=(0, 1), activations=("tanh", "sigmoid"))
+    probed = probe_space(LocalWorker(load_target(f"{HOSTILE / 'raises_in_make.py'}:make")), declared,
+                         Profile("layer-level"))
+    assert (probed.space, probed.left_out) == (declared, [])
+    assert probed.nothing == (
+        "make([3, 2], 'tanh') raised RuntimeError: cannot build [3, 2] at raises_in_make.py:5")
+
+
+def test_a_make_that_stops_building_leaves_out_its_activation_and_says_so() -> None:
+    """make builds the probe's first three networks and then raises: the activation probe is where it
+    stops, so the activation is left out and its sentence is what the battery says."""
+    built: list[int] = []
+
+    def make(layers: list[int], activation: str) -> NeuralNetwork:
+        built.append(1)
+        if len(built) > 3:
+            raise RuntimeError("make builds three networks only")
+        return NeuralNetwork(layers, activation)
+
+    probed = probe_space(LocalWorker(make), Space(depths=(0,), activations=("tanh",)), Profile("layer-level"))
+    assert [(f.kind, f.params) for f in probed.left_out] == [
+        ("left-out", {"what": "tanh", "activation": "tanh"})]
+    assert probed.nothing == probed.left_out[0].sentence
+    assert probed.nothing.startswith("tanh: make([3, 2], 'tanh') raised RuntimeError: make builds three "
+                                     "networks only at test_mutants_driving.py:")
+
+
+def test_a_space_without_activations_tries_no_network() -> None:
+    worker = LocalWorker(load_target(LR_TWICE))
+    assert protocol_of(worker, Space()) == "no network was tried"
+
+
+class _EndingWorker(LocalWorker):
+    """A worker whose process is gone by the time the check builds its first network."""
+
+    def request(self, name: str, *args: Any) -> Any:
+        if name == "build":
+            raise SubjectEnded("the implementation's process ended with exit code 0 (os._exit, or a crash)")
+        return super().request(name, *args)
+
+    def close(self) -> None:
+        pass
+
+
+class _EndingSubject:
+    def worker(self, seconds: float) -> _EndingWorker:
+        return _EndingWorker(NeuralNetwork)
+
+
+def test_a_check_whose_worker_is_gone_errors_with_the_workers_sentence() -> None:
+    result = run_in_worker(_EndingSubject(), "output-delta", Profile("layer-level"),  # type: ignore[arg-type]
+                           HALF_SSE, 0, 3, None, 10.0)
+    assert (result.id, result.status, result.summary) == (
+        "output-delta", "errored",
+        "the implementation's process ended with exit code 0 (os._exit, or a crash).")
+
+
+def test_a_fit_with_a_wrong_step_is_characterised_by_its_own_layers_steps() -> None:
+    """update_factor_two steps twice too far: no numerical path matches its fit, its layers' own steps
+    (the weights' move divided by the learning rate) do, so the scheme is still named."""
+    worker = LocalWorker(load_target(f"{IMPLEMENTATIONS / 'update_factor_two.py'}:make"))
+    found = protocol_of(worker)
+    assert not isinstance(found, str), found
+    profile = probe(worker, Profile(found[0], frozenset(found[1])), HALF_SSE)
+    assert (profile.scheme, profile.scheme_failure) == ("random-sample", None)
+    assert profile.notes[-1] == (
+        "fit: one random sample per epoch (random-sample, observed on 2 and 4 distinct rows)")
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _options() -> dict[str, argparse.Action]:
+    return {action.dest: action for action in add_battery_options(argparse.ArgumentParser())}
+
+
+def test_the_battery_options_help_lists_the_checks() -> None:
+    only = _options()["only"]
+    assert only.help == "run only these checks: " + ", ".join(CHECK_IDS)
+    assert only.help is not None and all(check_id in only.help for check_id in CHECK_IDS)
+
+
+def test_the_l2_option_names_the_penalty_its_help_uses() -> None:
+    """`--l2 LAMBDA`: the usage line shows the name the help's formula LAMBDA/2·‖W‖² uses."""
+    l2 = _options()["l2"]
+    assert l2.metavar == "LAMBDA"
+    assert l2.help == "the loss includes an L2 penalty LAMBDA/2·‖W‖² on the weights (default 0: none)"
+
+
+def test_the_bias_option_says_what_it_chooses() -> None:
+    assert _options()["bias"].help == (
+        "where the layers expect the constant 1 of the bias: first (the article's) or last "
+        "(default: detected from fit and predict)")
+
+
+def test_plot_draws_the_first_failed_check_with_a_case() -> None:
+    """A passed check's case (or a failure without one) is not what `--plot` draws."""
+    case = {"layers": [2, 2, 1]}
+    results = [
+        CheckResult("output-delta", "passed", minimal_case=case),
+        CheckResult("weight-gradient", "failed"),
+        CheckResult("update-is-sgd-step", "failed", minimal_case=case),
+        CheckResult("fit-one-sample", "failed", minimal_case=case),
+    ]
+    battery = BatteryResult("t:make", "network", "half_sse", 0, 5, results)
+    drawn = drawn_result(battery)
+    assert drawn is not None and drawn.id == "update-is-sgd-step"
+    assert drawn_result(BatteryResult("t:make", "network", "half_sse", 0, 5, results[:2])) is None
