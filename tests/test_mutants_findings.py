@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
 from backprop.battery.report import explain, header
@@ -64,6 +65,42 @@ def test_several_frozen_lines_are_named_in_the_plural(zeroed: tuple, word: str, 
         f"{word} {lines[0]}, {lines[1]} stay at 0 where the expected values are not, and every other "
         f"{word[:-1]} agrees exactly: those {word} of the weight never move",
         {word: lines, "agreement": 0.0},
+    )
+
+
+# ------------------------------------------------------------------------------------------- suspects
+
+
+def _sigmoid_output_twice(self: Mlp, a: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    return (a - y) * self.f(1)[1](z) ** 2
+
+
+def _hidden_prime_at_linear_output(self: Mlp, a: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    return (a - y) * self.f(0)[1](z)
+
+
+@pytest.mark.parametrize(
+    ("output_delta", "output", "mistake", "hint", "params"),
+    [
+        (_sigmoid_output_twice, "sigmoid", "backprop with f'(z) applied twice at the output layer",
+         "multiply by f'(z) once", {"layer": 2}),
+        (_hidden_prime_at_linear_output, "identity",
+         "backprop with the hidden activation's f'(z) at the linear output layer",
+         "the output layer is linear: its f' is 1", {"layer": 2, "activation": "tanh"}),
+    ],
+)
+def test_an_extra_fprime_at_the_output_is_named_with_the_mistake_it_is(
+    output_delta: object, output: str, mistake: str, hint: str, params: dict
+) -> None:
+    """f'(z) twice at a sigmoid output, or the hidden tanh's f' at a linear one: named, with its words."""
+    found, *_ = explained(planted(output_delta=output_delta)((3, 4, 2), "tanh", output, "half_sse"))
+    assert found is not None and found.kind == "extra-fprime", found
+    gap = found.params["gap"]
+    assert gap < 1e-12
+    assert found.params == {**params, "mistake": mistake, "gap": gap, "changed": ["W1", "W2"]}
+    assert found.sentence == (
+        f"every parameter's gradient equals that of {mistake} {diagnosis.within(gap)} in all 26 elements "
+        f"(the mistake changes 16 of 16 elements of W1, 10 of 10 of W2): {hint}"
     )
 
 
