@@ -5,6 +5,8 @@ report's line word for word."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from test_suspects import Mlp, explained, planted
@@ -141,8 +143,8 @@ def test_a_forward_that_overflows_confirms_no_layout() -> None:
 # -------------------------------------------------------------------------------------------- report
 
 
-def _result(**fields: object) -> BatteryResult:
-    return BatteryResult("net.py:make", "layer-level", "half_sse", 3, 8, **fields)  # type: ignore[arg-type]
+def _result(**fields: Any) -> BatteryResult:
+    return BatteryResult("net.py:make", "layer-level", "half_sse", 3, 8, **fields)
 
 
 def test_the_header_states_the_networks_the_cases_were_drawn_from() -> None:
