@@ -12,6 +12,7 @@ import pytest
 from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
+from backprop.battery.profile import Profile, as_profile
 from backprop.battery.report import explain, header
 from backprop.findings import Finding
 from backprop.losses import get_loss
@@ -167,6 +168,15 @@ def test_a_failures_smallest_case_is_stated_with_where_its_weights_are() -> None
         "  smallest case: layers [1, 1], tanh, x = [0.5], y = [0.1], learning rate 0.1 "
         "(weights in the JSON report)",
     ]
+
+
+# ------------------------------------------------------------------------------------------- profile
+
+
+def test_a_bare_protocol_name_is_that_protocol_with_the_articles_conventions() -> None:
+    assert as_profile("model-level") == Profile(protocol="model-level")
+    declared = Profile(protocol="model-level", bias="last", loss="mse")
+    assert as_profile(declared) is declared
 
 
 # ------------------------------------------------------------------------------------------- package
