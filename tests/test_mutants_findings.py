@@ -1,0 +1,212 @@
+"""What the battery's findings, layout, report and results say, pinned exactly: each test calls the smallest
+function that shows one behaviour (a diagnosis, the layout's confirmation by predict, a line of the report,
+a result read back from JSON) and asserts its whole value, a Finding's kind, sentence and params in full, a
+report's line word for word."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from test_suspects import Mlp, explained, planted
+
+from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
+from backprop.battery.profile import Profile, as_profile
+from backprop.battery.report import explain, header
+from backprop.findings import Finding
+from backprop.losses import get_loss
+
+HALF_SSE = get_loss("half_sse")
+
+
+# ----------------------------------------------------------------------------------------- diagnosis
+
+
+@pytest.mark.parametrize(
+    ("shape", "sentence", "reshaped"),
+    [
+        (
+            (3, 2),
+            "the delta equals (δ_right · W′) × f'(z), with W′ the right layer's W reshaped to 2 × 3 instead "
+            "of transposed, exactly in all 3 elements: a reshape keeps the elements' order and a transpose "
+            "does not; use W.T",
+            True,
+        ),
+        (
+            (2, 2),
+            "the delta equals (δ_right · W) × f'(z), with the right layer's W where its transpose belongs, "
+            "exactly in all 2 elements: use W.T",
+            False,
+        ),
+    ],
+)
+def test_a_reshaped_weight_says_whether_it_was_reshaped_or_used_as_it_is(
+    shape: tuple[int, int], sentence: str, reshaped: bool
+) -> None:
+    """The "transposed" finding's params say whether W was reshaped (not square) or used as is (square)."""
+    w = np.arange(1.0, 1 + shape[0] * shape[1]).reshape(shape) / 4
+    given, fz = np.array([0.5, -1.0]), np.linspace(0.3, 0.9, shape[0])
+    wrong = (given @ w.reshape(shape[1], shape[0])) * fz
+    found = diagnosis.reshaped_weights(wrong, (given @ w.T) * fz, given, w, fz)
+    assert found == Finding("transposed", sentence, {"agreement": 0.0, "reshaped": reshaped})
+
+
+FROZEN_EXPECTED = np.arange(1.0, 13).reshape(3, 4) / 8
+
+
+@pytest.mark.parametrize(
+    ("zeroed", "word", "lines"),
+    [((slice(None), [1, 3]), "columns", [1, 3]), (([0, 2], slice(None)), "rows", [0, 2])],
+)
+def test_several_frozen_lines_are_named_in_the_plural(zeroed: tuple, word: str, lines: list[int]) -> None:
+    """Two lines left at 0: "columns 1, 3 stay ... those columns ... never move", their indices in params."""
+    analytic = FROZEN_EXPECTED.copy()
+    analytic[zeroed] = 0
+    assert diagnosis.frozen_lines(analytic, FROZEN_EXPECTED) == Finding(
+        "frozen",
+        f"{word} {lines[0]}, {lines[1]} stay at 0 where the expected values are not, and every other "
+        f"{word[:-1]} agrees exactly: those {word} of the weight never move",
+        {word: lines, "agreement": 0.0},
+    )
+
+
+# ------------------------------------------------------------------------------------------- suspects
+
+
+def _sigmoid_output_twice(self: Mlp, a: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    return (a - y) * self.f(1)[1](z) ** 2
+
+
+def _hidden_prime_at_linear_output(self: Mlp, a: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    return (a - y) * self.f(0)[1](z)
+
+
+@pytest.mark.parametrize(
+    ("output_delta", "output", "mistake", "hint", "params"),
+    [
+        (_sigmoid_output_twice, "sigmoid", "backprop with f'(z) applied twice at the output layer",
+         "multiply by f'(z) once", {"layer": 2}),
+        (_hidden_prime_at_linear_output, "identity",
+         "backprop with the hidden activation's f'(z) at the linear output layer",
+         "the output layer is linear: its f' is 1", {"layer": 2, "activation": "tanh"}),
+    ],
+)
+def test_an_extra_fprime_at_the_output_is_named_with_the_mistake_it_is(
+    output_delta: object, output: str, mistake: str, hint: str, params: dict
+) -> None:
+    """f'(z) twice at a sigmoid output, or the hidden tanh's f' at a linear one: named, with its words."""
+    found, *_ = explained(planted(output_delta=output_delta)((3, 4, 2), "tanh", output, "half_sse"))
+    assert found is not None and found.kind == "extra-fprime", found
+    gap = found.params["gap"]
+    assert gap < 1e-12
+    assert found.params == {**params, "mistake": mistake, "gap": gap, "changed": ["W1", "W2"]}
+    assert found.sentence == (
+        f"every parameter's gradient equals that of {mistake} {diagnosis.within(gap)} in all 26 elements "
+        f"(the mistake changes 16 of 16 elements of W1, 10 of 10 of W2): {hint}"
+    )
+
+
+# -------------------------------------------------------------------------------------------- layout
+
+LAYERS = (3, 3, 2)
+
+
+def _tanh_network() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Reference-layout arrays (bias row first) of a tanh network, a sample x and its forward output."""
+    rng = np.random.default_rng(2)
+    arrays = [rng.uniform(-1, 1, (4, 3)), rng.uniform(-1, 1, (4, 2))]
+    x = rng.uniform(-1, 1, 3)
+    return arrays, x, suspects.Reference(arrays, "tanh", "tanh", HALF_SSE).forward(x)[2][-1]
+
+
+def test_a_layout_is_confirmed_by_a_predict_that_equals_its_forward() -> None:
+    arrays, x, out = _tanh_network()
+    mapping = layout.find_layout(arrays, LAYERS, "tanh", HALF_SSE, [(x, out)])
+    assert mapping is not None
+    assert mapping.describe() == "W as (n_in, n_out), the bias as W's first row, tanh outputs"
+
+
+def test_a_predict_of_another_length_confirms_no_layout() -> None:
+    """One output (or none) where the network has two: no layout's forward can be what predict computed."""
+    arrays, x, out = _tanh_network()
+    for short in (out[:1], out[:0]):
+        assert layout.find_layout(arrays, LAYERS, "tanh", HALF_SSE, [(x, short)]) is None
+
+
+def test_a_forward_that_overflows_confirms_no_layout() -> None:
+    """Weights whose forward pass is not finite (an infinite weight) agree with no predict(x)."""
+    arrays, x, out = _tanh_network()
+    arrays[1][0, 0] = np.inf
+    assert layout.find_layout(arrays, LAYERS, "tanh", HALF_SSE, [(x, out)]) is None
+
+
+# -------------------------------------------------------------------------------------------- report
+
+
+def _result(**fields: Any) -> BatteryResult:
+    return BatteryResult("net.py:make", "layer-level", "half_sse", 3, 8, **fields)
+
+
+def test_the_header_states_the_networks_the_cases_were_drawn_from() -> None:
+    result = _result(space={"description": "1 hidden layer, widths 1 to 8, 1 to 4 outputs; tanh"})
+    assert header(result, "9.9") == (
+        "backprop 9.9 · target net.py:make · protocol layer-level · loss half_sse · "
+        "8 cases per check · seed 3"
+        "\n  checked: 1 hidden layer, widths 1 to 8, 1 to 4 outputs; tanh"
+    )
+    assert header(_result(space={"layers": [1, 1]}), "9.9").count("\n") == 0  # no description, no line
+
+
+def test_a_failures_smallest_case_is_stated_with_where_its_weights_are() -> None:
+    case = {"layers": [1, 1], "activation": "tanh", "x": [0.5], "y": [0.1], "learning_rate": 0.1}
+    r = CheckResult("output-delta", "failed", "the output delta is wrong", minimal_case=case)
+    assert explain(_result(results=[r]), r, first=True) == [
+        "FAILED output-delta",
+        "  (the first failure in causal order: start here)",
+        "  the output delta is wrong",
+        "  smallest case: layers [1, 1], tanh, x = [0.5], y = [0.1], learning rate 0.1 "
+        "(weights in the JSON report)",
+    ]
+
+
+# ------------------------------------------------------------------------------------------- profile
+
+
+def test_a_bare_protocol_name_is_that_protocol_with_the_articles_conventions() -> None:
+    assert as_profile("model-level") == Profile(protocol="model-level")
+    declared = Profile(protocol="model-level", bias="last", loss="mse")
+    assert as_profile(declared) is declared
+
+
+# ------------------------------------------------------------------------------------------- package
+
+
+def test_an_unknown_name_of_the_package_is_an_attribute_error_that_names_it() -> None:
+    """Only `check` is loaded on first use; any other missing name says which one it is."""
+    import backprop.battery
+
+    with pytest.raises(AttributeError) as raised:
+        backprop.battery.nothing_here  # noqa: B018
+    assert str(raised.value) == "module 'backprop.battery' has no attribute 'nothing_here'"
+    assert getattr(backprop.battery, "nothing_here", None) is None
+    from backprop.battery.runner import check
+
+    assert backprop.battery.check is check
+
+
+# ------------------------------------------------------------------------------------------- results
+
+
+def test_a_result_read_back_from_json_is_the_result_written() -> None:
+    """What a grading process writes and the grader reads back: every field from_json restores."""
+    flipped = Finding("sign-flipped", "flipped", {"factor": -1.0})
+    failed = CheckResult("output-delta", "failed", "wrong", 0.5, "layer 2", findings=[flipped])
+    result = _result(
+        results=[CheckResult("activation-derivative", "passed"), failed],
+        isolation="subprocess",
+        space={"description": "1 hidden layer", "layers": [[1, 2, 1]]},
+        left_out=[Finding("left-out", "it cannot build 3 layers", {"layers": [1, 2, 2, 1]})],
+        integrity=[Finding("tampering", "it replaced numpy.exp", {"name": "numpy.exp"})],
+    )
+    assert BatteryResult.from_json(result.to_json()) == result
