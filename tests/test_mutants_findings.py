@@ -208,5 +208,8 @@ def test_a_result_read_back_from_json_is_the_result_written() -> None:
         space={"description": "1 hidden layer", "layers": [[1, 2, 1]]},
         left_out=[Finding("left-out", "it cannot build 3 layers", {"layers": [1, 2, 2, 1]})],
         integrity=[Finding("tampering", "it replaced numpy.exp", {"name": "numpy.exp"})],
+        scheme="per-sample",
+        bias="last",
+        conventions=["fit trains per sample, in order (observed)"],
     )
     assert BatteryResult.from_json(result.to_json()) == result

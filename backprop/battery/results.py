@@ -181,4 +181,7 @@ class BatteryResult:
             dict(data.get("space", {})),
             [Finding.from_json(f) for f in data.get("left_out", [])],
             [Finding.from_json(f) for f in data.get("integrity", [])],
+            data.get("scheme"),
+            str(data.get("bias", "first")),
+            [str(line) for line in data.get("conventions", [])],
         )
