@@ -213,3 +213,13 @@ def test_a_result_read_back_from_json_is_the_result_written() -> None:
         conventions=["fit trains per sample, in order (observed)"],
     )
     assert BatteryResult.from_json(result.to_json()) == result
+
+
+def test_reference_matrices_come_back_as_float_arrays_of_the_models_shapes() -> None:
+    """Integer reference matrices (bias row first) become float64 arrays in the model's order and shapes:
+    W as (n_out, n_in), then a separate bias of shape (n, 1)."""
+    mapping = layout.Layout((layout.LayerLayout(weight=0, bias=1, columns=True),), ((2, 3), (2, 1)))
+    weight, bias = mapping.from_reference([[[1, 2], [3, 4], [5, 6], [7, 8]]])
+    assert weight.dtype == np.float64 and bias.dtype == np.float64
+    np.testing.assert_array_equal(weight, [[3.0, 5.0, 7.0], [4.0, 6.0, 8.0]])
+    np.testing.assert_array_equal(bias, [[1.0], [2.0]])

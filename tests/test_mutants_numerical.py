@@ -21,6 +21,9 @@ from backprop.numerical import (
     richardson,
 )
 from backprop.numerical.budget import central_estimate, rounding_error
+from backprop.numerical.comparison import Comparison
+from backprop.numerical.directional import TaylorResult
+from backprop.numerical.estimate import Kink
 from backprop.numerical.kinks import has_kink
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
@@ -250,3 +253,41 @@ def test_the_realised_step_is_the_one_float32_can_hold() -> None:
     assert moved.dtype == np.float32
     np.testing.assert_array_equal(moved, np.array([1 + 2.0 ** -23, -1.5], dtype=np.float32))
     np.testing.assert_array_equal(step, [2.0 ** -23, 0.5])
+
+
+def _comparison(kinks: list[Kink]) -> Comparison:
+    return Comparison(passed=False, n_mismatched=1, n_total=4, worst_index=(1, 0), analytic=0.25,
+                      numerical=0.5, abs_error=0.25, rel_error=0.5, budget=1e-9, max_rel_error=0.5,
+                      kinks=kinks, method="central", max_abs_error=0.25)
+
+
+def test_a_comparisons_message_is_one_line_a_fact() -> None:
+    """The numpy.testing-style text, word for word, one fact a line, with no kink lines when none was met."""
+    assert _comparison([]).message() == "\n".join([
+        "Analytic and numerical derivatives differ beyond the error budget (safety factor 4, method central)",
+        "Mismatched elements: 1 / 4 (25%)",
+        "Worst element [1, 0]: analytic 0.25, numerical 0.5",
+        "  absolute error 0.25, relative error 0.5, budget there 1e-09 (x4 = 4e-09)",
+        "Max absolute difference: 0.25",
+        "Max relative difference: 0.5",
+    ])
+
+
+def test_five_kinks_are_all_listed_and_a_sixth_is_counted() -> None:
+    """Up to five kinks are described one a line; those past the fifth are summed up as "... and n more"."""
+    kinks = [Kink(None, None, None, f"x[{i}]") for i in range(6)]
+    five = _comparison(kinks[:5]).message().split("\n")
+    assert five[6:] == ["Kinks met (5):"] + [f"  a kink met while perturbing x[{i}]" for i in range(5)]
+    six = _comparison(kinks).message().split("\n")
+    assert six[6:] == ["Kinks met (6):", *five[7:], "  ... and 1 more"]
+
+
+def test_a_taylor_results_message_lists_each_remainder_by_its_epsilon() -> None:
+    """The Taylor test's sentence: slope, verdict, note, then r(ε) for each ε, in full."""
+    result = TaylorResult(True, 1.98765, np.array([1e-2, 5e-3]), np.array([4.0e-5, 1.0e-5]),
+                          np.array([2.0]), note="Tail of 1 slope.")
+    assert result.message() == ("Taylor remainder slope 1.99 (order 2: the gradient is right). "
+                                "Tail of 1 slope. r(eps) = {0.01: 4e-05, 0.005: 1e-05}")
+    wrong = TaylorResult(False, 1.0, np.array([0.5]), np.array([0.25]), np.array([]))
+    assert wrong.message() == ("Taylor remainder slope 1 (order 1: the gradient is wrong).  "
+                               "r(eps) = {0.5: 0.25}")
