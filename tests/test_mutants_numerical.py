@@ -18,6 +18,7 @@ from backprop.numerical import (
     complex_step,
     directional_check,
     network_directional_check,
+    parameter_gradient_estimates,
     richardson,
 )
 from backprop.numerical.budget import central_estimate, rounding_error
@@ -291,3 +292,11 @@ def test_a_taylor_results_message_lists_each_remainder_by_its_epsilon() -> None:
     wrong = TaylorResult(False, 1.0, np.array([0.5]), np.array([0.25]), np.array([]))
     assert wrong.message() == ("Taylor remainder slope 1 (order 1: the gradient is wrong).  "
                                "r(eps) = {0.5: 0.25}")
+
+
+def test_a_loss_fn_that_is_not_callable_is_named_as_the_argument_it_is() -> None:
+    """The error names the argument as the caller wrote it, `loss_fn`, before any array is touched."""
+    params = [np.zeros(2)]
+    with pytest.raises(TypeError) as caught:
+        parameter_gradient_estimates(0.5, params)  # type: ignore[arg-type]
+    assert str(caught.value) == "loss_fn must be callable, not float"
