@@ -223,3 +223,20 @@ def test_reference_matrices_come_back_as_float_arrays_of_the_models_shapes() -> 
     assert weight.dtype == np.float64 and bias.dtype == np.float64
     np.testing.assert_array_equal(weight, [[3.0, 5.0, 7.0], [4.0, 6.0, 8.0]])
     np.testing.assert_array_equal(bias, [[1.0], [2.0]])
+
+
+def test_backprop_through_w_where_its_transpose_belongs_is_named_with_what_to_change() -> None:
+    """A hidden delta computed through the right layer's W (square) instead of Wᵀ: the finding names the
+    mistake and the layer, and ends with the fix to make."""
+    wrong = planted(hidden_delta=lambda self, k, d, o, z, a: (d @ self.W[k + 1]) * self.f(k)[1](z))
+    finding, *_ = explained(wrong((3, 3, 3), "tanh"))
+    assert finding is not None and finding.kind == "transposed"
+    mistake = "backprop through the right layer's W where Wᵀ belongs at layer 1"
+    assert finding.sentence.startswith(f"every parameter's gradient equals that of {mistake} to ")
+    assert finding.sentence.endswith(
+        " in all 24 elements (the mistake changes 12 of 12 elements of W1): "
+        "backpropagate through the transpose of the right layer's weights"
+    )
+    gap = finding.params["gap"]
+    assert finding.params == {"layers": [1], "mistake": mistake, "gap": gap, "changed": ["W1"]}
+    assert 0 <= gap < 1e-12
