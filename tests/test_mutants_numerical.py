@@ -25,13 +25,13 @@ from backprop.numerical.budget import central_estimate, rounding_error
 from backprop.numerical.comparison import Comparison
 from backprop.numerical.directional import TaylorResult
 from backprop.numerical.estimate import Kink
-from backprop.numerical.kinks import has_kink
+from backprop.numerical.kinks import Pieces, has_kink
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.rowwise import rowwise_loss
 from backprop.numerical.sensitivity import sensitivity
 from backprop.numerical.steps import machine_epsilon, realised_step
-from backprop.numerical.validation import check_callable, finite_point
+from backprop.numerical.validation import check_callable, finite_point, live_arrays
 
 
 class _BiasedLayer:
@@ -300,3 +300,23 @@ def test_a_loss_fn_that_is_not_callable_is_named_as_the_argument_it_is() -> None
     with pytest.raises(TypeError) as caught:
         parameter_gradient_estimates(0.5, params)  # type: ignore[arg-type]
     assert str(caught.value) == "loss_fn must be callable, not float"
+
+
+def test_a_unit_within_rounding_of_its_kink_has_terms_as_large_as_the_steeper_piece() -> None:
+    """A leaky relu (slopes 0.1 and 1): each unit's terms scale with its own piece's slope, except a unit
+    whose z lies within rounding of 0, which may be on either piece and so takes the larger slope."""
+    pieces = Pieces(0.0, 0.1, 1.0, sides=np.array([1, -1, -1]), ambiguous=np.array([False, False, True]))
+    np.testing.assert_array_equal(pieces.term_size(np.array([2.0, 2.0, 2.0])), [2.0, 0.2, 2.0])
+
+
+def test_params_that_are_not_a_list_or_tuple_are_refused_in_one_sentence() -> None:
+    """A generator of arrays would be used up by the checks and leave nothing to perturb, a dict gives its
+    keys: only a list or tuple of arrays is taken, anything else (an array too) gets the same sentence."""
+    weights = [np.zeros(2), np.ones(3)]
+    for given in ((w for w in weights), {"W": weights[0]}, weights[0], None):
+        with pytest.raises(TypeError) as caught:
+            live_arrays(given)
+        assert str(caught.value) == ("params must be a list of numpy arrays "
+                                     "(the live parameters, perturbed in place)")
+    taken = live_arrays(tuple(weights))
+    assert len(taken) == 2 and all(a is w for a, w in zip(taken, weights))
