@@ -320,3 +320,30 @@ def test_params_that_are_not_a_list_or_tuple_are_refused_in_one_sentence() -> No
                                      "(the live parameters, perturbed in place)")
     taken = live_arrays(tuple(weights))
     assert len(taken) == 2 and all(a is w for a, w in zip(taken, weights))
+
+
+def test_the_sum_of_squares_of_float64_rows_is_taken_in_their_own_storage() -> None:
+    """HALF_SSE and MSE, the engine's hot path, make no copy of a batch of float64 rows: the residual
+    a − y is written over them, and the values are still ½Σ(a − y)² and Σ(a − y)²/n."""
+    y = np.array([0.25, 0.5])
+    for loss, expected in ((HALF_SSE, [1.5625 / 2, 1.125 / 2]), (MSE, [1.5625 / 2, 1.125 / 2])):
+        rows = np.array([[1.25, -0.25], [-0.5, 1.25]])
+        np.testing.assert_allclose(rowwise_loss(loss)(rows, y), expected, rtol=1e-15)
+        np.testing.assert_array_equal(rows, [[1.0, -0.75], [-0.75, 0.75]])
+
+
+def test_the_output_terms_scale_with_the_losss_gradient_over_the_residual() -> None:
+    """One linear output, MSE: A = 1.5, y = 0.5, ∂L/∂A = 2(A − y) = 2, twice the residual, so the terms
+    of ∂L/∂z are |∂L/∂A| + (|A| + |y|)·2 = 6 (half_sse, whose gradient is the residual, gives 3)."""
+    a0, w0 = np.array([1.5]), np.array([[1.0]])
+    z0 = a0 @ w0
+    for loss, expected in ((MSE, 6.0), (HALF_SSE, 3.0)):
+        result = sensitivity([w0], [a0], [z0], [z0], [lambda z: z], np.array([0.5]), loss, 1.0)
+        np.testing.assert_allclose(result.term_size[0], [expected], rtol=1e-9)
+
+
+def test_a_point_with_nan_or_inf_is_refused_with_the_count() -> None:
+    """The sentence names the argument and counts its non-finite values, word for word."""
+    with pytest.raises(ValueError) as caught:
+        finite_point("x", [1.0, np.nan, np.inf])
+    assert str(caught.value) == "x holds 2 non-finite value(s) (NaN or inf)"
