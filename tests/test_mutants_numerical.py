@@ -30,7 +30,7 @@ from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.rowwise import rowwise_loss
 from backprop.numerical.sensitivity import sensitivity
-from backprop.numerical.steps import machine_epsilon, realised_step
+from backprop.numerical.steps import central_step, machine_epsilon, realised_step
 from backprop.numerical.validation import check_callable, finite_point, live_arrays
 
 
@@ -347,3 +347,12 @@ def test_a_point_with_nan_or_inf_is_refused_with_the_count() -> None:
     with pytest.raises(ValueError) as caught:
         finite_point("x", [1.0, np.nan, np.inf])
     assert str(caught.value) == "x holds 2 non-finite value(s) (NaN or inf)"
+
+
+def test_the_central_step_is_sized_for_the_dtype_asked_for() -> None:
+    """eps^(1/3)·max(1, |x|) of x's own dtype, unless another dtype is named: float32 weights whose loss is
+    computed in float64 take float64's step."""
+    x = np.array([0.5, -3.0], dtype=np.float32)
+    np.testing.assert_allclose(central_step(x), np.cbrt(2.0 ** -23) * np.array([1.0, 3.0]), rtol=1e-15)
+    np.testing.assert_allclose(central_step(x, np.float64), np.cbrt(2.0 ** -52) * np.array([1.0, 3.0]),
+                               rtol=1e-15)
