@@ -507,3 +507,29 @@ def test_biases_left_out_of_a_penalty_declared_on_them_are_a_regularisation_find
     assert finding is not None and finding.kind == "regularisation"
     assert finding.params == {"l2": 0.0, "biases": True}
     assert finding.sentence.startswith("the gradient does not penalise the biases, though l2_biases=True")
+
+
+class _HalfPrecisionOutputLayer(Layer):
+    """The output layer hands its A back in float16; the hidden layers' stay float64."""
+
+    def forward(self, x: Any) -> Any:
+        a = super().forward(x)
+        return a.astype(np.float16) if self.isoutputLayer else a
+
+
+def _half_precision_output(layers: list[int], activation: str) -> NeuralNetwork:
+    net = NeuralNetwork(layers, activation)
+    for layer in net.layers:
+        layer.__class__ = _HalfPrecisionOutputLayer
+    return net
+
+
+def test_a_loss_change_below_the_output_s_own_precision_is_too_small_to_measure_not_a_failure() -> None:
+    """What a step must move the loss by is set by the precision of the network's output (float16 here),
+    not by that of a hidden layer's activations: a correct network whose steps are lost in float16's
+    rounding passes, the gradient too small to move its loss."""
+    case = make_case((2, 2, 1), "tanh", 0.1, 3.0, 1, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = evaluate("descent", _half_precision_output, case, HALF_SSE, profile)
+    assert evidence.status == "passed"
+    assert evidence.summary == "the gradient is too small for the loss to move measurably"
