@@ -13,6 +13,7 @@ import dataclasses
 import pickle
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -284,11 +285,19 @@ class _ClippedLayer(Layer):
         self.weight -= learning_rate * np.clip(a.T.dot(d), -0.05, 0.05)
 
 
-def _clipped(layers: list[int], activation: str) -> NeuralNetwork:
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = _ClippedLayer
-    return net
+def _made_of(layer_class: type[Layer]) -> Callable[[list[int], str], NeuralNetwork]:
+    """A factory of the article's network with every layer of `layer_class`."""
+
+    def make(layers: list[int], activation: str) -> NeuralNetwork:
+        net = NeuralNetwork(layers, activation)
+        for layer in net.layers:
+            layer.__class__ = layer_class
+        return net
+
+    return make
+
+
+_clipped = _made_of(_ClippedLayer)
 
 
 def test_fit_s_second_epoch_is_judged_as_a_step_clipped_or_following_the_sign() -> None:
@@ -517,11 +526,7 @@ class _HalfPrecisionOutputLayer(Layer):
         return a.astype(np.float16) if self.isoutputLayer else a
 
 
-def _half_precision_output(layers: list[int], activation: str) -> NeuralNetwork:
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = _HalfPrecisionOutputLayer
-    return net
+_half_precision_output = _made_of(_HalfPrecisionOutputLayer)
 
 
 def test_a_loss_change_below_the_output_s_own_precision_is_too_small_to_measure_not_a_failure() -> None:
