@@ -13,6 +13,7 @@ import dataclasses
 import pickle
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -33,7 +34,7 @@ from backprop.battery.checks import (
 )
 from backprop.battery.checks.common import Evidence, model_estimates, parameter_labels, prepare
 from backprop.battery.profile import Profile
-from backprop.battery.protocols import LayerNetwork, LocalWorker, ModelNetwork, open_network
+from backprop.battery.protocols import LayerNetwork, LocalWorker, ModelNetwork, PluginError, open_network
 from backprop.battery.runner import evaluate
 from backprop.losses import HALF_SSE
 from backprop.network import Layer, NeuralNetwork
@@ -284,11 +285,19 @@ class _ClippedLayer(Layer):
         self.weight -= learning_rate * np.clip(a.T.dot(d), -0.05, 0.05)
 
 
-def _clipped(layers: list[int], activation: str) -> NeuralNetwork:
-    net = NeuralNetwork(layers, activation)
-    for layer in net.layers:
-        layer.__class__ = _ClippedLayer
-    return net
+def _made_of(layer_class: type[Layer]) -> Callable[[list[int], str], NeuralNetwork]:
+    """A factory of the article's network with every layer of `layer_class`."""
+
+    def make(layers: list[int], activation: str) -> NeuralNetwork:
+        net = NeuralNetwork(layers, activation)
+        for layer in net.layers:
+            layer.__class__ = layer_class
+        return net
+
+    return make
+
+
+_clipped = _made_of(_ClippedLayer)
 
 
 def test_fit_s_second_epoch_is_judged_as_a_step_clipped_or_following_the_sign() -> None:
@@ -416,3 +425,116 @@ def test_no_suspect_is_named_when_the_judge_s_backprop_disagrees_with_the_estima
     assert [f.kind for f in named] == ["sign-flipped"]
     tripled = [dataclasses.replace(e, value=3 * np.asarray(e.value)) for e in estimates]
     assert suspected.findings(net, CASE, HALF_SSE, gradients, tripled, "every gradient", labels=labels) == []
+
+
+# --------------------------------------------------------------------------- the fresh sample's survivors
+
+
+def test_a_fit_that_takes_the_1_first_when_the_battery_was_told_last_is_a_bias_layout_finding() -> None:
+    """The article's fit puts the 1 first; told bias="last" (and fit seen to take it first), each layer's
+    move is explained by a step on x with the 1 first, in full."""
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = LAYER_FIT.but(bias="last", layouts=(("fit", "first"), ("predict", "first")))
+    evidence = evaluate("fit-one-sample", NeuralNetwork, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [f.params for f in evidence.findings] == [
+        {"layer": 2, "fit": "first", "assumed": "last", "agreement": 0.0},
+        {"layer": 1, "fit": "first", "assumed": "last", "agreement": 0.0},
+    ]
+    assert evidence.findings[1].sentence == (
+        "fit moved layer 1 as one step on x with the constant 1 first does, exactly: fit takes the 1 first, "
+        "not last as the battery was told; declare bias='first'"
+    )
+
+
+def test_the_second_epoch_of_a_summed_batch_is_said_to_be_judged_against_the_rows_gradients_summed() -> None:
+    from backprop.battery.checks.fit import _expected
+    from backprop.battery.schemes import epoch_paths, parse_scheme
+
+    def said(name: str) -> str:
+        scheme = parse_scheme(name)
+        return _expected(scheme, epoch_paths(scheme, 2)[0])
+
+    assert said("full-batch-sum") == "2 × ∇L (the 2 rows' gradients summed)"
+    assert said("full-batch-mean") == "∇L"
+    assert said("per-sample") == "2 steps' ∇L in turn, one per row"
+
+
+def test_two_steps_in_turn_carry_the_first_step_s_budget_twice() -> None:
+    """The second step starts from the first one's estimated landing: the epoch's budget is the first
+    step's twice (its own move, and where the second began) plus the second's."""
+    from backprop.battery.checks.fit import _added
+    from backprop.numerical.estimate import Estimate
+
+    first = Estimate(np.array([1.0, 2.0]), np.array([1e-9, 2e-9]), "central")
+    second = Estimate(np.array([3.0, -4.0]), np.array([1e-10, 3e-10]), "central")
+    total = _added(first, second)
+    np.testing.assert_array_equal(total.value, [4.0, -2.0])
+    np.testing.assert_allclose(total.budget, [2.1e-9, 4.3e-9], rtol=1e-12)
+
+
+class _LossDoublesX(Adapter):
+    """loss(x, y) doubles the caller's x in place."""
+
+    def loss(self, x: np.ndarray, y: np.ndarray) -> float:
+        x *= 2.0
+        return 0.0
+
+
+def test_a_model_whose_loss_writes_into_x_is_told_so_by_the_argument_s_name() -> None:
+    profile = Profile("model-level", frozenset({"step", "predict", "loss"}))
+    evidence = evaluate("inputs-unmodified", Boundary(_LossDoublesX), CASE, HALF_SSE, profile)
+    assert evidence.status == "failed" and evidence.where == "loss"
+    assert evidence.details == "loss changed its argument x: 2 of 2 values differ afterwards"
+
+
+def test_initial_weights_that_np_random_seed_does_not_reproduce_fail_the_determinism_check() -> None:
+    from implementations import unseeded_initial_weights
+
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = evaluate("deterministic", unseeded_initial_weights.make, CASE, HALF_SSE, profile)
+    assert evidence.status == "failed" and evidence.where == "layer 1"
+    assert evidence.summary == "the same np.random.seed gave different initial weights"
+    assert [f.kind for f in evidence.findings] == ["nondeterministic"]
+    assert evidence.findings[0].params == {"stage": "initial", "layer": 1, "differ": 12}
+
+
+def test_a_value_that_is_not_numbers_is_refused_in_one_sentence_and_numbers_are_floats() -> None:
+    with pytest.raises(PluginError) as raised:
+        overflow.numbers("predict(x)", "0.5, 1")
+    assert str(raised.value) == "predict(x) is not an array of real numbers (str)"
+    assert overflow.numbers("predict(x)", [1, 2]).dtype == np.float64
+
+
+def test_biases_left_out_of_a_penalty_declared_on_them_are_a_regularisation_finding() -> None:
+    """l2 = 0.25 declared with l2_biases: the weights carry λ·W, the biases' gradient is ∂C/∂b alone."""
+    weights = [np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([0.5, -0.25])]
+    grads = [0.25 * weights[0], np.zeros(2)]
+    estimates = [estimate(np.zeros((2, 2))), estimate(np.zeros(2))]
+    profile = Profile("model-level", l2=0.25, l2_biases=True)
+    finding = penalty.regularisation_finding([(grads, estimates)], weights, profile, True, "the gradient")
+    assert finding is not None and finding.kind == "regularisation"
+    assert finding.params == {"l2": 0.0, "biases": True}
+    assert finding.sentence.startswith("the gradient does not penalise the biases, though l2_biases=True")
+
+
+class _HalfPrecisionOutputLayer(Layer):
+    """The output layer hands its A back in float16; the hidden layers' stay float64."""
+
+    def forward(self, x: Any) -> Any:
+        a = super().forward(x)
+        return a.astype(np.float16) if self.isoutputLayer else a
+
+
+_half_precision_output = _made_of(_HalfPrecisionOutputLayer)
+
+
+def test_a_loss_change_below_the_output_s_own_precision_is_too_small_to_measure_not_a_failure() -> None:
+    """What a step must move the loss by is set by the precision of the network's output (float16 here),
+    not by that of a hidden layer's activations: a correct network whose steps are lost in float16's
+    rounding passes, the gradient too small to move its loss."""
+    case = make_case((2, 2, 1), "tanh", 0.1, 3.0, 1, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = evaluate("descent", _half_precision_output, case, HALF_SSE, profile)
+    assert evidence.status == "passed"
+    assert evidence.summary == "the gradient is too small for the loss to move measurably"

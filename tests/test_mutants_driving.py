@@ -262,3 +262,12 @@ def test_plot_draws_the_first_failed_check_with_a_case() -> None:
     drawn = drawn_result(battery)
     assert drawn is not None and drawn.id == "update-is-sgd-step"
     assert drawn_result(BatteryResult("t:make", "network", "half_sse", 0, 5, results[:2])) is None
+
+
+def test_an_unknown_scheme_is_refused_in_one_sentence_listing_the_names() -> None:
+    with pytest.raises(ValueError) as raised:
+        parse_scheme("batch")
+    assert str(raised.value) == (
+        "unknown fit scheme 'batch'; the schemes are: random-sample, per-sample, full-batch-sum, "
+        "full-batch-mean, mini-batch-sum-K, mini-batch-mean-K"
+    )
