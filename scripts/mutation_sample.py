@@ -9,6 +9,7 @@ Wilson interval, so a file's score is a measurement with its uncertainty rather 
     python scripts/mutation_sample.py --per-file 6             # draw, run, report
     python scripts/mutation_sample.py --per-file 6 --report    # report what was already run
     python scripts/mutation_sample.py --per-file 0 'backprop/numerical/directional*'  # every mutant
+    python scripts/mutation_sample.py --names docs/mutation/seed0.txt --report  # a recorded sample
 
 Mutants listed in scripts/equivalent_mutants.txt (a name and its reason a line) are counted
 apart: no test can kill them, because no behaviour differs. The first run generates the mutants
@@ -72,10 +73,11 @@ def draw(statuses: dict[str, str], patterns: list[str], per_file: int, seed: int
         path = source_file(name)
         if any(fnmatch.fnmatch(path, pattern) for pattern in patterns):
             by_file[path].append(name)
-    rng = random.Random(seed)
     sample = []
     for path in sorted(by_file):
         names = by_file[path]
+        # a generator of each file's own, so that new mutants in one file leave the others' draw alone
+        rng = random.Random(f"{seed}:{path}")
         sample += names if per_file == 0 or len(names) <= per_file else rng.sample(names, per_file)
     return sample
 
@@ -131,8 +133,9 @@ def line(label: str, row: dict[str, int]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", default=DEFAULT_FILES, help="source file globs")
-    parser.add_argument("--per-file", type=int, default=6, help="mutants drawn from each file (0: all)")
+    parser.add_argument("--per-file", type=int, default=5, help="mutants drawn from each file (0: all)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--names", type=Path, help="the mutants of this file (a name a line) instead of a draw")
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--report", action="store_true", help="report the sample's results without running")
     parser.add_argument("--rerun", action="store_true", help="run the sample's survivors again (new tests)")
@@ -142,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         print("generating the mutants and mutmut's test statistics (about ten minutes)", flush=True)
         subprocess.run(["mutmut", "run", "--max-children", str(args.max_children), "none.x_none"], cwd=ROOT)
         statuses = mutant_statuses()
-    sample = draw(statuses, args.files, args.per_file, args.seed)
+    if args.names:
+        sample = [name for name in args.names.read_text().split() if name in statuses]
+    else:
+        sample = draw(statuses, args.files, args.per_file, args.seed)
     if not sample:
         print(f"no mutant matches {' '.join(args.files)}", file=sys.stderr)
         return 2

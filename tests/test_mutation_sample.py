@@ -48,6 +48,10 @@ def test_the_sample_is_seeded_and_takes_the_same_number_from_each_file():
     assert files.count("backprop/numerical/b.py") == 3  # a file with fewer mutants gives them all
     assert "backprop/network.py" not in files
     assert len(sample.draw(statuses, sample.DEFAULT_FILES, 0, seed=0)) == 32
+    # a file's draw depends on its own mutants only: more mutants in another file change nothing
+    statuses |= {f"backprop.battery.0.x_f__mutmut_{i}": "not checked" for i in range(1, 30)}
+    redrawn = sample.draw(statuses, sample.DEFAULT_FILES, 5, seed=0)
+    assert [name for name in redrawn if ".a." in name] == [name for name in drawn if ".a." in name]
 
 
 def test_the_report_counts_equivalents_apart_and_lists_every_survivor(capsys, monkeypatch):
