@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", default=DEFAULT_FILES, help="source file globs")
     parser.add_argument("--per-file", type=int, default=5, help="mutants drawn from each file (0: all)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--names", type=Path, help="the mutants of this file (a name a line) instead of a draw")
+    parser.add_argument("--names", type=Path, help="the mutants listed in this file, not a draw")
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--report", action="store_true", help="report the sample's results without running")
     parser.add_argument("--rerun", action="store_true", help="run the sample's survivors again (new tests)")
