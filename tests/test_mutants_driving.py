@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 import functools
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backprop.battery import runner
 from backprop.battery.cases import cases, default_case, make_case
 from backprop.battery.command import add_battery_options, drawn_result
 from backprop.battery.conventions import probe
@@ -26,7 +28,14 @@ from backprop.battery.results import BatteryResult, CheckResult
 from backprop.battery.runner import evaluate, protocol_of, python_name, run_in_worker
 from backprop.battery.schemes import describe_path, parse_scheme
 from backprop.battery.space import Space, declared_space, probe_space
-from backprop.battery.targets import TargetError, _try_load, load_target, resolve
+from backprop.battery.targets import (
+    TargetError,
+    _try_load,
+    describe_factory,
+    load_target,
+    resolve,
+    split_target,
+)
 from backprop.losses import HALF_SSE, get_loss
 from backprop.network import NeuralNetwork
 from backprop.subject import SubjectEnded
@@ -271,3 +280,52 @@ def test_an_unknown_scheme_is_refused_in_one_sentence_listing_the_names() -> Non
         "unknown fit scheme 'batch'; the schemes are: random-sample, per-sample, full-batch-sum, "
         "full-batch-mean, mini-batch-sum-K, mini-batch-mean-K"
     )
+
+
+def test_a_search_cut_by_the_time_limit_still_reports_the_worst_error_seen(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passing cases tried before the time limit leave their worst relative error in the result."""
+    clock = iter(range(1000))
+    monkeypatch.setattr(runner, "time", SimpleNamespace(monotonic=lambda: float(next(clock))))
+    # the start reads 0, the cases 1 and 2 are tried, the third reads 3 > 2.5 and stops the search
+    result = runner.run_check("output-delta", NeuralNetwork, "layer-level", HALF_SSE, 0, 25, None, 2.5)
+    assert (result.status, result.summary) == (
+        "passed", "passed on the 2 of 25 cases tried before the time limit")
+    assert result.worst_rel_error is not None and 0.0 < result.worst_rel_error < 1e-5
+
+
+def test_a_scheme_is_described_with_how_its_batches_combine() -> None:
+    """The report's header says whether a batch's gradients are summed or averaged."""
+    assert parse_scheme("full-batch-sum").describe() == "the full batch per epoch, gradients summed"
+    assert parse_scheme("full-batch-mean").describe() == "the full batch per epoch, gradients averaged"
+    assert parse_scheme("mini-batch-sum-2").describe() == "mini-batches of 2 rows, gradients summed"
+
+
+@pytest.mark.parametrize("interface, hidden, layers", [("cli", "--hidden", "--layers"),
+                                                       ("pytest", "--backprop-hidden", "--backprop-layers"),
+                                                       ("python", "hidden", "layers")])
+def test_hidden_with_fixed_layers_is_refused_naming_both_options(interface: str, hidden: str,
+                                                                 layers: str) -> None:
+    """The refusal names both options as the interface spells them."""
+    with pytest.raises(ValueError) as raised:
+        declared_space(HALF_SSE, layers="2,2,1", hidden="1", interface=interface)
+    assert str(raised.value) == f"{hidden} narrows the drawn networks, so it does not go with fixed {layers}"
+
+
+def test_a_nested_factory_is_described_by_its_qualified_name() -> None:
+    """A factory defined in a class or function is named module:Outer.make, the path to it."""
+    class Outer:
+        @staticmethod
+        def make() -> None:
+            return None
+
+    assert describe_factory(Outer.make) == (
+        f"{__name__}:test_a_nested_factory_is_described_by_its_qualified_name.<locals>.Outer.make")
+
+
+def test_a_target_splits_at_its_last_colon_unless_it_is_a_drive_letter() -> None:
+    """A one-letter location before the colon is a Windows drive ("C:net.py" is a file); two letters
+    are a module."""
+    assert split_target("C:net.py") == ("C:net.py", "make")
+    assert split_target("ab:build") == ("ab", "build")
+    assert split_target("mynet.py:make_net") == ("mynet.py", "make_net")

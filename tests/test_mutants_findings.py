@@ -240,3 +240,10 @@ def test_backprop_through_w_where_its_transpose_belongs_is_named_with_what_to_ch
     gap = finding.params["gap"]
     assert finding.params == {"layers": [1], "mistake": mistake, "gap": gap, "changed": ["W1"]}
     assert 0 <= gap < 1e-12
+
+
+def test_a_result_read_back_without_a_bias_has_the_bias_first() -> None:
+    """A JSON result written before the bias was recorded reads back with the default position, first."""
+    data = BatteryResult("mynet.py:make", "network", "half_sse", 0, 25).to_json()
+    del data["bias"]
+    assert BatteryResult.from_json(data).bias == "first"
