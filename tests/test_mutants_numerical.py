@@ -11,6 +11,7 @@ import pytest
 
 from backprop import HALF_SSE
 from backprop.losses import MSE
+from backprop.network import NeuralNetwork
 from backprop.numerical import (
     Estimate,
     central_difference,
@@ -20,12 +21,13 @@ from backprop.numerical import (
     network_directional_check,
     parameter_gradient_estimates,
     richardson,
+    weight_gradient_estimates,
 )
 from backprop.numerical.budget import central_estimate, rounding_error
 from backprop.numerical.comparison import Comparison
 from backprop.numerical.directional import TaylorResult
 from backprop.numerical.estimate import Kink
-from backprop.numerical.kinks import Pieces, has_kink
+from backprop.numerical.kinks import ONE_SIDED_STEP, Pieces, has_kink, one_sided_slopes
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.rowwise import rowwise_loss
@@ -356,3 +358,53 @@ def test_the_central_step_is_sized_for_the_dtype_asked_for() -> None:
     np.testing.assert_allclose(central_step(x), np.cbrt(2.0 ** -23) * np.array([1.0, 3.0]), rtol=1e-15)
     np.testing.assert_allclose(central_step(x, np.float64), np.cbrt(2.0 ** -52) * np.array([1.0, 3.0]),
                                rtol=1e-15)
+
+
+def test_a_complex_step_mangled_by_a_conjugate_falls_back_saying_where_it_disagreed() -> None:
+    """conj(z)² is x² on the reals but turns the complex step's sign: the fallback's note counts the
+    elements where the two derivatives disagree (none at 0, where both are 0)."""
+    estimate = complex_step(lambda z: np.conj(z) ** 2, np.array([0.0, 1.0, 2.0]))
+    assert estimate.method == "central (complex step unavailable)"
+    assert estimate.note == ("complex step not used: f drops the imaginary part: its complex-step derivative "
+                             "disagrees with central differences at 2 of 3 element(s)")
+
+
+def test_a_function_returning_complex_values_for_real_input_is_refused_in_one_sentence() -> None:
+    """Central differences refuse an f that returns complex values, before any step is taken."""
+    with pytest.raises(TypeError) as caught:
+        central_difference(lambda x: x + 0j, np.array([1.0, 2.0]))
+    assert str(caught.value) == "f returned complex values for real input; central differences need real ones"
+
+
+def test_a_loss_fn_returning_a_complex_value_is_refused_in_one_sentence() -> None:
+    """A complex loss is named as the argument it is, `loss_fn`, in one sentence."""
+    params = [np.zeros(2)]
+    with pytest.raises(TypeError) as caught:
+        parameter_gradient_estimates(lambda: complex(params[0].sum()), params)
+    assert str(caught.value) == "loss_fn returned a complex value; central differences need a real one"
+
+
+def test_the_one_sided_slopes_of_a_boolean_step_are_taken_as_of_zeros_and_ones() -> None:
+    """An activation returning a mask (z > 0) is read as 0 and 1: f(0) = 0, flat on the left, and on
+    the right the jump of 1 over the step, 2/δ − 1/(2δ)."""
+    assert one_sided_slopes(lambda z: z > 0) == (0.0, 0.0, 1.5 / ONE_SIDED_STEP)
+
+
+def test_the_complex_step_on_a_layers_weights_reports_the_step_it_took() -> None:
+    """Each weight's complex step is 1e-20·max(1, |z|) of the unit it feeds, broadcast over the inputs."""
+    net = NeuralNetwork([2, 1], "tanh", rng=0)
+    net.layers[0].weight = np.array([[0.5], [-2.0], [1.5]])
+    x, y = np.array([1.0, 1.0, 2.0]), np.array([0.25])
+    [estimate] = weight_gradient_estimates(net, x, y, method="complex")
+    assert estimate.method == "complex"
+    z = 0.5 - 2.0 + 3.0
+    np.testing.assert_array_equal(estimate.step, np.full((3, 1), 1e-20 * z))
+
+
+def test_richardson_estimates_of_params_are_richardsons() -> None:
+    """method="richardson" gives Richardson estimates of each array, right for a cubic to rounding."""
+    params = [np.array([1.0, -2.0])]
+    [estimate] = parameter_gradient_estimates(lambda: float(np.sum(params[0] ** 3)), params,
+                                              method="richardson")
+    assert estimate.method == "richardson"
+    np.testing.assert_allclose(estimate.value, [3.0, 12.0], rtol=1e-9)
