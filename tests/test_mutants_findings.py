@@ -247,3 +247,11 @@ def test_a_result_read_back_without_a_bias_has_the_bias_first() -> None:
     data = BatteryResult("mynet.py:make", "network", "half_sse", 0, 25).to_json()
     del data["bias"]
     assert BatteryResult.from_json(data).bias == "first"
+
+
+def test_a_result_read_back_with_only_the_required_keys_takes_every_default() -> None:
+    """A JSON result written by an older version, with none of the optional keys, reads back as the
+    result built without them: no isolation, no space, nothing left out, no scheme, the bias first."""
+    full = BatteryResult("mynet.py:make", "network", "half_sse", 0, 25).to_json()
+    required = {key: full[key] for key in ("target", "protocol", "loss", "seed", "max_examples", "results")}
+    assert BatteryResult.from_json(required) == BatteryResult("mynet.py:make", "network", "half_sse", 0, 25)
