@@ -10,6 +10,8 @@ Wilson interval, so a file's score is a measurement with its uncertainty rather 
     python scripts/mutation_sample.py --per-file 6 --report    # report what was already run
     python scripts/mutation_sample.py --per-file 0 'backprop/numerical/directional*'  # every mutant
     python scripts/mutation_sample.py --names docs/mutation/seed0.txt --report  # a recorded sample
+    python scripts/mutation_sample.py --per-file 3 --seed 3 \
+        --exclude docs/mutation/seed0.txt --exclude docs/mutation/fresh.txt   # none seen before
 
 Mutants listed in scripts/equivalent_mutants.txt (a name and its reason a line) are counted
 apart: no test can kill them, because no behaviour differs. The first run generates the mutants
@@ -34,11 +36,23 @@ DEFAULT_FILES = ["backprop/battery/*", "backprop/numerical/*"]
 KILLED = {"killed", "caught by type check", "timeout", "segfault"}
 
 
+class NoMutmut(Exception):
+    """mutmut is not on PATH: nothing can be generated, run or read."""
+
+
+def mutmut(*args: str, capture: bool = False) -> str:
+    """Run ``mutmut`` in the project; its standard output when ``capture``."""
+    try:
+        done = subprocess.run(["mutmut", *args], cwd=ROOT, capture_output=capture, text=True, check=False)
+    except FileNotFoundError:
+        install = "pip install -e '.[mutation]' (or run tox -e mutation-battery)"
+        raise NoMutmut(f"mutmut is not installed: {install}") from None
+    return done.stdout or ""
+
+
 def mutant_statuses() -> dict[str, str]:
     """Every mutant's name and mutmut's status for it (``not checked`` before it runs)."""
-    listing = subprocess.run(
-        ["mutmut", "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=False
-    ).stdout
+    listing = mutmut("results", "--all", "true", capture=True)
     statuses = {}
     for line in listing.splitlines():
         name, sep, status = line.strip().rpartition(": ")
@@ -66,10 +80,17 @@ def equivalents() -> dict[str, str]:
     return reasons
 
 
-def draw(statuses: dict[str, str], patterns: list[str], per_file: int, seed: int) -> list[str]:
-    """The sample: ``per_file`` mutants of each matching file (all of them when 0), seeded."""
+def draw(
+    statuses: dict[str, str],
+    patterns: list[str],
+    per_file: int,
+    seed: int,
+    exclude: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The sample: ``per_file`` mutants of each matching file (all of them when 0), seeded,
+    none of them in ``exclude`` (earlier samples, whose survivors have tests written for them)."""
     by_file: dict[str, list[str]] = defaultdict(list)
-    for name in sorted(statuses):
+    for name in sorted(set(statuses) - exclude):
         path = source_file(name)
         if any(fnmatch.fnmatch(path, pattern) for pattern in patterns):
             by_file[path].append(name)
@@ -136,27 +157,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-file", type=int, default=5, help="mutants drawn from each file (0: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--names", type=Path, help="the mutants listed in this file, not a draw")
+    parser.add_argument(
+        "--exclude", type=Path, action="append", default=[], help="leave out the mutants listed in this file"
+    )
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--report", action="store_true", help="report the sample's results without running")
     parser.add_argument("--rerun", action="store_true", help="run the sample's survivors again (new tests)")
     args = parser.parse_args(argv)
+    for listed in [args.names, *args.exclude]:
+        if listed is not None and not listed.is_file():
+            print(f"{listed}: no such file of mutant names", file=sys.stderr)
+            return 2
+    try:
+        return run(args)
+    except NoMutmut as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
     statuses = mutant_statuses()
     if not statuses:
         print("generating the mutants and mutmut's test statistics (about ten minutes)", flush=True)
-        subprocess.run(["mutmut", "run", "--max-children", str(args.max_children), "none.x_none"], cwd=ROOT)
+        mutmut("run", "--max-children", str(args.max_children), "none.x_none")
         statuses = mutant_statuses()
     if args.names:
-        sample = [name for name in args.names.read_text().split() if name in statuses]
+        listed = args.names.read_text().split()
+        sample = [name for name in listed if name in statuses]
+        if not sample:
+            mutmuts = "is one of mutmut's mutants"
+            print(f"none of the {len(listed)} names in {args.names} {mutmuts}", file=sys.stderr)
+            return 2
     else:
-        sample = draw(statuses, args.files, args.per_file, args.seed)
-    if not sample:
-        print(f"no mutant matches {' '.join(args.files)}", file=sys.stderr)
-        return 2
+        excluded = frozenset(name for listed in args.exclude for name in listed.read_text().split())
+        sample = draw(statuses, args.files, args.per_file, args.seed, excluded)
+        if not sample:
+            print(f"no mutant matches {' '.join(args.files)}", file=sys.stderr)
+            return 2
     wanted = {"not checked"} | ({"survived", "no tests"} if args.rerun else set())
     known = equivalents()
     to_run = [name for name in sample if statuses[name] in wanted and name not in known]
     if to_run and not args.report:
-        subprocess.run(["mutmut", "run", "--max-children", str(args.max_children), *to_run], cwd=ROOT)
+        mutmut("run", "--max-children", str(args.max_children), *to_run)
         statuses = mutant_statuses()
     return report(statuses, sample)
 

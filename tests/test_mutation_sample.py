@@ -66,3 +66,38 @@ def test_the_report_counts_equivalents_apart_and_lists_every_survivor(capsys, mo
     assert "50.0%" in row
     assert f"survived: {names[1]}" in out
     assert f"survived: {names[2]}" not in out
+
+
+def test_an_excluded_mutant_is_never_drawn_and_the_others_are_drawn_as_before():
+    # a sample unseen by the tests written for earlier samples: their mutants are left out
+    statuses = {f"backprop.battery.a.x_f__mutmut_{i}": "not checked" for i in range(1, 30)}
+    earlier = frozenset(sample.draw(statuses, sample.DEFAULT_FILES, 5, seed=0))
+    fresh = sample.draw(statuses, sample.DEFAULT_FILES, 5, seed=0, exclude=earlier)
+    assert len(fresh) == 5 and not earlier & set(fresh)
+    pool = {name: status for name, status in statuses.items() if name not in earlier}
+    assert fresh == sample.draw(pool, sample.DEFAULT_FILES, 5, seed=0)
+
+
+def test_without_mutmut_the_script_says_so_in_one_sentence(monkeypatch, capsys):
+    def missing(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", "mutmut")
+
+    monkeypatch.setattr(sample.subprocess, "run", missing)
+    assert sample.main(["--report"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("mutmut is not installed") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", ["--names", "--exclude"])
+def test_a_names_file_that_does_not_exist_is_one_sentence(tmp_path, capsys, option):
+    missing = tmp_path / "absent.txt"
+    assert sample.main([option, str(missing), "--report"]) == 2
+    assert capsys.readouterr().err.strip() == f"{missing}: no such file of mutant names"
+
+
+def test_a_names_file_with_no_known_mutant_says_so_not_the_globs(tmp_path, capsys, monkeypatch):
+    listed = tmp_path / "names.txt"
+    listed.write_text("backprop.gone.x_f__mutmut_1\nbackprop.gone.x_f__mutmut_2\n")
+    monkeypatch.setattr(sample, "mutant_statuses", lambda: {"backprop.battery.a.x_f__mutmut_1": "killed"})
+    assert sample.main(["--names", str(listed), "--report"]) == 2
+    assert capsys.readouterr().err.strip() == f"none of the 2 names in {listed} is one of mutmut's mutants"
