@@ -6,6 +6,8 @@ the sentence it gives for a replaced method, the safety factor a check was asked
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,7 @@ from backprop.numerical import (
 )
 from backprop.numerical.budget import central_estimate, rounding_error
 from backprop.numerical.comparison import Comparison
-from backprop.numerical.directional import TaylorResult
+from backprop.numerical.directional import TaylorResult, taylor_test
 from backprop.numerical.estimate import Kink
 from backprop.numerical.kinks import ONE_SIDED_STEP, Pieces, has_kink, one_sided_slopes
 from backprop.numerical.layered import forward_loss
@@ -408,3 +410,24 @@ def test_richardson_estimates_of_params_are_richardsons() -> None:
                                               method="richardson")
     assert estimate.method == "richardson"
     np.testing.assert_allclose(estimate.value, [3.0, 12.0], rtol=1e-9)
+
+
+def test_the_complex_step_of_an_empty_array_is_an_empty_estimate_without_a_warning() -> None:
+    """No elements, no typical value to add to the budget: an empty estimate, and no "Mean of empty
+    slice" RuntimeWarning from averaging nothing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate = complex_step(np.sin, np.array([]))
+    assert estimate.method == "complex"
+    assert estimate.value.shape == (0,) and estimate.budget.shape == (0,)
+
+
+def test_a_taylor_test_with_one_remainder_above_rounding_asks_for_a_larger_epsilon() -> None:
+    """L = w²/2 at w = 1 from ε = 8e-6: r(ε) = ε²/2 = 3.2e-11 is above 1000 × rounding (≈ 1.4e-11), r(ε/2)
+    is not, so no slope can be taken; the loss is not linear along v, and the note says what to do."""
+    w = np.array([1.0])
+    result = taylor_test(lambda: 0.5 * float(w[0] ** 2), [w], [w.copy()], epsilon=8e-6, halvings=3)
+    assert result.passed is False
+    assert np.isnan(result.slope)
+    assert result.note == "no two remainders rise above rounding; choose a larger epsilon"
+    np.testing.assert_allclose(result.remainders, 0.5 * (8e-6 * 2.0 ** -np.arange(4)) ** 2, rtol=1e-3)
