@@ -431,3 +431,25 @@ def test_a_taylor_test_with_one_remainder_above_rounding_asks_for_a_larger_epsil
     assert np.isnan(result.slope)
     assert result.note == "no two remainders rise above rounding; choose a larger epsilon"
     np.testing.assert_allclose(result.remainders, 0.5 * (8e-6 * 2.0 ** -np.arange(4)) ** 2, rtol=1e-3)
+
+
+def test_a_loss_near_zero_made_of_large_terms_has_a_budget_for_the_terms_rounding() -> None:
+    """L = ⟨w, p⟩ − ⟨w, p₀⟩ is 0 at p₀ but sums terms of |p·w| ≈ 230: its rounding is theirs, not that
+    of |L|, so the central estimate's budget covers it and the right gradient w passes."""
+    w = np.array([-0.7, 2.9])
+    params = [np.array([-94.1, -78.6])]
+    offset = float(np.sum(params[0] * w))
+    [estimate] = parameter_gradient_estimates(lambda: float(np.sum(params[0] * w) - offset), params,
+                                              method="central")
+    assert np.all(np.abs(estimate.value - w) <= estimate.budget)
+    assert np.all(estimate.budget > 1e-11)
+    assert compare(w, estimate).passed
+
+
+def test_a_loss_returned_as_a_one_element_array_is_read_as_its_value() -> None:
+    """A loss kept as a (1, 1) array (np.sum(..., keepdims=True) of a matrix) is one number: it is
+    estimated as a scalar loss would be, not refused."""
+    params = [np.array([[1.0, -2.0]])]
+    [estimate] = parameter_gradient_estimates(lambda: np.sum(params[0] ** 2, keepdims=True), params,
+                                              method="central")
+    np.testing.assert_allclose(estimate.value, [[2.0, -4.0]], rtol=1e-8)
