@@ -453,3 +453,13 @@ def test_a_loss_returned_as_a_one_element_array_is_read_as_its_value() -> None:
     [estimate] = parameter_gradient_estimates(lambda: np.sum(params[0] ** 2, keepdims=True), params,
                                               method="central")
     np.testing.assert_allclose(estimate.value, [[2.0, -4.0]], rtol=1e-8)
+
+
+def test_the_sum_of_squares_of_float32_rows_and_targets_is_taken_in_the_rows_own_storage() -> None:
+    """Rows and targets both float32 (a float32 network's batch): the residual a − y is written over the
+    rows, no copy of the batch is made, and the values are those of float32."""
+    y = np.array([0.25, 0.5], dtype=np.float32)
+    for loss, expected in ((HALF_SSE, [1.5625 / 2, 1.125 / 2]), (MSE, [1.5625 / 2, 1.125 / 2])):
+        rows = np.array([[1.25, -0.25], [-0.5, 1.25]], dtype=np.float32)
+        np.testing.assert_allclose(rowwise_loss(loss)(rows, y), expected, rtol=1e-7)
+        np.testing.assert_array_equal(rows, np.array([[1.0, -0.75], [-0.75, 0.75]], dtype=np.float32))
