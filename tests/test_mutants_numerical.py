@@ -463,3 +463,16 @@ def test_the_sum_of_squares_of_float32_rows_and_targets_is_taken_in_the_rows_own
         rows = np.array([[1.25, -0.25], [-0.5, 1.25]], dtype=np.float32)
         np.testing.assert_allclose(rowwise_loss(loss)(rows, y), expected, rtol=1e-7)
         np.testing.assert_array_equal(rows, np.array([[1.0, -0.75], [-0.75, 0.75]], dtype=np.float32))
+
+
+def test_a_one_sided_derivative_at_a_curved_kink_is_allowed_the_curvature_of_its_bracket() -> None:
+    """max(x, 0) − x² at 0: the one-sided differences at h bracket [h, 1 − h], inside the true slopes
+    0 and 1 by the curvature error h; the budget there is 1.5·h (plus rounding), so either true slope
+    passes, and a slope outside [0, 1] still fails."""
+    estimate = central_difference(lambda x: np.maximum(x, 0) - x**2, np.array([0.0, 1.0]))
+    assert estimate.kink_mask.tolist() == [True, False]
+    assert estimate.step is not None
+    assert estimate.budget[0] == pytest.approx(1.5 * estimate.step[0], rel=1e-6)
+    assert compare(np.array([1.0, -1.0]), estimate).passed
+    assert compare(np.array([0.0, -1.0]), estimate).passed
+    assert not compare(np.array([1.1, -1.0]), estimate).passed
