@@ -476,3 +476,15 @@ def test_a_one_sided_derivative_at_a_curved_kink_is_allowed_the_curvature_of_its
     assert compare(np.array([1.0, -1.0]), estimate).passed
     assert compare(np.array([0.0, -1.0]), estimate).passed
     assert not compare(np.array([1.1, -1.0]), estimate).passed
+
+
+def test_an_estimate_s_budget_is_one_float_per_element_whatever_it_was_given() -> None:
+    """A scalar budget becomes an array of the value's shape (one bound per element, its own copy), and
+    a budget given in integers is held as floats, like the value."""
+    shared = Estimate(np.array([1.0, 2.0]), 1e-8, "central")
+    assert isinstance(shared.budget, np.ndarray)
+    assert shared.budget.shape == (2,) and shared.budget.dtype == np.float64
+    assert shared.budget.tolist() == [1e-8, 1e-8]
+    whole = Estimate(np.array([1.0, 2.0]), [1, 3], "central")
+    assert isinstance(whole.budget, np.ndarray)
+    assert whole.budget.dtype == np.float64 and whole.budget.tolist() == [1.0, 3.0]
