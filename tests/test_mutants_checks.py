@@ -481,11 +481,27 @@ class _LossDoublesX(Adapter):
         return 0.0
 
 
-def test_a_model_whose_loss_writes_into_x_is_told_so_by_the_argument_s_name() -> None:
+class _ReshapesX(Adapter):
+    """loss(x, y) reshapes the caller's x in place: the same values, another shape."""
+
+    def loss(self, x: np.ndarray, y: np.ndarray) -> float:
+        x.shape = (1, -1)
+        return 0.0
+
+
+@pytest.mark.parametrize("model, details", [
+    (_LossDoublesX, "loss changed its argument x: 2 of 2 values differ afterwards"),
+    (_ReshapesX, "loss replaced its argument x"),
+])
+def test_a_model_whose_loss_writes_into_x_is_told_so_by_the_call_and_the_argument_s_name(
+    model: type, details: str
+) -> None:
+    """Where the evidence points is the call alone, "loss", whether it changed x or replaced it."""
     profile = Profile("model-level", frozenset({"step", "predict", "loss"}))
-    evidence = evaluate("inputs-unmodified", Boundary(_LossDoublesX), CASE, HALF_SSE, profile)
+    evidence = evaluate("inputs-unmodified", Boundary(model), CASE, HALF_SSE, profile)
     assert evidence.status == "failed" and evidence.where == "loss"
-    assert evidence.details == "loss changed its argument x: 2 of 2 values differ afterwards"
+    assert evidence.details == details
+    assert [(f.kind, f.params) for f in evidence.findings] == [("in-place", {"calls": 1})]
 
 
 def test_initial_weights_that_np_random_seed_does_not_reproduce_fail_the_determinism_check() -> None:
@@ -541,23 +557,6 @@ def test_a_loss_change_below_the_output_s_own_precision_is_too_small_to_measure_
 
 
 # --------------------------------------------------------------------------- third sample
-
-
-class _ReshapesX(Adapter):
-    """loss(x, y) reshapes the caller's x in place: the same values, another shape."""
-
-    def loss(self, x: np.ndarray, y: np.ndarray) -> float:
-        x.shape = (1, -1)
-        return 0.0
-
-
-def test_a_model_whose_loss_reshapes_x_is_told_so_at_the_call_that_replaced_it() -> None:
-    """Where a replaced argument is reported is the call alone, "loss", not the whole line."""
-    profile = Profile("model-level", frozenset({"step", "predict", "loss"}))
-    evidence = evaluate("inputs-unmodified", Boundary(_ReshapesX), CASE, HALF_SSE, profile)
-    assert evidence.status == "failed" and evidence.where == "loss"
-    assert evidence.details == "loss replaced its argument x"
-    assert [(f.kind, f.params) for f in evidence.findings] == [("in-place", {"calls": 1})]
 
 
 class _FirstRowTarget:
