@@ -481,11 +481,27 @@ class _LossDoublesX(Adapter):
         return 0.0
 
 
-def test_a_model_whose_loss_writes_into_x_is_told_so_by_the_argument_s_name() -> None:
+class _ReshapesX(Adapter):
+    """loss(x, y) reshapes the caller's x in place: the same values, another shape."""
+
+    def loss(self, x: np.ndarray, y: np.ndarray) -> float:
+        x.shape = (1, -1)
+        return 0.0
+
+
+@pytest.mark.parametrize("model, details", [
+    (_LossDoublesX, "loss changed its argument x: 2 of 2 values differ afterwards"),
+    (_ReshapesX, "loss replaced its argument x"),
+])
+def test_a_model_whose_loss_writes_into_x_is_told_so_by_the_call_and_the_argument_s_name(
+    model: type, details: str
+) -> None:
+    """Where the evidence points is the call alone, "loss", whether it changed x or replaced it."""
     profile = Profile("model-level", frozenset({"step", "predict", "loss"}))
-    evidence = evaluate("inputs-unmodified", Boundary(_LossDoublesX), CASE, HALF_SSE, profile)
+    evidence = evaluate("inputs-unmodified", Boundary(model), CASE, HALF_SSE, profile)
     assert evidence.status == "failed" and evidence.where == "loss"
-    assert evidence.details == "loss changed its argument x: 2 of 2 values differ afterwards"
+    assert evidence.details == details
+    assert [(f.kind, f.params) for f in evidence.findings] == [("in-place", {"calls": 1})]
 
 
 def test_initial_weights_that_np_random_seed_does_not_reproduce_fail_the_determinism_check() -> None:
@@ -538,3 +554,93 @@ def test_a_loss_change_below_the_output_s_own_precision_is_too_small_to_measure_
     evidence = evaluate("descent", _half_precision_output, case, HALF_SSE, profile)
     assert evidence.status == "passed"
     assert evidence.summary == "the gradient is too small for the loss to move measurably"
+
+
+# --------------------------------------------------------------------------- third sample
+
+
+class _FirstRowTarget:
+    """A tanh model offering gradients(x, y) but no step, whose batch gradient trains every row on the
+    first row's target."""
+
+    def __init__(self, sizes: list[int], activation: str = "tanh") -> None:
+        self.n = len(sizes) - 1
+        self.params = {}
+        for number in range(1, self.n + 1):
+            self.params[f"W{number}"] = np.random.randn(sizes[number - 1], sizes[number])
+            self.params[f"b{number}"] = np.zeros(sizes[number])
+
+    def parameters(self) -> dict:
+        return self.params
+
+    def _outputs(self, x: np.ndarray) -> list[np.ndarray]:
+        outputs = [x]
+        for number in range(1, self.n + 1):
+            outputs.append(np.tanh(outputs[-1] @ self.params[f"W{number}"] + self.params[f"b{number}"]))
+        return outputs
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self._outputs(x)[-1]
+
+    def gradients(self, x: np.ndarray, y: np.ndarray) -> dict:
+        X, Y = np.atleast_2d(x), np.atleast_2d(y)
+        outputs = self._outputs(X)
+        dA, grads = outputs[-1] - Y[0], {}
+        for number in range(self.n, 0, -1):
+            dZ = dA * (1 - outputs[number] ** 2)
+            grads[f"W{number}"] = outputs[number - 1].T @ dZ
+            grads[f"b{number}"] = dZ.sum(axis=0)
+            dA = dZ @ self.params[f"W{number}"].T
+        return grads
+
+
+def test_a_gradients_only_model_trained_on_the_first_row_s_target_is_a_wrong_target() -> None:
+    """Without step, the batch's gradients(X, Y) is compared with the one-sample gradients(x, Y[0])."""
+    profile = Profile("model-level", frozenset({"gradients", "predict"}))
+    evidence = evaluate("batch-is-sum", _FirstRowTarget, CASE, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [(f.kind, f.params) for f in evidence.findings] == [
+        ("wrong-target", {"call": "gradients(X, Y)", "rows": 3})
+    ]
+    assert evidence.findings[0].sentence.startswith(
+        "gradients(X, Y) on a batch of 3 equals the sum of the one-sample results with the first row's "
+        "target for every row, to "
+    )
+
+
+class _OutputDeltaMissingFprime(Adapter):
+    """deltas(x, y) of the dict model, with the output layer's f'(z) left out (dZ = A − y there)."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        deltas: list = []
+        dA = self.cache[f"A{self.n}"] - y
+        for number in range(self.n, 0, -1):
+            dZ = dA if number == self.n else dA * self.df(self.cache[f"Z{number}"])
+            deltas.insert(0, dZ)
+            dA = self.params[f"W{number}"] @ dZ
+        return deltas
+
+
+def test_a_model_s_wrong_output_delta_is_named_by_its_bias_and_the_mistake_every_delta_reproduces() -> None:
+    """A model's delta is judged against its bias's gradient, and is reported by that bias's name (b2);
+    the usual mistake is the one the whole network's deltas reproduce."""
+    profile = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+    evidence = evaluate("output-delta", _OutputDeltaMissingFprime, CASE, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert evidence.where == "layer 2 of 2 (output) (b2), unit 0"
+    assert [f.kind for f in evidence.findings] == ["missing-fprime"]
+    assert evidence.findings[0].params == {
+        "layers": [2],
+        "mistake": "backprop with the factor f'(z) missing at the output layer",
+        "gap": pytest.approx(0.0, abs=1e-15),
+        "changed": ["layer 1 of 2", "layer 2 of 2 (output)"],
+    }
+
+
+def test_a_gradient_derived_from_step_says_how_it_was_derived() -> None:
+    """A step-only model's gradient is (W_before − W_after) / lr at two learning rates; the note says so."""
+    evidence = evaluate("update-is-sgd-step", Adapter, CASE, HALF_SSE, MODEL)
+    assert evidence.status == "passed"
+    assert evidence.note == ("gradients derived from step(x, y, lr) as (W_before − W_after) / lr at the "
+                             "case's learning rate and at 1/8 of it")

@@ -6,6 +6,8 @@ the sentence it gives for a replaced method, the safety factor a check was asked
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,7 @@ from backprop.numerical import (
 )
 from backprop.numerical.budget import central_estimate, rounding_error
 from backprop.numerical.comparison import Comparison
-from backprop.numerical.directional import TaylorResult
+from backprop.numerical.directional import TaylorResult, taylor_test
 from backprop.numerical.estimate import Kink
 from backprop.numerical.kinks import ONE_SIDED_STEP, Pieces, has_kink, one_sided_slopes
 from backprop.numerical.layered import forward_loss
@@ -408,3 +410,81 @@ def test_richardson_estimates_of_params_are_richardsons() -> None:
                                               method="richardson")
     assert estimate.method == "richardson"
     np.testing.assert_allclose(estimate.value, [3.0, 12.0], rtol=1e-9)
+
+
+def test_the_complex_step_of_an_empty_array_is_an_empty_estimate_without_a_warning() -> None:
+    """No elements, no typical value to add to the budget: an empty estimate, and no "Mean of empty
+    slice" RuntimeWarning from averaging nothing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate = complex_step(np.sin, np.array([]))
+    assert estimate.method == "complex"
+    assert estimate.value.shape == (0,) and estimate.budget.shape == (0,)
+
+
+def test_a_taylor_test_with_one_remainder_above_rounding_asks_for_a_larger_epsilon() -> None:
+    """L = w²/2 at w = 1 from ε = 8e-6: r(ε) = ε²/2 = 3.2e-11 is above 1000 × rounding (≈ 1.4e-11), r(ε/2)
+    is not, so no slope can be taken; the loss is not linear along v, and the note says what to do."""
+    w = np.array([1.0])
+    result = taylor_test(lambda: 0.5 * float(w[0] ** 2), [w], [w.copy()], epsilon=8e-6, halvings=3)
+    assert result.passed is False
+    assert np.isnan(result.slope)
+    assert result.note == "no two remainders rise above rounding; choose a larger epsilon"
+    np.testing.assert_allclose(result.remainders, 0.5 * (8e-6 * 2.0 ** -np.arange(4)) ** 2, rtol=1e-3)
+
+
+def test_a_loss_near_zero_made_of_large_terms_has_a_budget_for_the_terms_rounding() -> None:
+    """L = ⟨w, p⟩ − ⟨w, p₀⟩ is 0 at p₀ but sums terms of |p·w| ≈ 230: its rounding is theirs, not that
+    of |L|, so the central estimate's budget covers it and the right gradient w passes."""
+    w = np.array([-0.7, 2.9])
+    params = [np.array([-94.1, -78.6])]
+    offset = float(np.sum(params[0] * w))
+    [estimate] = parameter_gradient_estimates(lambda: float(np.sum(params[0] * w) - offset), params,
+                                              method="central")
+    assert np.all(np.abs(estimate.value - w) <= estimate.budget)
+    assert np.all(estimate.budget > 1e-11)
+    assert compare(w, estimate).passed
+
+
+def test_a_loss_returned_as_a_one_element_array_is_read_as_its_value() -> None:
+    """A loss kept as a (1, 1) array (np.sum(..., keepdims=True) of a matrix) is one number: it is
+    estimated as a scalar loss would be, not refused."""
+    params = [np.array([[1.0, -2.0]])]
+    [estimate] = parameter_gradient_estimates(lambda: np.sum(params[0] ** 2, keepdims=True), params,
+                                              method="central")
+    np.testing.assert_allclose(estimate.value, [[2.0, -4.0]], rtol=1e-8)
+
+
+def test_the_sum_of_squares_of_float32_rows_and_targets_is_taken_in_the_rows_own_storage() -> None:
+    """Rows and targets both float32 (a float32 network's batch): the residual a − y is written over the
+    rows, no copy of the batch is made, and the values are those of float32."""
+    y = np.array([0.25, 0.5], dtype=np.float32)
+    for loss, expected in ((HALF_SSE, [1.5625 / 2, 1.125 / 2]), (MSE, [1.5625 / 2, 1.125 / 2])):
+        rows = np.array([[1.25, -0.25], [-0.5, 1.25]], dtype=np.float32)
+        np.testing.assert_allclose(rowwise_loss(loss)(rows, y), expected, rtol=1e-7)
+        np.testing.assert_array_equal(rows, np.array([[1.0, -0.75], [-0.75, 0.75]], dtype=np.float32))
+
+
+def test_a_one_sided_derivative_at_a_curved_kink_is_allowed_the_curvature_of_its_bracket() -> None:
+    """max(x, 0) − x² at 0: the one-sided differences at h bracket [h, 1 − h], inside the true slopes
+    0 and 1 by the curvature error h; the budget there is 1.5·h (plus rounding), so either true slope
+    passes, and a slope outside [0, 1] still fails."""
+    estimate = central_difference(lambda x: np.maximum(x, 0) - x**2, np.array([0.0, 1.0]))
+    assert estimate.kink_mask.tolist() == [True, False]
+    assert estimate.step is not None
+    assert estimate.budget[0] == pytest.approx(1.5 * estimate.step[0], rel=1e-6)
+    assert compare(np.array([1.0, -1.0]), estimate).passed
+    assert compare(np.array([0.0, -1.0]), estimate).passed
+    assert not compare(np.array([1.1, -1.0]), estimate).passed
+
+
+def test_an_estimate_s_budget_is_one_float_per_element_whatever_it_was_given() -> None:
+    """A scalar budget becomes an array of the value's shape (one bound per element, its own copy), and
+    a budget given in integers is held as floats, like the value."""
+    shared = Estimate(np.array([1.0, 2.0]), 1e-8, "central")
+    assert isinstance(shared.budget, np.ndarray)
+    assert shared.budget.shape == (2,) and shared.budget.dtype == np.float64
+    assert shared.budget.tolist() == [1e-8, 1e-8]
+    whole = Estimate(np.array([1.0, 2.0]), [1, 3], "central")
+    assert isinstance(whole.budget, np.ndarray)
+    assert whole.budget.dtype == np.float64 and whole.budget.tolist() == [1.0, 3.0]
