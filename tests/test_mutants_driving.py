@@ -329,3 +329,25 @@ def test_a_target_splits_at_its_last_colon_unless_it_is_a_drive_letter() -> None
     assert split_target("C:net.py") == ("C:net.py", "make")
     assert split_target("ab:build") == ("ab", "build")
     assert split_target("mynet.py:make_net") == ("mynet.py", "make_net")
+
+
+@pytest.mark.parametrize("loss_name, outputs", [("softmax_ce", 2), ("half_sse", 1)])
+def test_plot_with_nothing_failed_draws_the_default_case_of_the_battery_s_loss(
+        monkeypatch: pytest.MonkeyPatch, loss_name: str, outputs: int) -> None:
+    """With no failing case, `--plot` draws the loss's own default case (two outputs for softmax), with
+    the weights the target's network was given for it, and passes the battery's verdict on."""
+    import backprop.plots
+    from backprop.battery.command import DEFAULT_TARGET, _draw
+
+    drawn: dict[str, Any] = {}
+    monkeypatch.setattr(backprop.plots, "write_check_plot",
+                        lambda path, factory, case, loss, **options: drawn.update(
+                            path=path, case=case, loss=loss.name, **options))
+    _draw("default.png", DEFAULT_TARGET, None, loss_name, "layer", 5.0, [], None)
+    case = drawn.pop("case")
+    expected = default_case(get_loss(loss_name)).to_json()
+    assert {key: case[key] for key in expected} == expected
+    assert expected["layers"] == [2, 2, outputs]
+    assert [np.shape(w) for w in case["weights"]] == [(3, 3), (3, outputs)]
+    assert drawn == {"path": "default.png", "loss": loss_name, "timeout": 5.0, "battery_failed": [],
+                     "case_of": None}
