@@ -351,3 +351,17 @@ def test_plot_with_nothing_failed_draws_the_default_case_of_the_battery_s_loss(
     assert [np.shape(w) for w in case["weights"]] == [(3, 3), (3, outputs)]
     assert drawn == {"path": "default.png", "loss": loss_name, "timeout": 5.0, "battery_failed": [],
                      "case_of": None}
+
+
+def test_the_layers_option_says_what_is_checked_without_it() -> None:
+    """`--layers`: the help gives an example and says which networks are drawn when it is not given."""
+    assert _options()["layers"].help == (
+        "check only this architecture, e.g. 784,128,10 (repeatable); default: networks of 0 to 3 "
+        "hidden layers drawn by the battery, within what the target builds")
+
+
+def test_the_timeout_option_says_what_running_out_of_time_means() -> None:
+    """`--timeout SECONDS`: a check out of time is errored, not failed, and the default is stated."""
+    timeout = _options()["timeout"]
+    assert (timeout.metavar, timeout.default) == ("SECONDS", 60.0)
+    assert timeout.help == "time allowed to each check before it counts as errored (default 60)"
