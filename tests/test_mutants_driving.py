@@ -20,13 +20,13 @@ from backprop.battery import runner
 from backprop.battery.cases import cases, default_case, make_case
 from backprop.battery.command import add_battery_options, drawn_result
 from backprop.battery.conventions import probe
-from backprop.battery.interfaces import PYTHON, reproduce
+from backprop.battery.interfaces import PYTEST, PYTHON, declare, reproduce
 from backprop.battery.profile import Profile
 from backprop.battery.protocols import LocalWorker
 from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
 from backprop.battery.runner import evaluate, protocol_of, python_name, run_in_worker
-from backprop.battery.schemes import describe_path, parse_scheme
+from backprop.battery.schemes import describe_path, epoch_paths, parse_scheme
 from backprop.battery.space import Space, declared_space, probe_space
 from backprop.battery.targets import (
     TargetError,
@@ -365,3 +365,20 @@ def test_the_timeout_option_says_what_running_out_of_time_means() -> None:
     timeout = _options()["timeout"]
     assert (timeout.metavar, timeout.default) == ("SECONDS", 60.0)
     assert timeout.help == "time allowed to each check before it counts as errored (default 60)"
+
+
+def test_one_check_named_as_a_string_is_one_pytest_keyword() -> None:
+    """`only="output-delta"` (one id, not a list) is `-k output-delta` under pytest, not its letters."""
+    assert declare("only", "output-delta", PYTEST) == "-k output-delta"
+    assert declare("only", ("output-delta", "descent"), PYTEST) == "-k 'output-delta or descent'"
+
+
+def test_an_epoch_drops_only_a_last_batch_smaller_than_the_others() -> None:
+    """Per-sample steps take every row; mini-batches of 2 on 4 rows are two whole batches, none dropped;
+    on 3 rows the last batch has one row, and a fit may drop it."""
+    assert epoch_paths(parse_scheme("per-sample"), 2) == [((0,), (1,)), ((1,), (0,))]
+    assert epoch_paths(parse_scheme("mini-batch-mean-2"), 4) == [
+        ((0, 1), (2, 3)), ((0, 2), (1, 3)), ((0, 3), (1, 2)), ((1, 2), (0, 3)), ((1, 3), (0, 2)),
+        ((2, 3), (0, 1))]
+    assert epoch_paths(parse_scheme("mini-batch-sum-2"), 3) == [
+        ((0, 1), (2,)), ((0, 1),), ((0, 2), (1,)), ((0, 2),), ((1, 2), (0,)), ((1, 2),)]
