@@ -382,3 +382,11 @@ def test_an_epoch_drops_only_a_last_batch_smaller_than_the_others() -> None:
         ((2, 3), (0, 1))]
     assert epoch_paths(parse_scheme("mini-batch-sum-2"), 3) == [
         ((0, 1), (2,)), ((0, 1),), ((0, 2), (1,)), ((0, 2),), ((1, 2), (0,)), ((1, 2),)]
+
+
+def test_a_bce_case_has_one_target_probability_per_output() -> None:
+    """Binary cross-entropy's targets are one value in (0, 1) per output, not one number for them all."""
+    case = make_case((2, 2, 3), "sigmoid", 0.1, 1.0, 0, get_loss("bce"))
+    assert case.y.shape == (3,)
+    assert np.all((case.y >= 0.05) & (case.y <= 0.95)) and len(set(case.y.tolist())) == 3
+    assert len(case.to_json()["y"]) == 3
