@@ -390,3 +390,9 @@ def test_a_bce_case_has_one_target_probability_per_output() -> None:
     assert case.y.shape == (3,)
     assert np.all((case.y >= 0.05) & (case.y <= 0.95)) and len(set(case.y.tolist())) == 3
     assert len(case.to_json()["y"]) == 3
+
+
+def test_a_target_may_name_a_factory_by_its_dotted_path() -> None:
+    """`net.py:Outer.make` names make inside Outer (as a nested factory is described), not a bad target."""
+    assert split_target("net.py:Outer.make") == ("net.py", "Outer.make")
+    assert split_target("pkg.mod:Builder.make_net") == ("pkg.mod", "Builder.make_net")
