@@ -20,13 +20,13 @@ from backprop.battery import runner
 from backprop.battery.cases import cases, default_case, make_case
 from backprop.battery.command import add_battery_options, drawn_result
 from backprop.battery.conventions import probe
-from backprop.battery.interfaces import PYTHON, reproduce
+from backprop.battery.interfaces import PYTEST, PYTHON, declare, reproduce
 from backprop.battery.profile import Profile
 from backprop.battery.protocols import LocalWorker
 from backprop.battery.registry import CHECK_IDS
 from backprop.battery.results import BatteryResult, CheckResult
 from backprop.battery.runner import evaluate, protocol_of, python_name, run_in_worker
-from backprop.battery.schemes import describe_path, parse_scheme
+from backprop.battery.schemes import describe_path, epoch_paths, parse_scheme
 from backprop.battery.space import Space, declared_space, probe_space
 from backprop.battery.targets import (
     TargetError,
@@ -329,3 +329,70 @@ def test_a_target_splits_at_its_last_colon_unless_it_is_a_drive_letter() -> None
     assert split_target("C:net.py") == ("C:net.py", "make")
     assert split_target("ab:build") == ("ab", "build")
     assert split_target("mynet.py:make_net") == ("mynet.py", "make_net")
+
+
+@pytest.mark.parametrize("loss_name, outputs", [("softmax_ce", 2), ("half_sse", 1)])
+def test_plot_with_nothing_failed_draws_the_default_case_of_the_battery_s_loss(
+        monkeypatch: pytest.MonkeyPatch, loss_name: str, outputs: int) -> None:
+    """With no failing case, `--plot` draws the loss's own default case (two outputs for softmax), with
+    the weights the target's network was given for it, and passes the battery's verdict on."""
+    import backprop.plots
+    from backprop.battery.command import DEFAULT_TARGET, _draw
+
+    drawn: dict[str, Any] = {}
+    monkeypatch.setattr(backprop.plots, "write_check_plot",
+                        lambda path, factory, case, loss, **options: drawn.update(
+                            path=path, case=case, loss=loss.name, **options))
+    _draw("default.png", DEFAULT_TARGET, None, loss_name, "layer", 5.0, [], None)
+    case = drawn.pop("case")
+    expected = default_case(get_loss(loss_name)).to_json()
+    assert {key: case[key] for key in expected} == expected
+    assert expected["layers"] == [2, 2, outputs]
+    assert [np.shape(w) for w in case["weights"]] == [(3, 3), (3, outputs)]
+    assert drawn == {"path": "default.png", "loss": loss_name, "timeout": 5.0, "battery_failed": [],
+                     "case_of": None}
+
+
+def test_the_layers_option_says_what_is_checked_without_it() -> None:
+    """`--layers`: the help gives an example and says which networks are drawn when it is not given."""
+    assert _options()["layers"].help == (
+        "check only this architecture, e.g. 784,128,10 (repeatable); default: networks of 0 to 3 "
+        "hidden layers drawn by the battery, within what the target builds")
+
+
+def test_the_timeout_option_says_what_running_out_of_time_means() -> None:
+    """`--timeout SECONDS`: a check out of time is errored, not failed, and the default is stated."""
+    timeout = _options()["timeout"]
+    assert (timeout.metavar, timeout.default) == ("SECONDS", 60.0)
+    assert timeout.help == "time allowed to each check before it counts as errored (default 60)"
+
+
+def test_one_check_named_as_a_string_is_one_pytest_keyword() -> None:
+    """`only="output-delta"` (one id, not a list) is `-k output-delta` under pytest, not its letters."""
+    assert declare("only", "output-delta", PYTEST) == "-k output-delta"
+    assert declare("only", ("output-delta", "descent"), PYTEST) == "-k 'output-delta or descent'"
+
+
+def test_an_epoch_drops_only_a_last_batch_smaller_than_the_others() -> None:
+    """Per-sample steps take every row; mini-batches of 2 on 4 rows are two whole batches, none dropped;
+    on 3 rows the last batch has one row, and a fit may drop it."""
+    assert epoch_paths(parse_scheme("per-sample"), 2) == [((0,), (1,)), ((1,), (0,))]
+    assert epoch_paths(parse_scheme("mini-batch-mean-2"), 4) == [
+        ((0, 1), (2, 3)), ((0, 2), (1, 3)), ((0, 3), (1, 2)), ((1, 2), (0, 3)), ((1, 3), (0, 2)),
+        ((2, 3), (0, 1))]
+    assert epoch_paths(parse_scheme("mini-batch-sum-2"), 3) == [
+        ((0, 1), (2,)), ((0, 1),), ((0, 2), (1,)), ((0, 2),), ((1, 2), (0,)), ((1, 2),)]
+
+
+def test_a_bce_case_has_one_target_probability_per_output() -> None:
+    """Binary cross-entropy's targets are one value in (0, 1) per output, not one number for them all."""
+    case = make_case((2, 2, 3), "sigmoid", 0.1, 1.0, 0, get_loss("bce"))
+    assert case.y.shape == (3,)
+    assert np.all((case.y >= 0.05) & (case.y <= 0.95)) and len(set(case.y.tolist())) == 3
+    assert len(case.to_json()["y"]) == 3
+
+
+def test_a_target_may_name_a_factory_by_its_dotted_path() -> None:
+    """`net.py:Outer.make` names make inside Outer (as a nested factory is described), not a bad target."""
+    assert split_target("net.py:Outer.make") == ("net.py", "Outer.make")
+    assert split_target("pkg.mod:Builder.make_net") == ("pkg.mod", "Builder.make_net")

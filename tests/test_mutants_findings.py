@@ -255,3 +255,14 @@ def test_a_result_read_back_with_only_the_required_keys_takes_every_default() ->
     full = BatteryResult("mynet.py:make", "network", "half_sse", 0, 25).to_json()
     required = {key: full[key] for key in ("target", "protocol", "loss", "seed", "max_examples", "results")}
     assert BatteryResult.from_json(required) == BatteryResult("mynet.py:make", "network", "half_sse", 0, 25)
+
+
+def test_a_square_gradient_equal_to_the_expected_one_is_not_called_transposed_even_when_symmetric() -> None:
+    """Values that agree with the expected ones as they are, are not a transposed product, though the
+    transpose of a symmetric matrix agrees too; a transposed non-symmetric one still is."""
+    symmetric = np.array([[1.0, 2.0], [2.0, -3.0]])
+    assert diagnosis.transposed(symmetric, symmetric) is None
+    assert diagnosis.transposed(symmetric + 1e-12, symmetric) is None
+    skew = np.array([[1.0, 2.0], [5.0, -3.0]])
+    found = diagnosis.transposed(skew.T, skew)
+    assert found is not None and (found.kind, found.params) == ("transposed", {"agreement": 0.0})
