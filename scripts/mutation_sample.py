@@ -68,6 +68,11 @@ def source_file(mutant: str) -> str:
     return f"{module}/__init__.py" if (ROOT / module).is_dir() else f"{module}.py"
 
 
+def names_in(path: Path) -> list[str]:
+    """The mutant names a file lists, whitespace apart (a recorded sample, or one to leave out)."""
+    return path.read_text().split()
+
+
 def equivalents() -> dict[str, str]:
     """The mutants shown equivalent, each with its reason."""
     if not EQUIVALENTS.exists():
@@ -182,14 +187,14 @@ def run(args: argparse.Namespace) -> int:
         mutmut("run", "--max-children", str(args.max_children), "none.x_none")
         statuses = mutant_statuses()
     if args.names:
-        listed = args.names.read_text().split()
+        listed = names_in(args.names)
         sample = [name for name in listed if name in statuses]
         if not sample:
-            mutmuts = "is one of mutmut's mutants"
-            print(f"none of the {len(listed)} names in {args.names} {mutmuts}", file=sys.stderr)
+            unknown = f"none of the {len(listed)} names in {args.names} is one of mutmut's mutants"
+            print(unknown, file=sys.stderr)
             return 2
     else:
-        excluded = frozenset(name for listed in args.exclude for name in listed.read_text().split())
+        excluded = frozenset(name for path in args.exclude for name in names_in(path))
         sample = draw(statuses, args.files, args.per_file, args.seed, excluded)
         if not sample:
             print(f"no mutant matches {' '.join(args.files)}", file=sys.stderr)
