@@ -2,8 +2,10 @@
 and no example database, whatever the environment, and what it draws does not depend on the
 numbers written in the project's sources."""
 
+import contextlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,44 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return
     duration = json.loads(stats.read_text()).get("duration_by_test", {})
     items.sort(key=lambda item: duration.get(item.nodeid, float("inf")))
+
+
+# mutmut learns which tests reach a function by recording each call in its own process. What the
+# sandbox runs in a forked child (a CLI check, a layer's check, a plug-in) is recorded in the child
+# and lost with it, so those functions' mutants would read "no tests" and never run. During
+# mutmut's stats run, each child writes what it reached to a file that the test's process reads
+# back before mutmut files the test's calls.
+_CHILD_HITS: Path | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _CHILD_HITS
+    if os.environ.get("MUTANT_UNDER_TEST") != "stats" or _CHILD_HITS is not None:
+        return
+    from mutmut.state import state
+
+    from backprop import sandbox
+
+    hits = Path(tempfile.mkdtemp(prefix="mutmut-child-hits-"))
+    call_in_child = sandbox._call_and_encode
+
+    def call_and_record(fn, args, kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return call_in_child(fn, args, kwargs)
+        finally:
+            with contextlib.suppress(Exception):
+                (hits / str(os.getpid())).write_text("\n".join(state()._stats))
+
+    sandbox._call_and_encode = call_and_record
+    _CHILD_HITS = hits
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    if _CHILD_HITS is None or os.environ.get("MUTANT_UNDER_TEST") != "stats":
+        return
+    from mutmut.state import state
+
+    for child in _CHILD_HITS.iterdir():
+        state()._stats.update(child.read_text().split())
+        child.unlink()
