@@ -56,13 +56,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # sandbox runs in a forked child (a CLI check, a layer's check, a plug-in) is recorded in the child
 # and lost with it, so those functions' mutants would read "no tests" and never run. During
 # mutmut's stats run, each child writes what it reached to a file that the test's process reads
-# back before mutmut files the test's calls.
+# back before mutmut files the test's calls. A grader's worker is a new interpreter, where mutmut's
+# recording cannot run: the stats run keeps the mode out of its environment, so it runs unrecorded.
 _CHILD_HITS: Path | None = None
+
+
+def _collecting_stats() -> bool:
+    from mutmut.mutation.trampoline import get_mutant_under_test
+
+    return get_mutant_under_test() == "stats"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global _CHILD_HITS
-    if os.environ.get("MUTANT_UNDER_TEST") != "stats" or _CHILD_HITS is not None:
+    if os.environ.get("MUTANT_UNDER_TEST") != "stats":
+        return
+    del os.environ["MUTANT_UNDER_TEST"]  # mutmut's own process keeps the mode (set_mutant_under_test)
+    if _CHILD_HITS is not None:
         return
     from mutmut.state import state
 
@@ -75,8 +85,9 @@ def pytest_configure(config: pytest.Config) -> None:
         try:
             return call_in_child(fn, args, kwargs)
         finally:
-            with contextlib.suppress(Exception):
-                (hits / str(os.getpid())).write_text("\n".join(state()._stats))
+            if _collecting_stats():
+                with contextlib.suppress(Exception):
+                    (hits / str(os.getpid())).write_text("\n".join(state()._stats))
 
     sandbox._call_and_encode = call_and_record
     _CHILD_HITS = hits
@@ -84,7 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    if _CHILD_HITS is None or os.environ.get("MUTANT_UNDER_TEST") != "stats":
+    if _CHILD_HITS is None or not _collecting_stats():
         return
     from mutmut.state import state
 
