@@ -1,8 +1,9 @@
 """Mutation scores per file from a seeded sample of mutmut's mutants.
 
-A full run over the code that decides verdicts is about 17,000 mutants, and a mutant that
-survives must run every test that reaches its function (up to five minutes for the runner's),
-so a full run takes days on two cores. This draws the same number of mutants from each file,
+A full run over the code that decides verdicts (the battery and the numerical engine) and the
+grading and layer code is about 23,700 mutants, and a mutant that survives must run every test
+that reaches its function (up to five minutes for the runner's), so a full run takes days on
+two cores. This draws the same number of mutants from each file,
 with a fixed seed, runs them in one `mutmut run`, and prints each file's score with its 95 %
 Wilson interval, so a file's score is a measurement with its uncertainty rather than a guess.
 
@@ -32,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = ROOT / "scripts" / "equivalent_mutants.txt"
-DEFAULT_FILES = ["backprop/battery/*", "backprop/numerical/*"]
+DEFAULT_FILES = ["backprop/battery/*", "backprop/numerical/*", "backprop/grading/*", "backprop/layers/*"]
 KILLED = {"killed", "caught by type check", "timeout", "segfault"}
 
 

@@ -47,6 +47,8 @@ def test_the_sample_is_seeded_and_takes_the_same_number_from_each_file():
     assert files.count("backprop/battery/a.py") == 5
     assert files.count("backprop/numerical/b.py") == 3  # a file with fewer mutants gives them all
     assert "backprop/network.py" not in files
+    elsewhere = ["backprop.grading.c.x_k__mutmut_1", "backprop.layers.d.x_m__mutmut_1"]
+    assert sample.draw(dict.fromkeys(elsewhere, "not checked"), sample.DEFAULT_FILES, 5, seed=0) == elsewhere
     assert len(sample.draw(statuses, sample.DEFAULT_FILES, 0, seed=0)) == 32
     # a file's draw depends on its own mutants only: more mutants in another file change nothing
     statuses |= {f"backprop.battery.0.x_f__mutmut_{i}": "not checked" for i in range(1, 30)}
