@@ -71,5 +71,49 @@ def build_parser(arguments: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def options_table(command: str) -> str:
+    """The table of a subcommand's options in its docs page (a test holds the page to it), so that
+    the page gives every option with its default and its help, as `--help` does."""
+    parser = _Parser(prog=f"backprop {command}")
+    importlib.import_module(SUBCOMMANDS[command][0]).add_arguments(parser)
+    return parser_table(parser)
+
+
+def parser_table(parser: argparse.ArgumentParser) -> str:
+    """A parser's arguments as a markdown table: how each is written, its default, its help."""
+    lines = ["| option | default | what it does |", "|---|---|---|"]
+    for action in parser._actions:  # argparse has no public way to list what was added
+        if isinstance(action, argparse._HelpAction):
+            continue
+        lines.append(f"| `{_invocation(action)}` | {_default(action)} | {_help(action, parser.prog)} |")
+    return "\n".join(lines)
+
+
+def _invocation(action: argparse.Action) -> str:
+    if action.metavar is not None:
+        value = str(action.metavar)
+    elif action.choices is not None:
+        value = "{" + ",".join(map(str, action.choices)) + "}"
+    else:
+        value = action.dest.upper()
+    if not action.option_strings:
+        return value
+    flags = ", ".join(action.option_strings)
+    return flags if action.nargs == 0 else f"{flags} {value}"
+
+
+def _default(action: argparse.Action) -> str:
+    if action.nargs == 0:
+        return "off" if action.default is False else "on" if action.default is True else "–"
+    if action.default is None or action.default == argparse.SUPPRESS:
+        return "–"
+    return f"`{action.default}`"
+
+
+def _help(action: argparse.Action, prog: str) -> str:
+    text = (action.help or "") % {**vars(action), "prog": prog}  # as argparse expands it
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 if __name__ == "__main__":
     sys.exit(main())

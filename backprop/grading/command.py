@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default make)")
     parser.add_argument("--assignment", metavar="FILE",
                         help="a TOML file with the battery's settings and each check's points (Python 3.11+)")
-    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+    parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                         help="submissions graded at once, each in its own process (default: the cores)")
     parser.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                         help="wall-clock time allowed to each submission (default: --timeout × (checks + 2) "
@@ -128,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         _validate(settings)
     except (ValueError, TypeError) as error:
         return _fail(str(error))
+    if args.jobs is None:
+        args.jobs = os.cpu_count() or 1
     if args.jobs < 1:
         return _fail(f"-j must be 1 or more, not {args.jobs}")
     checks = len(settings["only"]) if settings["only"] else len(CHECK_IDS)
