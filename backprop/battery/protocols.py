@@ -230,13 +230,6 @@ class RemoteNetwork:
             raise PluginError(f"{self.kind} {number}'s {self.array_name} is not a float numpy array")
         return array
 
-    def label(self, number: int) -> str:
-        """'parameter 2 of 4' or, with named parameters, its name."""
-        self.weight_arrays()
-        if self.names:
-            return self.names[number - 1]
-        return f"{self.kind} {number}"
-
     def set_weights(self, values: Sequence[NDArray]) -> None:
         """Write values into the subject's live arrays, and check they landed (a property handing out a
         copy would not keep them)."""
