@@ -22,7 +22,7 @@ from backprop.layers.diagnosis import diagnose
 from backprop.layers.kinds import conv_backward, get_kind, name_words, output_terms, pool_maxima
 from backprop.layers.runner import LayerResult, check_layer, report, resolve_kind
 from backprop.layers.shapes import LayerCase
-from backprop.layers.styles import Spec, canonical_shapes, discover
+from backprop.layers.styles import NnfsAdapter, Spec, canonical_shapes, discover
 from backprop.numerical import Estimate
 
 LAYERS = Path(__file__).resolve().parent / "layer_implementations"
@@ -227,14 +227,33 @@ def test_a_case_is_described_by_its_shapes(case: LayerCase, words: str) -> None:
 # ---------------------------------------------------------------- styles
 
 
+class DropoutWithTrainingFlag:
+    """The nnfs book's later dropout: forward(inputs, training) passes the inputs through unless training."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = 1 - rate
+
+    def forward(self, inputs: np.ndarray, training: bool) -> None:
+        self.inputs = inputs
+        if not training:
+            self.output = inputs.copy()
+            return
+        self.binary_mask = np.random.binomial(1, self.rate, size=inputs.shape) / self.rate
+        self.output = inputs * self.binary_mask
+
+    def backward(self, dvalues: np.ndarray) -> None:
+        self.dinputs = dvalues * self.binary_mask
+
+
 def test_an_nnfs_forward_that_takes_training_is_run_in_training_mode() -> None:
-    """The book's later dropout only drops values when forward is told it is training."""
-    _, adapter = discover(f"{NNFS}:Layer_Dropout_training_flag", "dropout")
+    """A layer whose forward takes `training` is checked as it trains: the dropout drops values, and its
+    gradient (through the mask it drew) passes."""
+    spec = Spec("here.py:DropoutWithTrainingFlag", "dropout", "nnfs", "DropoutWithTrainingFlag")
+    adapter = NnfsAdapter(get_kind("dropout"), DropoutWithTrainingFlag, spec)
     adapter.construct({"p": 0.5})
     out = adapter.forward({"x": np.ones((2, 4))}, {})
     assert set(np.unique(out)) == {0.0, 2.0}
-    case = _case("dropout", batch=2, n_features=3, p=0.5)
-    assert not judge("dx", adapter, case).failing
+    assert not judge("dx", adapter, _case("dropout", batch=2, n_features=3, p=0.5)).failing
 
 
 def test_discovery_of_a_layer_class_gives_its_kind_style_and_name() -> None:

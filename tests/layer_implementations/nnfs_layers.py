@@ -205,24 +205,6 @@ class Layer_Dropout:
         self.dinputs = dvalues * self.binary_mask
 
 
-class Layer_Dropout_training_flag:
-    """The book's later dropout: forward(inputs, training) passes the inputs through unless training."""
-
-    def __init__(self, rate):
-        self.rate = 1 - rate
-
-    def forward(self, inputs, training):
-        self.inputs = inputs
-        if not training:
-            self.output = inputs.copy()
-            return
-        self.binary_mask = np.random.binomial(1, self.rate, size=inputs.shape) / self.rate
-        self.output = inputs * self.binary_mask
-
-    def backward(self, dvalues):
-        self.dinputs = dvalues * self.binary_mask
-
-
 class Layer_Dropout_mask_not_rescaled(Layer_Dropout):
     def backward(self, dvalues):
         self.dinputs = dvalues * (self.binary_mask > 0)
