@@ -644,3 +644,132 @@ def test_a_gradient_derived_from_step_says_how_it_was_derived() -> None:
     assert evidence.status == "passed"
     assert evidence.note == ("gradients derived from step(x, y, lr) as (W_before − W_after) / lr at the "
                              "case's learning rate and at 1/8 of it")
+
+
+# --------------------------------------------------------------------------- fourth sample
+
+
+def test_a_derivative_drifting_from_zero_is_measured_on_the_fixed_grid_alone() -> None:
+    """The drift is read on the grid symmetric about 0, never on the case's own z appended after it
+    (here 0.3 and −2): the levels and errors are the grid's seven |z|."""
+    from backprop.activations import get_activation
+
+    points = np.concatenate((activation._GRID, [0.3, -2.0]))
+    true = get_activation("sigmoid").derivative(points)
+    finding = activation._derivative_diagnosis(0.25 - points**2 / 16, estimate(true), points, "sigmoid")
+    assert finding is not None and finding.kind == "wrong-derivative"
+    assert finding.params["formula"] == "an approximation near 0"
+    assert finding.params["at"] == [0.1, 0.5, 1.5, 3.0, 4.5, 6.0, 12.0]
+    assert len(finding.params["errors"]) == 7
+    assert finding.params["errors"][3] == pytest.approx(7.917288747361101, rel=1e-9)
+
+
+def test_passing_evidence_carries_the_worst_relative_error_of_its_comparisons() -> None:
+    """The table's error column: a pass still shows how close it came (the largest of the arrays')."""
+    close = common.compare_exact("layer 1 of 2", "unit", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12]))
+    exact = common.compare_exact("layer 2 of 2 (output)", "unit", np.array([4.0]), np.array([4.0]))
+    evidence = common.evidence_from([close, exact], "the delta")
+    assert evidence.status == "passed"
+    assert evidence.rel_error == close.max_rel_error == pytest.approx(1e-12 / 2.000000000001, rel=1e-6)
+
+
+def test_a_delta_made_with_the_layer_s_own_wrong_activation_prime_names_the_layer_and_agreement() -> None:
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", sigmoid_prime_small_z.make, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [(f.kind, f.params) for f in evidence.findings] == [
+        ("wrong-derivative", {"layer": 2, "agreement": 0.0})
+    ]
+
+
+def test_a_gradient_derived_at_one_learning_rate_says_only_that_rate() -> None:
+    """descent derives a step-only model's gradient at the case's rate alone: its note names no second."""
+    from backprop.battery.checks.derived import derived_gradient
+
+    net = prepare(LocalWorker(Adapter), CASE, MODEL)
+    assert isinstance(net, ModelNetwork)
+    gradient = derived_gradient(net, CASE, CASE.x, CASE.y, two_rates=False)
+    assert gradient.rates == (0.1,)
+    assert gradient.note == (
+        "gradients derived from step(x, y, lr) as (W_before − W_after) / lr at the case's learning rate"
+    )
+
+
+def test_an_update_that_follows_its_wrong_stored_delta_says_how_closely() -> None:
+    """update-is-sgd-step on layers whose delta is wrong: each layer's move is lr × aᵀδ of its own delta,
+    and the sentence gives how closely, in words."""
+    from backprop.battery import diagnosis
+
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("update-is-sgd-step", sigmoid_prime_small_z.make, case, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [f.kind for f in evidence.findings] == ["inherited", "inherited"]
+    for finding, number in zip(evidence.findings, (2, 1), strict=True):
+        assert finding.params == {"layer": number, "from": "delta", "agreement": finding.params["agreement"]}
+        assert finding.sentence == (
+            f"layer {number} moved by learning rate × aᵀδ of its own stored delta "
+            f"{diagnosis.within(finding.params['agreement'])}: update applies the step correctly, and the "
+            "error is in the delta (see the delta checks)"
+        )
+
+
+class _LossHalvesY(Adapter):
+    """loss(x, y) halves the caller's y in place."""
+
+    def loss(self, x: np.ndarray, y: np.ndarray) -> float:
+        y *= 0.5
+        return 0.0
+
+
+def test_a_model_whose_loss_writes_into_y_is_told_so_by_the_argument_s_name() -> None:
+    profile = Profile("model-level", frozenset({"step", "predict", "loss"}))
+    evidence = evaluate("inputs-unmodified", Boundary(_LossHalvesY), CASE, HALF_SSE, profile)
+    assert evidence.status == "failed" and evidence.where == "loss"
+    assert evidence.details == "loss changed its argument y: 1 of 1 values differ afterwards"
+
+
+class _FitHangs(LocalWorker):
+    """A worker whose subject never comes back from fit: the request ends with SubjectEnded."""
+
+    def request(self, name: str, *args: Any) -> Any:
+        if name == "method" and args[0] == "fit":
+            from backprop.subject import SubjectEnded
+
+            raise SubjectEnded("the implementation did not finish within 1 s")
+        return super().request(name, *args)
+
+
+def test_a_fit_that_never_returns_in_the_determinism_check_is_named_by_the_call_it_was() -> None:
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    with pytest.raises(PluginError) as raised:
+        checks.hygiene.deterministic(_FitHangs(NeuralNetwork), CASE, HALF_SSE, profile)
+    assert str(raised.value).startswith(
+        "fit(X, y, learning_rate, epochs=5) raised SubjectEnded: the implementation did not finish within 1 s"
+    )
+
+
+def test_a_predict_taking_the_1_at_the_other_end_than_the_battery_is_a_bias_layout_finding() -> None:
+    """The battery put the 1 first and has not seen where fit puts it: predict(x) equal to the forward
+    pass with the 1 last is a bias-layout finding, with a hint to declare it."""
+    profile = Profile("layer-level", frozenset({"predict"}))
+    net = open_network(LocalWorker(NeuralNetwork), [2, 3, 1], "tanh", profile)
+    assert isinstance(net, LayerNetwork)
+    x = np.array([0.5, -0.25])
+    prediction = net.forward(profile.but(bias="last").with_one(x))[-1]
+    evidence = Evidence("failed")
+    identities._bias_diagnosis(net, x, prediction, profile, evidence)
+    assert [(f.kind, f.params) for f in evidence.findings] == [
+        ("bias-layout", {"predict": "last", "assumed": "first"})
+    ]
+
+
+def test_a_bias_gradient_summed_over_the_units_names_both_axes_and_the_shape_given() -> None:
+    from backprop.battery.protocols import GradientShapeError
+
+    right = np.array([0.5, -0.25, 1.0])
+    error = GradientShapeError("b1 misshapen", 1, [np.zeros((2, 3)), np.array([1.25])], [(2, 3), (3,)])
+    finding = suspected.wrong_axis(error, [estimate(np.zeros((2, 3))), estimate(right)], ["W1", "b1"])
+    assert finding is not None and finding.kind == "wrong-axis"
+    assert finding.params == {"parameter": "b1", "axis": 1, "expected_axis": 0, "shape": [1]}
