@@ -396,3 +396,12 @@ def test_a_target_may_name_a_factory_by_its_dotted_path() -> None:
     """`net.py:Outer.make` names make inside Outer (as a nested factory is described), not a bad target."""
     assert split_target("net.py:Outer.make") == ("net.py", "Outer.make")
     assert split_target("pkg.mod:Builder.make_net") == ("pkg.mod", "Builder.make_net")
+
+
+def test_a_target_that_loads_without_its_factory_is_refused_with_the_loaders_sentence(tmp_path: Path) -> None:
+    """A script that imports but has no such name: TargetError says which target and what is missing."""
+    script = tmp_path / "net.py"
+    script.write_text("other = 1\n")
+    with pytest.raises(TargetError) as raised:
+        resolve(f"{script}:make", timeout=30)
+    assert str(raised.value) == f"cannot load {script}:make: {script} has no attribute 'make'"

@@ -266,3 +266,25 @@ def test_a_square_gradient_equal_to_the_expected_one_is_not_called_transposed_ev
     skew = np.array([[1.0, 2.0], [5.0, -3.0]])
     found = diagnosis.transposed(skew.T, skew)
     assert found is not None and (found.kind, found.params) == ("transposed", {"agreement": 0.0})
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+
+def test_a_spec_files_each_protocols_use_or_reason_under_that_protocol() -> None:
+    """A check's spec, built the way REGISTRY builds them: its id, function and line, the layer-level and
+    model-level uses under their protocols, or the reason the model-level protocol is not applicable; by
+    default it follows from the gradient chain so far, and off the chain it does not join it."""
+    from backprop.battery import registry
+
+    chain = tuple(registry._CHAIN)
+    layer = registry.Use("reads `weight`", frozenset({"weight"}))
+    model = registry.Use("calls `gradients`", frozenset({"gradients"}))
+    assert registry._spec("some-check", "module:function", "what it verifies", layer, model,
+                          follows=("output-delta",), chain=False) == registry.CheckSpec(
+        "some-check", "module:function", "what it verifies",
+        {registry.LAYER_LEVEL: layer, registry.MODEL_LEVEL: model}, {}, ("output-delta",))
+    assert registry._spec("other-check", "module:other", "what else", None, "the model hides it",
+                          chain=False) == registry.CheckSpec(
+        "other-check", "module:other", "what else", {}, {registry.MODEL_LEVEL: "the model hides it"}, chain)
+    assert tuple(registry._CHAIN) == chain
