@@ -405,3 +405,22 @@ def test_a_target_that_loads_without_its_factory_is_refused_with_the_loaders_sen
     with pytest.raises(TargetError) as raised:
         resolve(f"{script}:make", timeout=30)
     assert str(raised.value) == f"cannot load {script}:make: {script} has no attribute 'make'"
+
+
+class _UnstartableSubject:
+    """A subject whose worker's process ends before it answers."""
+
+    def worker(self, seconds: float) -> LocalWorker:
+        raise SubjectEnded("the implementation's process ended with exit code 1 before answering.")
+
+
+@pytest.mark.parametrize(("bias", "kept"), [("last", "last"), (None, "first")])
+def test_conventions_not_probed_keep_the_declared_bias_and_say_why(bias: str | None, kept: str) -> None:
+    """A worker that cannot start leaves the profile as declared: the bias given (or the profile's own),
+    the scheme given, and a note with the worker's sentence."""
+    from backprop.battery.conventions import probe_in_worker
+
+    profile = probe_in_worker(_UnstartableSubject(), Profile("layer-level", notes=("seen",)),  # type: ignore[arg-type]
+                              HALF_SSE, 5.0, bias, "per-sample")
+    assert profile == Profile("layer-level", bias=kept, scheme="per-sample", notes=(
+        "seen", "conventions not probed (the implementation's process ended with exit code 1 before answering)"))

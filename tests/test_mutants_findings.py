@@ -288,3 +288,17 @@ def test_a_spec_files_each_protocols_use_or_reason_under_that_protocol() -> None
                           chain=False) == registry.CheckSpec(
         "other-check", "module:other", "what else", {}, {registry.MODEL_LEVEL: "the model hides it"}, chain)
     assert tuple(registry._CHAIN) == chain
+
+
+def test_arrays_given_without_labels_are_named_by_their_place_counted_from_one() -> None:
+    """Without labels, the arrays a mistake changes are "array 1", "array 2"... in the sentence and params."""
+    suspect = suspects.Suspect(deltas=[np.zeros(2)], gradients=[np.array([1.0, 2.0]), np.array([3.0])],
+                               kind="extra-fprime", params={"layers": [2]},
+                               description="backprop with f'(z) twice", hint="drop one f'(z)")
+    found = suspects.explanations([np.array([1.0, 2.0]), np.array([3.0])],
+                                  [np.array([1.0, 4.0]), np.array([3.0])], [suspect])
+    assert found == [Finding(
+        "extra-fprime",
+        "every parameter's gradient equals that of backprop with f'(z) twice exactly in all 3 elements "
+        "(the mistake changes 1 of 2 elements of array 1): drop one f'(z)",
+        {"layers": [2], "mistake": "backprop with f'(z) twice", "gap": 0.0, "changed": ["array 1"]})]
