@@ -424,3 +424,25 @@ def test_conventions_not_probed_keep_the_declared_bias_and_say_why(bias: str | N
                               HALF_SSE, 5.0, bias, "per-sample")
     assert profile == Profile("layer-level", bias=kept, scheme="per-sample", notes=(
         "seen", "conventions not probed (the implementation's process ended with exit code 1 before answering)"))
+
+
+class _NoArraysWorker:
+    """A worker whose reply to "weights" holds no list of arrays."""
+
+    def request(self, name: str, *args: Any) -> Any:
+        return {"names": None, "arrays": None} if name == "weights" else None
+
+
+@pytest.mark.parametrize(("kind", "sentence"), [
+    ("LayerNetwork", "the layers' arrays could not be read"),
+    ("ModelNetwork", "the parameters' arrays could not be read"),
+])
+def test_weights_that_cannot_be_read_are_a_plugin_error_that_says_whose(kind: str, sentence: str) -> None:
+    """A reply to "weights" without a list of arrays: PluginError naming the layers' or parameters' arrays."""
+    from backprop.battery import protocols
+    from backprop.subject import PluginError
+
+    network = getattr(protocols, kind)(_NoArraysWorker(), {})
+    with pytest.raises(PluginError) as raised:
+        network.weight_arrays()
+    assert str(raised.value) == sentence
