@@ -446,3 +446,10 @@ def test_weights_that_cannot_be_read_are_a_plugin_error_that_says_whose(kind: st
     with pytest.raises(PluginError) as raised:
         network.weight_arrays()
     assert str(raised.value) == sentence
+
+
+def test_a_tuple_declared_in_python_is_written_as_a_list() -> None:
+    """check(make, only=("output-delta", "descent")) is reproduced as only=['output-delta', 'descent']."""
+    assert declare("only", ("output-delta", "descent"), PYTHON) == "only=['output-delta', 'descent']"
+    assert reproduce(PYTHON, None, "make", [("only", ("descent",)), ("loss", "bce")]) == (
+        "backprop.check(make, only=['descent'], loss='bce')")
