@@ -453,3 +453,18 @@ def test_a_tuple_declared_in_python_is_written_as_a_list() -> None:
     assert declare("only", ("output-delta", "descent"), PYTHON) == "only=['output-delta', 'descent']"
     assert reproduce(PYTHON, None, "make", [("only", ("descent",)), ("loss", "bce")]) == (
         "backprop.check(make, only=['descent'], loss='bce')")
+
+
+def test_a_factory_of_an_importable_module_is_named_by_its_target_string() -> None:
+    """backprop.network's NeuralNetwork can be loaded by name, so it has a target string; a factory of
+    a script run as __main__ or defined in a function has none."""
+    from backprop.battery.targets import importable_name
+
+    def make() -> None:
+        return None
+
+    assert importable_name(NeuralNetwork) == "backprop.network:NeuralNetwork"
+    assert importable_name(make) is None
+    make.__module__ = "__main__"
+    make.__qualname__ = "make"
+    assert importable_name(make) is None
