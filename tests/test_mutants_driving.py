@@ -423,7 +423,8 @@ def test_conventions_not_probed_keep_the_declared_bias_and_say_why(bias: str | N
     profile = probe_in_worker(_UnstartableSubject(), Profile("layer-level", notes=("seen",)),  # type: ignore[arg-type]
                               HALF_SSE, 5.0, bias, "per-sample")
     assert profile == Profile("layer-level", bias=kept, scheme="per-sample", notes=(
-        "seen", "conventions not probed (the implementation's process ended with exit code 1 before answering)"))
+        "seen",
+        "conventions not probed (the implementation's process ended with exit code 1 before answering)"))
 
 
 class _NoArraysWorker:
