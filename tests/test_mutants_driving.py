@@ -469,3 +469,13 @@ def test_a_factory_of_an_importable_module_is_named_by_its_target_string() -> No
     make.__module__ = "__main__"
     make.__qualname__ = "make"
     assert importable_name(make) is None
+
+
+def test_a_step_on_a_batch_weighs_each_rows_gradient_by_the_schemes_reduction() -> None:
+    """A mean over 4 rows weighs each row's gradient 1/4; a sum, and a single row, weigh it 1."""
+    from backprop.battery.schemes import weight_of
+
+    assert weight_of(parse_scheme("full-batch-mean"), (0, 1, 2, 3)) == 0.25
+    assert weight_of(parse_scheme("mini-batch-mean-2"), (1, 3)) == 0.5
+    assert weight_of(parse_scheme("full-batch-sum"), (0, 1, 2, 3)) == 1.0
+    assert weight_of(parse_scheme("per-sample"), (2,)) == 1.0

@@ -302,3 +302,10 @@ def test_arrays_given_without_labels_are_named_by_their_place_counted_from_one()
         "every parameter's gradient equals that of backprop with f'(z) twice exactly in all 3 elements "
         "(the mistake changes 1 of 2 elements of array 1): drop one f'(z)",
         {"layers": [2], "mistake": "backprop with f'(z) twice", "gap": 0.0, "changed": ["array 1"]})]
+
+
+def test_the_constant_one_of_the_bias_goes_where_the_profile_says_on_every_row() -> None:
+    """Bias first (the article): 1 before the inputs; bias last: after them; a batch gets it on each row."""
+    x = np.array([[2.0, 3.0], [4.0, 5.0]])
+    np.testing.assert_array_equal(Profile(bias="first").with_one(x), [[1.0, 2.0, 3.0], [1.0, 4.0, 5.0]])
+    np.testing.assert_array_equal(Profile(bias="last").with_one(x[0]), [2.0, 3.0, 1.0])
