@@ -396,3 +396,86 @@ def test_a_target_may_name_a_factory_by_its_dotted_path() -> None:
     """`net.py:Outer.make` names make inside Outer (as a nested factory is described), not a bad target."""
     assert split_target("net.py:Outer.make") == ("net.py", "Outer.make")
     assert split_target("pkg.mod:Builder.make_net") == ("pkg.mod", "Builder.make_net")
+
+
+def test_a_target_that_loads_without_its_factory_is_refused_with_the_loaders_sentence(tmp_path: Path) -> None:
+    """A script that imports but has no such name: TargetError says which target and what is missing."""
+    script = tmp_path / "net.py"
+    script.write_text("other = 1\n")
+    with pytest.raises(TargetError) as raised:
+        resolve(f"{script}:make", timeout=30)
+    assert str(raised.value) == f"cannot load {script}:make: {script} has no attribute 'make'"
+
+
+class _UnstartableSubject:
+    """A subject whose worker's process ends before it answers."""
+
+    def worker(self, seconds: float) -> LocalWorker:
+        raise SubjectEnded("the implementation's process ended with exit code 1 before answering.")
+
+
+@pytest.mark.parametrize(("bias", "kept"), [("last", "last"), (None, "first")])
+def test_conventions_not_probed_keep_the_declared_bias_and_say_why(bias: str | None, kept: str) -> None:
+    """A worker that cannot start leaves the profile as declared: the bias given (or the profile's own),
+    the scheme given, and a note with the worker's sentence."""
+    from backprop.battery.conventions import probe_in_worker
+
+    profile = probe_in_worker(_UnstartableSubject(), Profile("layer-level", notes=("seen",)),  # type: ignore[arg-type]
+                              HALF_SSE, 5.0, bias, "per-sample")
+    assert profile == Profile("layer-level", bias=kept, scheme="per-sample", notes=(
+        "seen",
+        "conventions not probed (the implementation's process ended with exit code 1 before answering)"))
+
+
+class _NoArraysWorker:
+    """A worker whose reply to "weights" holds no list of arrays."""
+
+    def request(self, name: str, *args: Any) -> Any:
+        return {"names": None, "arrays": None} if name == "weights" else None
+
+
+@pytest.mark.parametrize(("kind", "sentence"), [
+    ("LayerNetwork", "the layers' arrays could not be read"),
+    ("ModelNetwork", "the parameters' arrays could not be read"),
+])
+def test_weights_that_cannot_be_read_are_a_plugin_error_that_says_whose(kind: str, sentence: str) -> None:
+    """A reply to "weights" without a list of arrays: PluginError naming the layers' or parameters' arrays."""
+    from backprop.battery import protocols
+    from backprop.subject import PluginError
+
+    network = getattr(protocols, kind)(_NoArraysWorker(), {})
+    with pytest.raises(PluginError) as raised:
+        network.weight_arrays()
+    assert str(raised.value) == sentence
+
+
+def test_a_tuple_declared_in_python_is_written_as_a_list() -> None:
+    """check(make, only=("output-delta", "descent")) is reproduced as only=['output-delta', 'descent']."""
+    assert declare("only", ("output-delta", "descent"), PYTHON) == "only=['output-delta', 'descent']"
+    assert reproduce(PYTHON, None, "make", [("only", ("descent",)), ("loss", "bce")]) == (
+        "backprop.check(make, only=['descent'], loss='bce')")
+
+
+def test_a_factory_of_an_importable_module_is_named_by_its_target_string() -> None:
+    """backprop.network's NeuralNetwork can be loaded by name, so it has a target string; a factory of
+    a script run as __main__ or defined in a function has none."""
+    from backprop.battery.targets import importable_name
+
+    def make() -> None:
+        return None
+
+    assert importable_name(NeuralNetwork) == "backprop.network:NeuralNetwork"
+    assert importable_name(make) is None
+    make.__module__ = "__main__"
+    make.__qualname__ = "make"
+    assert importable_name(make) is None
+
+
+def test_a_step_on_a_batch_weighs_each_rows_gradient_by_the_schemes_reduction() -> None:
+    """A mean over 4 rows weighs each row's gradient 1/4; a sum, and a single row, weigh it 1."""
+    from backprop.battery.schemes import weight_of
+
+    assert weight_of(parse_scheme("full-batch-mean"), (0, 1, 2, 3)) == 0.25
+    assert weight_of(parse_scheme("mini-batch-mean-2"), (1, 3)) == 0.5
+    assert weight_of(parse_scheme("full-batch-sum"), (0, 1, 2, 3)) == 1.0
+    assert weight_of(parse_scheme("per-sample"), (2,)) == 1.0

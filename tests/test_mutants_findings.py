@@ -266,3 +266,46 @@ def test_a_square_gradient_equal_to_the_expected_one_is_not_called_transposed_ev
     skew = np.array([[1.0, 2.0], [5.0, -3.0]])
     found = diagnosis.transposed(skew.T, skew)
     assert found is not None and (found.kind, found.params) == ("transposed", {"agreement": 0.0})
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+
+def test_a_spec_files_each_protocols_use_or_reason_under_that_protocol() -> None:
+    """A check's spec, built the way REGISTRY builds them: its id, function and line, the layer-level and
+    model-level uses under their protocols, or the reason the model-level protocol is not applicable; by
+    default it follows from the gradient chain so far, and off the chain it does not join it."""
+    from backprop.battery import registry
+
+    chain = tuple(registry._CHAIN)
+    layer = registry.Use("reads `weight`", frozenset({"weight"}))
+    model = registry.Use("calls `gradients`", frozenset({"gradients"}))
+    assert registry._spec("some-check", "module:function", "what it verifies", layer, model,
+                          follows=("output-delta",), chain=False) == registry.CheckSpec(
+        "some-check", "module:function", "what it verifies",
+        {registry.LAYER_LEVEL: layer, registry.MODEL_LEVEL: model}, {}, ("output-delta",))
+    assert registry._spec("other-check", "module:other", "what else", None, "the model hides it",
+                          chain=False) == registry.CheckSpec(
+        "other-check", "module:other", "what else", {}, {registry.MODEL_LEVEL: "the model hides it"}, chain)
+    assert tuple(registry._CHAIN) == chain
+
+
+def test_arrays_given_without_labels_are_named_by_their_place_counted_from_one() -> None:
+    """Without labels, the arrays a mistake changes are "array 1", "array 2"... in the sentence and params."""
+    suspect = suspects.Suspect(deltas=[np.zeros(2)], gradients=[np.array([1.0, 2.0]), np.array([3.0])],
+                               kind="extra-fprime", params={"layers": [2]},
+                               description="backprop with f'(z) twice", hint="drop one f'(z)")
+    found = suspects.explanations([np.array([1.0, 2.0]), np.array([3.0])],
+                                  [np.array([1.0, 4.0]), np.array([3.0])], [suspect])
+    assert found == [Finding(
+        "extra-fprime",
+        "every parameter's gradient equals that of backprop with f'(z) twice exactly in all 3 elements "
+        "(the mistake changes 1 of 2 elements of array 1): drop one f'(z)",
+        {"layers": [2], "mistake": "backprop with f'(z) twice", "gap": 0.0, "changed": ["array 1"]})]
+
+
+def test_the_constant_one_of_the_bias_goes_where_the_profile_says_on_every_row() -> None:
+    """Bias first (the article): 1 before the inputs; bias last: after them; a batch gets it on each row."""
+    x = np.array([[2.0, 3.0], [4.0, 5.0]])
+    np.testing.assert_array_equal(Profile(bias="first").with_one(x), [[1.0, 2.0, 3.0], [1.0, 4.0, 5.0]])
+    np.testing.assert_array_equal(Profile(bias="last").with_one(x[0]), [2.0, 3.0, 1.0])
