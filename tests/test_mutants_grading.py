@@ -167,3 +167,24 @@ def test_grade_writes_the_junit_file_it_is_asked_for(tmp_path: Path, monkeypatch
     assert (tmp_path / "grades.xml").read_text() == formats.to_junit(
         [grade(Graded(submission, result, None, 1.0), Assignment())])
     assert capsys.readouterr().out.startswith("submission  passed")
+
+
+@pytest.mark.parametrize(("cores", "jobs"), [(3, 3), (None, 1)])
+def test_without_j_grade_runs_a_job_a_core_and_one_when_the_cores_are_unknown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        cores: int | None, jobs: int) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.py").write_text("def make(layers, activation): pass\n")
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    asked: list[int] = []
+
+    def fake_grade_all(submissions: list[Submission], options: dict[str, Any], jobs: int,
+                       *args: Any, **kwargs: Any) -> list[Graded]:
+        asked.append(jobs)
+        return [Graded(s, None, "not run", 0.0) for s in submissions]
+
+    monkeypatch.setattr(pool, "grade_all", fake_grade_all)
+    args = build_parser(["grade"]).parse_args(["grade", "s.py", "--user", "root"])
+    assert command.run(args) == command.EXIT_NOT_GRADED
+    assert asked == [jobs]
+    capsys.readouterr()
