@@ -1,5 +1,5 @@
 """Behaviours of the grading code (`backprop grade`: discovery, isolation, the pool's environment, the
-worker, scoring, the table, the progress line and the JUnit file) that its other tests leave unchecked
+worker, the progress line, the JUnit file and the number of jobs) that its other tests leave unchecked
 or check only through a whole grading run: each test names the behaviour it protects and asserts its
 exact value, on small inputs, in-process (a worker's own code runs in a forked child)."""
 
@@ -149,25 +149,6 @@ def test_the_junit_totals_add_up_every_submission_and_an_ungraded_one_is_one_err
 
 
 # ------------------------------------------------------------------------------------------ command
-
-def test_grade_writes_the_junit_file_it_is_asked_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    """The command writes --junit with the JUnit text of the grades (the workers faked: one result)."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "s.py").write_text("def make(layers, activation): pass\n")
-    result = battery_json({"id": "output-delta", "status": "passed"}, passed=True)
-
-    def fake_grade_all(submissions: list[Submission], *args: Any, **kwargs: Any) -> list[Graded]:
-        return [Graded(s, result, None, 1.0) for s in submissions]
-
-    monkeypatch.setattr(pool, "grade_all", fake_grade_all)
-    args = build_parser(["grade"]).parse_args(["grade", "s.py", "--user", "root", "--junit", "grades.xml"])
-    assert command.run(args) == 0
-    submission = Submission("s.py", f"{tmp_path / 's.py'}:make")
-    assert (tmp_path / "grades.xml").read_text() == formats.to_junit(
-        [grade(Graded(submission, result, None, 1.0), Assignment())])
-    assert capsys.readouterr().out.startswith("submission  passed")
-
 
 @pytest.mark.parametrize(("cores", "jobs"), [(3, 3), (None, 1)])
 def test_without_j_grade_runs_a_job_a_core_and_one_when_the_cores_are_unknown(
