@@ -32,6 +32,7 @@ from backprop.numerical.estimate import Kink
 from backprop.numerical.kinks import ONE_SIDED_STEP, Pieces, has_kink, one_sided_slopes
 from backprop.numerical.layered import forward_loss
 from backprop.numerical.perturb import element_sampler
+from backprop.numerical.richardson import richardson_estimate
 from backprop.numerical.rowwise import rowwise_loss
 from backprop.numerical.sensitivity import sensitivity
 from backprop.numerical.steps import central_step, machine_epsilon, realised_step
@@ -488,3 +489,62 @@ def test_an_estimate_s_budget_is_one_float_per_element_whatever_it_was_given() -
     whole = Estimate(np.array([1.0, 2.0]), [1, 3], "central")
     assert isinstance(whole.budget, np.ndarray)
     assert whole.budget.dtype == np.float64 and whole.budget.tolist() == [1.0, 3.0]
+
+
+def test_a_non_finite_point_of_a_function_is_named_x_in_the_sentence() -> None:
+    """central_difference(f, x) with a NaN in x: the sentence names the argument `x` and counts the value."""
+    with pytest.raises(ValueError) as caught:
+        central_difference(np.sin, np.array([0.0, np.nan]))
+    assert str(caught.value) == "x holds 1 non-finite value(s) (NaN or inf)"
+
+
+def test_a_jump_of_exactly_the_threshold_is_not_a_kink() -> None:
+    """c·relu has slopes 0 and c; a kink needs a jump above 1e-3·(1 + the larger slope). For the c with
+    c = 1e-3·(1 + c) exactly the jump only reaches it, so it is no kink; twice that c is one."""
+    c = float(np.nextafter(1 / 999, 1.0))
+    assert not has_kink(lambda z: c * np.maximum(z, 0.0))
+    assert has_kink(lambda z: 2 * c * np.maximum(z, 0.0))
+
+
+def test_a_unit_moved_across_zero_stays_on_its_piece_on_either_side() -> None:
+    """A leaky relu (slopes 0.1 left, 1 right): a right-piece unit moved to −0.5 follows the right piece
+    (−0.5, not −0.05), a left-piece unit moved to 0.5 the left one (0.05, not 0.5); units that do not
+    cross keep f(z)."""
+    pieces = Pieces(0.0, 0.1, 1.0, sides=np.array([1, -1, 1, -1]), ambiguous=np.zeros(4, bool))
+
+    def leaky(z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, z, 0.1 * z)
+
+    moved = pieces.apply(leaky, np.array([-0.5, 0.5, 2.0, -2.0]))
+    np.testing.assert_allclose(moved, [-0.5, 0.05, 2.0, -0.2], rtol=1e-15)
+
+
+def test_richardsons_budget_is_floored_by_the_central_budget_scaled_to_its_step() -> None:
+    """f exactly linear at the extrapolation steps (±64h … ±256h), but off by δ = 3e-6 at ±2h: the
+    extrapolation levels agree, so its own budget is rounding alone (≈ 4e-15); the central budget
+    δ/3 (+ rounding), taken at a step 64 times smaller, scaled down by 64 and doubled, is its floor."""
+    h, delta, eps = 1e-3, 3e-6, 2.0 ** -52
+
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([m * h * (1 + delta if abs(m) == 2 else 1.0)]), np.array([m * h])
+
+    central = central_estimate(sample, 0.0, eps)
+    np.testing.assert_allclose(central.budget, [delta / 3], rtol=1e-6)
+    estimate = richardson_estimate(sample, 0.0, eps)
+    assert estimate.method == "richardson" and estimate.note == ""
+    np.testing.assert_array_equal(estimate.value, [1.0])
+    np.testing.assert_allclose(estimate.budget, 2 * central.budget / 64, rtol=1e-12)
+
+
+def test_a_networks_weight_estimates_carry_the_size_of_the_analytic_terms() -> None:
+    """One tanh unit, half-SSE: the analytic ∂L/∂W[i] = x_i·(A − y)·f'(z) is summed from terms as large
+    as |x_i|·(|A − y| + |A| + |y|)·f'(z), and the central estimate carries that size (term_scale) for
+    compare to size the analytic side's rounding by."""
+    net = NeuralNetwork([2, 1], "tanh", rng=0)
+    net.layers[0].weight = np.array([[0.5], [-2.0], [1.5]])
+    x, y = np.array([1.0, 1.0, 0.5]), np.array([0.25])
+    [estimate] = weight_gradient_estimates(net, x, y, method="central")
+    a = np.tanh(0.5 - 2.0 + 0.75)
+    terms = np.abs(x)[:, None] * ((abs(a - 0.25) + abs(a) + 0.25) * (1 - a**2))
+    assert estimate.term_scale is not None
+    np.testing.assert_allclose(estimate.term_scale, terms, rtol=1e-6)
