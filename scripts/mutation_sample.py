@@ -3,9 +3,9 @@
 A full run over the code that decides verdicts (the battery and the numerical engine) and the
 grading and layer code is about 23,700 mutants, and a mutant that survives must run every test
 that reaches its function (up to five minutes for the runner's), so a full run takes days on
-two cores. This draws the same number of mutants from each file,
-with a fixed seed, runs them in one `mutmut run`, and prints each file's score with its 95 %
-Wilson interval, so a file's score is a measurement with its uncertainty rather than a guess.
+two cores. This draws the same number of mutants from each file, with a fixed seed, runs them
+in one `mutmut run`, and prints each file's score with its 95 % Wilson interval, so a file's
+score is a measurement with its uncertainty rather than a guess.
 
     python scripts/mutation_sample.py --per-file 6             # draw, run, report
     python scripts/mutation_sample.py --per-file 6 --report    # report what was already run

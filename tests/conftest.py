@@ -5,6 +5,7 @@ numbers written in the project's sources."""
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # back before mutmut files the test's calls. A grader's worker is a new interpreter, where mutmut's
 # recording cannot run: the stats run keeps the mode out of its environment, so it runs unrecorded.
 _CHILD_HITS: Path | None = None
+"""Where the children of the stats run now under way write what they reached (None outside one)."""
 
 
 def _collecting_stats() -> bool:
@@ -67,30 +69,42 @@ def _collecting_stats() -> bool:
     return get_mutant_under_test() == "stats"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    global _CHILD_HITS
-    if os.environ.get("MUTANT_UNDER_TEST") != "stats":
-        return
-    del os.environ["MUTANT_UNDER_TEST"]  # mutmut's own process keeps the mode (set_mutant_under_test)
-    if _CHILD_HITS is not None:
-        return
+def _record_children_s_calls() -> None:
+    """Wrap what the sandbox's child calls, once a process, so that it writes the calls it reached."""
     from mutmut.state import state
 
     from backprop import sandbox
 
-    hits = Path(tempfile.mkdtemp(prefix="mutmut-child-hits-"))
     call_in_child = sandbox._call_and_encode
+    if getattr(call_in_child, "records_calls", False):
+        return
 
     def call_and_record(fn, args, kwargs):  # type: ignore[no-untyped-def]
         try:
             return call_in_child(fn, args, kwargs)
         finally:
-            if _collecting_stats():
+            if _CHILD_HITS is not None and _collecting_stats():
                 with contextlib.suppress(Exception):
-                    (hits / str(os.getpid())).write_text("\n".join(state()._stats))
+                    (_CHILD_HITS / str(os.getpid())).write_text("\n".join(state()._stats))
 
+    call_and_record.records_calls = True  # type: ignore[attr-defined]
     sandbox._call_and_encode = call_and_record
-    _CHILD_HITS = hits
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _CHILD_HITS
+    if os.environ.get("MUTANT_UNDER_TEST") != "stats":
+        return
+    del os.environ["MUTANT_UNDER_TEST"]  # mutmut's own process keeps the mode (set_mutant_under_test)
+    _record_children_s_calls()
+    _CHILD_HITS = Path(tempfile.mkdtemp(prefix="mutmut-child-hits-"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _CHILD_HITS
+    if _CHILD_HITS is not None:
+        shutil.rmtree(_CHILD_HITS, ignore_errors=True)
+        _CHILD_HITS = None
 
 
 @pytest.hookimpl(tryfirst=True)
