@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 
 import backprop
+from backprop.cli import main
 from backprop.layers import KIND_NAMES, LayerTargetError, check_ids, infer_kind
 from backprop.layers.kinds import KindError
 from backprop.strategies import conv_parameters, layer_shapes, network_sizes, samples
@@ -96,16 +97,32 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
-def test_bad_usage_is_one_line_and_exit_2(case: str) -> None:
+def test_bad_usage_is_one_line_and_exit_2(case: str, capsys: pytest.CaptureFixture[str]) -> None:
     args, says = BAD[case]
+    try:
+        code = main(["check-layer", *args])
+    except SystemExit as stop:  # argparse's own refusals
+        code = stop.code
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_the_installed_command_refuses_bad_usage_with_exit_2() -> None:
+    """The same refusal through `python -m backprop`, the way a user's shell runs it."""
     run = subprocess.run(
-        [sys.executable, "-m", "backprop", "check-layer", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "backprop", "check-layer", f"{BROKEN}:lonely_forward", "--kind", "dense"],
+        capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 2, run.stderr
     assert run.stdout == ""
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and says in lines[0], run.stderr
-    assert "Traceback" not in run.stderr
+    assert run.stderr == (
+        f"backprop check-layer: error: cannot check {BROKEN}:lonely_forward: "
+        f"{BROKEN} has lonely_forward but no lonely_backward to pair it with\n"
+    )
 
 
 def test_a_syntax_error_in_the_layer_file_names_the_file_and_line(tmp_path: Path) -> None:
@@ -135,28 +152,14 @@ def test_the_user_file_is_imported_only_in_children() -> None:
     assert {name for name in sys.modules if "nnfs_layers" in name} == before
 
 
-def test_the_command_writes_json_like_the_battery(tmp_path: Path) -> None:
+def test_the_command_writes_json_like_the_battery(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "r.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "backprop",
-            "check-layer",
-            f"{NNFS}:Layer_Dense_wrong_axis",
-            "--only",
-            "db",
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 1, run.stderr
-    assert "FAILED db" in run.stdout
-    assert "diagnosis [wrong-axis]: db equals dout summed over axis 1" in run.stdout
-    assert "0 passed · 1 failed · 0 errored · 0 skipped" in run.stdout
+    code = main(["check-layer", f"{NNFS}:Layer_Dense_wrong_axis", "--only", "db", "--json", str(out)])
+    stdout, stderr = capsys.readouterr()
+    assert code == 1, stderr
+    assert "FAILED db" in stdout
+    assert "diagnosis [wrong-axis]: db equals dout summed over axis 1" in stdout
+    assert "0 passed · 1 failed · 0 errored · 0 skipped" in stdout
     data = json.loads(out.read_text())
     assert data["kind"] == "dense" and data["style"] == "nnfs" and data["passed"] is False
     (result,) = data["results"]
