@@ -6,14 +6,19 @@ The catalogue is `tests/implementations/` (one module per entry, see its __init_
 
 from __future__ import annotations
 
+import difflib
+import json
+import os
 import re
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 from implementations import catalogue
 
 from backprop.battery import CHECK_IDS, BatteryResult, CheckResult, check
+from backprop.battery.report import render
 
 MAX_EXAMPLES = 8
 """Cases per check: enough for hypothesis to find every planted bug, few enough for the default suite."""
@@ -204,3 +209,51 @@ def test_cross_entropy_network_fails_under_half_sse() -> None:
     statuses = {check_id: result.by_id(check_id).status for check_id in expected}
     assert statuses == dict.fromkeys(expected, "failed"), report(result)
     assert "loss='bce'" in (result.by_id("output-delta").diagnosis or "")  # the hint, as Python declares it
+
+
+# ------------------------------------------------------------------------------------- the whole report
+# Every word and number the battery gives on each entry, pinned: the report a user reads and the JSON a
+# tool reads, against tests/golden/catalogue/<entry>.txt. The tests above ask for a kind, a layer or a
+# phrase; these fail on any change to a sentence, a finding's parameters, a minimal case or the layout
+# of the report. Numbers are compared to 3 significant digits, and those below 1e-6 in size (the
+# agreement of an exact relation, a rounding budget: the size of rounding errors) only as "tiny", so
+# that a change of numpy or of the machine's arithmetic in the last bits is not a difference. After an
+# intended change, write the files anew with BACKPROP_REGENERATE_GOLDEN=1 and read their diff before
+# committing it.
+
+GOLDEN = Path(__file__).parent / "golden" / "catalogue"
+REGENERATE = os.environ.get("BACKPROP_REGENERATE_GOLDEN") == "1"
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+e[-+]?\d+")
+
+
+def rounded(text: str) -> str:
+    """``text`` with each decimal number written to 3 significant digits, or as "tiny" below 1e-6."""
+
+    def write(found: re.Match[str]) -> str:
+        value = float(found.group())
+        return "tiny" if 0 < abs(value) < 1e-6 else f"{value:.3g}"
+
+    return NUMBER.sub(write, text)
+
+
+def whole_report(result: BatteryResult) -> str:
+    """What the battery says of one entry: the rendered report, then its JSON, numbers rounded."""
+    data = json.dumps(result.to_json(), indent=1, sort_keys=True, ensure_ascii=False)
+    return rounded(render(result, "VERSION") + "\n----- JSON -----\n" + data + "\n")
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_the_whole_report_on_each_entry_is_as_recorded(name: str) -> None:
+    said_now = whole_report(battery(name))
+    path = GOLDEN / f"{name}.txt"
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(said_now, encoding="utf-8")
+    assert path.exists(), f"{path} is missing: write it with BACKPROP_REGENERATE_GOLDEN=1 and review it"
+    recorded = path.read_text(encoding="utf-8")
+    if said_now != recorded:
+        changed = list(difflib.unified_diff(recorded.splitlines(), said_now.splitlines(), "recorded", "now",
+                                            lineterm=""))
+        differing = sum(1 for line in changed[2:] if line[:1] in "+-")
+        pytest.fail(f"the report on {name} differs from {path.name} in {differing} lines "
+                    "(− recorded, + now):\n" + "\n".join(changed[:60]))
