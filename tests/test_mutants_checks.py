@@ -773,3 +773,37 @@ def test_a_bias_gradient_summed_over_the_units_names_both_axes_and_the_shape_giv
     finding = suspected.wrong_axis(error, [estimate(np.zeros((2, 3))), estimate(right)], ["W1", "b1"])
     assert finding is not None and finding.kind == "wrong-axis"
     assert finding.params == {"parameter": "b1", "axis": 1, "expected_axis": 0, "shape": [1]}
+
+
+# --------------------------------------------------------------------------- fifth sample
+
+
+def _tanh_as_a_row(z: np.ndarray) -> np.ndarray:
+    return np.atleast_2d(np.tanh(z))
+
+
+def _layers_with_activation(function: Callable[[np.ndarray], np.ndarray]) -> Callable[..., NeuralNetwork]:
+    """A factory of the article's network whose every layer's activation is `function`."""
+
+    def make(layers: list[int], activation: str) -> NeuralNetwork:
+        net = NeuralNetwork(layers, activation)
+        for layer in net.layers:
+            layer.activation = function
+        return net
+
+    return make
+
+
+def test_an_activation_returning_its_values_as_a_row_is_judged_one_value_per_z() -> None:
+    """tanh handed back as a (1, n) row holds one value per z: it is read in z's shape, and its derivative
+    is judged (and found right), not refused for its shape."""
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    factory = _layers_with_activation(_tanh_as_a_row)
+    evidence = evaluate("activation-derivative", factory, CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.summary, evidence.findings) == ("passed", "", [])
+
+
+def test_an_activation_returning_fewer_values_than_z_is_refused_with_both_shapes() -> None:
+    with pytest.raises(PluginError) as raised:
+        activation._call_activation(lambda v: np.tanh(v[:1]), np.array([0.5, -1.0]), 1)
+    assert str(raised.value) == "layer 1's activation(z) has shape (1,), expected (2,)"
