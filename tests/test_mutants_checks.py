@@ -807,3 +807,18 @@ def test_an_activation_returning_fewer_values_than_z_is_refused_with_both_shapes
     with pytest.raises(PluginError) as raised:
         activation._call_activation(lambda v: np.tanh(v[:1]), np.array([0.5, -1.0]), 1)
     assert str(raised.value) == "layer 1's activation(z) has shape (1,), expected (2,)"
+
+
+def test_evidence_with_nothing_to_compare_passes_and_says_what_there_was_none_of() -> None:
+    evidence = common.evidence_from([], "the hidden delta")
+    assert (evidence.status, evidence.summary) == ("passed", "nothing to compare (the hidden delta)")
+
+
+def test_a_failing_summary_counts_the_layers_or_parameter_arrays_in_the_plural() -> None:
+    right = common.compare_exact("layer 1 of 2", "unit", np.array([1.0]), np.array([1.0]))
+    wrong = common.compare_exact("layer 2 of 2 (output)", "unit", np.array([2.0]), np.array([1.0]))
+    assert common.evidence_from([right, wrong], "the delta").summary == "the delta is wrong in 1 of 2 layers"
+    arrays = [common.compare_exact(name, "", np.array([2.0]), np.array([1.0])) for name in ("W1", "b1")]
+    assert common.evidence_from(arrays, "the gradient").summary == (
+        "the gradient is wrong in 2 of 2 parameter arrays"
+    )
