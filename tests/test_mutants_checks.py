@@ -822,3 +822,66 @@ def test_a_failing_summary_counts_the_layers_or_parameter_arrays_in_the_plural()
     assert common.evidence_from(arrays, "the gradient").summary == (
         "the gradient is wrong in 2 of 2 parameter arrays"
     )
+
+
+class _OutputDeltaOnly(Adapter):
+    """deltas(x, y) gives the output layer's delta alone, though the model has two bias vectors."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        return [(self.cache[f"A{self.n}"] - y) * self.df(self.cache[f"Z{self.n}"])]
+
+
+def test_deltas_that_do_not_match_the_bias_vectors_one_to_one_are_skipped_with_the_reason() -> None:
+    profile = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+    evidence = evaluate("output-delta", _OutputDeltaOnly, CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.summary) == (
+        "skipped",
+        "deltas(x, y) cannot be checked: parameters() does not hold one bias vector per layer, whose "
+        "gradient would be that layer's ∂L/∂z",
+    )
+
+
+class _OutputDeltaSignFlipped(Adapter):
+    """deltas(x, y) of the dict model with the output delta alone negated (the hidden ones are right)."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        deltas: list = []
+        dA = self.cache[f"A{self.n}"] - y
+        for number in range(self.n, 0, -1):
+            dZ = dA * self.df(self.cache[f"Z{number}"])
+            deltas.insert(0, -dZ if number == self.n else dZ)
+            dA = self.params[f"W{number}"] @ dZ
+        return deltas
+
+
+def test_a_model_s_output_delta_of_the_wrong_sign_alone_is_said_to_be_flipped() -> None:
+    """No mistake of the whole network explains it, so the generic relations are looked for, within the
+    budget of the bias gradient's estimate: −1 × it, to 9e-12."""
+    profile = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+    evidence = evaluate("output-delta", _OutputDeltaSignFlipped, CASE, HALF_SSE, profile)
+    assert evidence.status == "failed" and evidence.where == "layer 2 of 2 (output) (b2), unit 0"
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params["factor"]) == ("sign-flipped", -1.0)
+    assert finding.sentence == (
+        "the values equal −1 × the expected ones to 9e-12 in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)"
+    )
+
+
+def test_an_output_delta_of_a_minus_y_also_names_cross_entropy_and_the_loss_declared() -> None:
+    """A − y with half-SSE declared: f'(z) is missing, or the loss meant is bce; the second finding says
+    which loss it would be and which was declared."""
+    from implementations import output_delta_missing_fprime
+
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", output_delta_missing_fprime.make, CASE, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [f.kind for f in evidence.findings] == ["missing-fprime", "loss-mismatch"]
+    also = evidence.findings[1]
+    assert also.params == {"loss": "bce", "declared": "half_sse"}
+    assert also.sentence == (
+        "the output delta A − y is that of cross-entropy on sigmoid outputs (bce); declare it with "
+        "loss='bce' if it is the one meant"
+    )
