@@ -885,3 +885,52 @@ def test_an_output_delta_of_a_minus_y_also_names_cross_entropy_and_the_loss_decl
         "the output delta A − y is that of cross-entropy on sigmoid outputs (bce); declare it with "
         "loss='bce' if it is the one meant"
     )
+
+
+def _two_rates(g1: np.ndarray, g2: np.ndarray, rounding: np.ndarray) -> Any:
+    """The gradient of one array W1 derived from step at learning rates 0.1 and 0.0125."""
+    from backprop.battery.checks.derived import ModelGradient
+
+    return ModelGradient([g1], [rounding], "", (0.1, 0.0125), [[g1], [g2]], [[rounding], [rounding]])
+
+
+def test_a_step_that_is_not_sgd_says_how_far_its_derived_gradient_moved_between_the_rates() -> None:
+    """(1, 2) at lr 0.1 and (1, 2.5) at 0.0125: neither lr-linear, lr-free nor lr²; the change is 0.5."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    gradient = _two_rates(np.array([1.0, 2.0]), np.array([1.0, 2.5]), np.zeros(2))
+    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-12), "central")]
+    found = rate_disagreement(gradient, ["W1"], estimates)
+    assert found is not None
+    where, details, finding = found
+    assert where == "W1[1]"
+    assert details == "W1[1]: (W_before − W_after) / lr is 2 at learning rate 0.1 and 2.5 at 0.0125"
+    assert finding.kind == "not-sgd-step"
+    assert finding.sentence == (
+        "(W_before − W_after) / lr differs between learning rates 0.1 and 0.0125 (by up to 0.5 at W1[1]) and "
+        "not as stale weights would: the step is not W − lr × gradient (momentum, clipping, or a term that "
+        "does not scale with the learning rate)"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]"}
+
+
+def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolated_with_them() -> None:
+    """The error is lr × (1, −2), plus 3e-8 on W1[0]; each step's rounding is 1e-8, which extrapolated to
+    lr = 0 allows (0.1 + 0.0125) / 0.0875 × 1e-8 more than the estimate's budget: the error vanishes."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([3e-8, 0.0])
+    gradient = _two_rates(true + 0.1 * slope + off, true + 0.0125 * slope + off, np.full(2, 1e-8))
+    found = rate_disagreement(gradient, ["W1"], [Estimate(true, np.full(2, 1e-12), "central")])
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "stale-weights"
+    assert finding.sentence == (
+        "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
+        "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125, and it vanishes as the learning "
+        "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
+        "weights it has already updated (a layer updated inside backward before the delta to its left went "
+        "through it)"
+    )
