@@ -934,3 +934,14 @@ def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolate
         "weights it has already updated (a layer updated inside backward before the delta to its left went "
         "through it)"
     )
+
+
+def test_an_uphill_step_against_the_gradient_says_the_gradient_it_follows_is_wrong() -> None:
+    """(−1, 0) against ∇L = (2, 2): cosine −1/√2, uphill, and not −1 × the gradient (no sign flip)."""
+    finding = descent._descent_finding(np.array([-1.0, 0.0]), np.array([2.0, 2.0]), 1e-4)
+    assert finding.kind == "uphill"
+    assert finding.params == {"cosine": pytest.approx(-(2**-0.5), rel=1e-12)}
+    assert finding.sentence == (
+        "the step's cosine with −∇L is -0.71 (a descent step's is 1): it goes uphill, so the gradient it "
+        "follows is wrong or is that of another loss (the gradient checks say which)"
+    )
