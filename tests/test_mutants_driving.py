@@ -479,3 +479,42 @@ def test_a_step_on_a_batch_weighs_each_rows_gradient_by_the_schemes_reduction() 
     assert weight_of(parse_scheme("mini-batch-mean-2"), (1, 3)) == 0.5
     assert weight_of(parse_scheme("full-batch-sum"), (0, 1, 2, 3)) == 1.0
     assert weight_of(parse_scheme("per-sample"), (2,)) == 1.0
+
+
+# ---------------------------------------------------------------- probing conventions, layouts, models
+
+
+def test_a_nested_factory_named_by_its_dotted_path_is_loaded(tmp_path: Path) -> None:
+    """`net.py:Outer.make` loads make from inside the class Outer: a nested factory's described name loads."""
+    script = tmp_path / "nested.py"
+    script.write_text("class Outer:\n    @staticmethod\n"
+                      "    def make(layers, activation):\n        return None\n")
+    factory = load_target(f"{script}:Outer.make")
+    assert (factory.__module__, factory.__qualname__) == ("_backprop_target_nested", "Outer.make")
+
+
+def test_conventions_probed_in_a_worker_that_ends_say_the_workers_sentence() -> None:
+    """A worker whose process ends during the probe: the profile is left as declared, and its note says
+    why in the worker's own words."""
+    from backprop.battery.conventions import probe_in_worker
+
+    profile = probe_in_worker(_EndingSubject(), Profile("layer-level"), HALF_SSE, 5.0)  # type: ignore[arg-type]
+    assert profile == Profile("layer-level", notes=(
+        "conventions not probed (the implementation's process ended with exit code 0 "
+        "(os._exit, or a crash))",))
+
+
+def test_the_bias_layouts_are_probed_on_the_network_built_for_the_declared_loss() -> None:
+    """A factory taking `loss=` that builds only for softmax cross-entropy: under that declared loss, where
+    predict and fit put the constant 1 is found on the network it builds for it."""
+    from backprop.battery.conventions import find_layouts
+
+    def make(layers: list[int], activation: str, loss: str) -> NeuralNetwork:
+        if loss != "softmax_ce":
+            raise ValueError(f"this network is trained by softmax cross-entropy, not {loss}")
+        return NeuralNetwork(layers, activation)
+
+    softmax = get_loss("softmax_ce")
+    case = make_case((2, 2, 2), "tanh", 0.1, 1.0, 0, softmax)
+    profile = Profile("layer-level", frozenset({"fit", "predict"}), loss="softmax_ce")
+    assert find_layouts(LocalWorker(make), case, profile, softmax) == {"predict": "first", "fit": "first"}
