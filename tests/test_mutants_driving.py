@@ -518,3 +518,55 @@ def test_the_bias_layouts_are_probed_on_the_network_built_for_the_declared_loss(
     case = make_case((2, 2, 2), "tanh", 0.1, 1.0, 0, softmax)
     profile = Profile("layer-level", frozenset({"fit", "predict"}), loss="softmax_ce")
     assert find_layouts(LocalWorker(make), case, profile, softmax) == {"predict": "first", "fit": "first"}
+
+
+def test_a_layout_with_the_bias_as_ws_first_row_takes_reference_matrices_as_they_are() -> None:
+    """The reference keeps the bias row first: a model holding it as W's first row gets the matrix
+    unchanged, one holding it as the last row gets that row moved to the end."""
+    from backprop.battery.layout import LayerLayout, Layout
+
+    reference = np.array([[0.5], [1.0], [2.0]])
+    first = Layout((LayerLayout(0, None, False, "first"),), ((3, 1),))
+    last = Layout((LayerLayout(0, None, False, "last"),), ((3, 1),))
+    assert [a.tolist() for a in first.from_reference([reference])] == [[[0.5], [1.0], [2.0]]]
+    assert [a.tolist() for a in last.from_reference([reference])] == [[[1.0], [2.0], [0.5]]]
+
+
+def test_a_float32_model_with_large_outputs_is_matched_within_rounding_of_its_outputs() -> None:
+    """predict(x) = 156.725 computed in float32 is 6.1e-6 from the float64 forward: within the agreement
+    scaled by the outputs (1e-5 × 156.7), so its layout is found (the bias as W's first row, linear)."""
+    from backprop.battery.layout import LayerLayout, Layout, find_layout
+
+    weights = np.array([[0.5], [120.0], [-80.25]], dtype=np.float32)
+    x = np.array([0.7, -0.9])
+    predicted = np.array([1.0, *x], dtype=np.float32) @ weights
+    exact = np.array([1.0, *x]) @ weights.astype(float)
+    assert float((predicted - exact)[0]) == pytest.approx(6.1035e-6, rel=1e-4)
+    assert find_layout([weights], [2, 1], "tanh", HALF_SSE, [(x, predicted)]) == Layout(
+        (LayerLayout(0, None, False, "first"),), ((3, 1),), "identity")
+
+
+class _GradientsWorker:
+    """A worker whose model's gradients(x, y) returns a valid first array and a bad second one."""
+
+    def __init__(self, second: Any) -> None:
+        self.second = second
+
+    def request(self, name: str, *args: Any) -> Any:
+        return [np.zeros(2), self.second] if name == "method" else None
+
+
+@pytest.mark.parametrize(("second", "sentence"), [
+    (None, "gradient 2 from gradients(x, y) is None"),
+    (np.array([0.0, np.nan, 1.0]),
+     "gradient 2 from gradients(x, y) holds 1 non-finite value(s) (NaN or inf)"),
+])
+def test_a_bad_gradient_from_gradients_is_named_by_its_number_counted_from_one(second: Any,
+                                                                               sentence: str) -> None:
+    from backprop.battery.protocols import ModelNetwork
+    from backprop.subject import PluginError
+
+    network = ModelNetwork(_GradientsWorker(second), {})
+    with pytest.raises(PluginError) as raised:
+        network.gradients(np.zeros(2), np.zeros(1), [(2,), (3,)])
+    assert str(raised.value) == sentence
