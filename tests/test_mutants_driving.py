@@ -570,3 +570,43 @@ def test_a_bad_gradient_from_gradients_is_named_by_its_number_counted_from_one(s
     with pytest.raises(PluginError) as raised:
         network.gradients(np.zeros(2), np.zeros(1), [(2,), (3,)])
     assert str(raised.value) == sentence
+
+
+class _PairLoss:
+    """A model whose loss(x, y) returns two numbers (a loss of its own meaning)."""
+
+    def __init__(self, layers: list[int]) -> None:
+        self.W = np.zeros((layers[0], layers[-1]))
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.W]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.W
+
+    def gradients(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        return [np.outer(x, x @ self.W - y)]
+
+    def loss(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.array([1.0, 2.0])
+
+
+def test_a_model_loss_of_two_numbers_is_set_aside_and_the_note_says_predict_is_judged_instead() -> None:
+    worker = LocalWorker(lambda layers, activation: _PairLoss(layers))
+    profile = runner.own_loss(worker, Profile("model-level", frozenset({"loss", "predict", "gradients"})),
+                              Space(fixed=((2, 1),), activations=("tanh",)))
+    assert profile == Profile("model-level", frozenset({"predict", "gradients"}), foreign_loss=True, notes=(
+        "loss(x, y) is not one number for one sample (it returned 2 values): predict(x) is judged by the "
+        "declared loss",))
+
+
+def test_a_make_that_builds_one_network_whatever_it_is_asked_is_checked_on_it_and_says_so() -> None:
+    """make always builds 2-3-1 (read from its weights as 2-4-1, the article's extra hidden unit): the space
+    is that network, and what is left out is "networks of other sizes", with the sentence saying why."""
+    probed = probe_space(LocalWorker(lambda layers, activation: NeuralNetwork([2, 3, 1], activation)),
+                         Space(depths=(0, 1), activations=("tanh",)), Profile("layer-level"))
+    assert (probed.space, probed.nothing) == (Space(fixed=((2, 4, 1),), depths=(0, 1),
+                                                                activations=("tanh",)), None)
+    assert [(f.kind, f.sentence, f.params) for f in probed.left_out] == [(
+        "left-out", "networks of other sizes: make ignores the sizes it is given and builds 2-4-1",
+        {"what": "networks of other sizes", "fixed": [2, 4, 1]})]
