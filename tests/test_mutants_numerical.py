@@ -548,3 +548,23 @@ def test_a_networks_weight_estimates_carry_the_size_of_the_analytic_terms() -> N
     terms = np.abs(x)[:, None] * ((abs(a - 0.25) + abs(a) + 0.25) * (1 - a**2))
     assert estimate.term_scale is not None
     np.testing.assert_allclose(estimate.term_scale, terms, rtol=1e-6)
+
+
+def test_a_function_that_casts_complex_input_to_float_falls_back_saying_so() -> None:
+    """tanh of z cast to float drops the imaginary part with a ComplexWarning: the note names that warning."""
+    estimate = complex_step(lambda z: np.tanh(np.asarray(z).astype(float)), np.array([0.5]))
+    assert estimate.method == "central (complex step unavailable)"
+    assert estimate.note == ("complex step not used: f drops the imaginary part: "
+                             "it casts complex values to real (a ComplexWarning)")
+
+
+def test_the_complex_step_at_a_kink_is_still_the_complex_step_bracketed_there() -> None:
+    """A leaky relu (slopes 0.1 and 1) at 0, 0.5 and −2: the estimate is the complex step's, with the
+    kinked element bracketed by the one-sided slopes [0.1, 1] and the others exact to a few ulps,
+    budget 32·eps·(|f'| + the mean |f'| of the complex step, 0.4)."""
+    estimate = complex_step(lambda z: np.where(z.real > 0, z, 0.1 * z), np.array([0.0, 0.5, -2.0]))
+    assert (estimate.method, estimate.note) == ("complex", "")
+    assert estimate.kink_mask.tolist() == [True, False, False]
+    assert (estimate.lower[0], estimate.upper[0]) == pytest.approx((0.1, 1.0), rel=1e-9)
+    np.testing.assert_allclose(estimate.value, [0.55, 1.0, 0.1], rtol=1e-9)
+    np.testing.assert_allclose(estimate.budget[1:], 32 * 2.0 ** -52 * np.array([1.4, 0.5]), rtol=1e-12)
