@@ -568,3 +568,36 @@ def test_the_complex_step_at_a_kink_is_still_the_complex_step_bracketed_there() 
     assert (estimate.lower[0], estimate.upper[0]) == pytest.approx((0.1, 1.0), rel=1e-9)
     np.testing.assert_allclose(estimate.value, [0.55, 1.0, 0.1], rtol=1e-9)
     np.testing.assert_allclose(estimate.budget[1:], 32 * 2.0 ** -52 * np.array([1.4, 0.5]), rtol=1e-12)
+
+
+def test_the_directional_check_steps_by_the_cube_root_of_eps_times_the_largest_weight() -> None:
+    """Weights of size up to 100 are moved by ±h and ±2h along each ±1 direction, h = eps^(1/3)·100, so
+    the loss's rounding (eps·|L|/h) stays small enough for a gradient 1e-9 off to be caught."""
+    w = np.array([100.0, -50.0])
+    start = w.copy()
+    offsets = []
+
+    def loss() -> float:
+        offsets.append(np.abs(w - start))
+        return 0.5 * float(np.sum(w ** 2))
+
+    assert directional_check(loss, [w], [start.copy()], directions=2, seed=0).passed
+    h = np.cbrt(2.0 ** -52) * 100
+    assert len(offsets) == 9
+    np.testing.assert_array_equal(offsets[0], [0.0, 0.0])
+    np.testing.assert_allclose(np.array(offsets[1:]), np.repeat([[h, h], [2 * h, 2 * h]], 4, axis=0),
+                               rtol=1e-10)
+    assert not directional_check(loss, [w], [start * (1 + 1e-9)], directions=2, seed=0).passed
+
+
+def test_a_taylor_direction_given_in_float32_is_stepped_along_in_float64() -> None:
+    """L = |w|²/2 at w = 0 along v = (1, −0.5) held as float32, ε = 0.1, 0.05, …: the steps are ε·v in
+    float64 (not ε·v rounded to float32), so each remainder is exactly |ε·v|²/2 for the ε it is listed by."""
+    w = np.zeros(2)
+    v = np.array([1.0, -0.5], dtype=np.float32)
+    result = taylor_test(lambda: 0.5 * float(np.sum(w ** 2)), [w], [np.zeros(2)], direction=[v],
+                         epsilon=0.1, halvings=3)
+    assert result.passed and result.slope == 2.0
+    np.testing.assert_array_equal(result.epsilons, [0.1, 0.05, 0.025, 0.0125])
+    expected = [0.5 * float(np.sum((eps * v.astype(float)) ** 2)) for eps in result.epsilons]
+    np.testing.assert_array_equal(result.remainders, expected)
