@@ -30,7 +30,7 @@ from backprop.numerical.comparison import Comparison
 from backprop.numerical.directional import TaylorResult, taylor_test
 from backprop.numerical.estimate import Kink
 from backprop.numerical.kinks import ONE_SIDED_STEP, Pieces, has_kink, one_sided_slopes
-from backprop.numerical.layered import forward_loss
+from backprop.numerical.layered import forward_loss, trace_layers
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.richardson import richardson_estimate
 from backprop.numerical.rowwise import rowwise_loss
@@ -601,3 +601,41 @@ def test_a_taylor_direction_given_in_float32_is_stepped_along_in_float64() -> No
     np.testing.assert_array_equal(result.epsilons, [0.1, 0.05, 0.025, 0.0125])
     expected = [0.5 * float(np.sum((eps * v.astype(float)) ** 2)) for eps in result.epsilons]
     np.testing.assert_array_equal(result.remainders, expected)
+
+
+class _Layer:
+    """A layer computing activation(aW), exposing both, as the engine needs."""
+
+    def __init__(self, weight: np.ndarray, activation) -> None:
+        self.weight, self.activation = weight, activation
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return self.activation(np.asarray(a) @ self.weight)
+
+
+def test_an_activation_shifted_by_the_largest_unit_is_found_not_elementwise() -> None:
+    """z − max(z) at z = (0.2, 0.5): the maximum is on the second unit until the first is raised past it,
+    and then the second unit's output moves too, so the layer is no f(aW) the engine can batch."""
+    layer = _Layer(np.eye(2), lambda z: z - np.max(z, axis=-1, keepdims=True))
+    assert trace_layers([layer], np.array([0.2, 0.5])) == (
+        "layers[0].activation is not elementwise (changing some units changed the others)")
+
+
+def test_a_kink_met_in_params_names_the_array_it_is_in() -> None:
+    """|p| summed over two arrays, the second with an element at 0: its kink says `params[1] element (0,)`."""
+    params = [np.array([0.5]), np.array([0.0, 0.5])]
+    first, second = parameter_gradient_estimates(
+        lambda: float(np.sum(np.abs(params[0])) + np.sum(np.abs(params[1]))), params)
+    assert first.kinks == []
+    assert [k.where for k in second.kinks] == ["params[1] element (0,)"]
+    assert second.kinks[0].describe() == "a kink met while perturbing params[1] element (0,)"
+
+
+def test_the_sum_of_squares_against_integer_targets_is_taken_in_the_rows_own_storage() -> None:
+    """One-hot targets held as integers do not widen float64 rows: the residual a − y is still written
+    over the rows (no copy of the batch), and the values are ½Σ(a − y)² and Σ(a − y)²/n."""
+    y = np.array([0, 1])
+    for loss in (HALF_SSE, MSE):
+        rows = np.array([[1.25, -0.25], [-0.5, 1.25]])
+        np.testing.assert_allclose(rowwise_loss(loss)(rows, y), [1.5625, 0.15625], rtol=1e-15)
+        np.testing.assert_array_equal(rows, [[1.25, -1.25], [-0.5, 0.25]])
