@@ -773,3 +773,175 @@ def test_a_bias_gradient_summed_over_the_units_names_both_axes_and_the_shape_giv
     finding = suspected.wrong_axis(error, [estimate(np.zeros((2, 3))), estimate(right)], ["W1", "b1"])
     assert finding is not None and finding.kind == "wrong-axis"
     assert finding.params == {"parameter": "b1", "axis": 1, "expected_axis": 0, "shape": [1]}
+
+
+# --------------------------------------------------------------------------- fifth sample
+
+
+def _tanh_as_a_row(z: np.ndarray) -> np.ndarray:
+    return np.atleast_2d(np.tanh(z))
+
+
+def _layers_with_activation(function: Callable[[np.ndarray], np.ndarray]) -> Callable[..., NeuralNetwork]:
+    """A factory of the article's network whose every layer's activation is `function`."""
+
+    def make(layers: list[int], activation: str) -> NeuralNetwork:
+        net = NeuralNetwork(layers, activation)
+        for layer in net.layers:
+            layer.activation = function
+        return net
+
+    return make
+
+
+def test_an_activation_returning_its_values_as_a_row_is_judged_one_value_per_z() -> None:
+    """tanh handed back as a (1, n) row holds one value per z: it is read in z's shape, and its derivative
+    is judged (and found right), not refused for its shape."""
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    factory = _layers_with_activation(_tanh_as_a_row)
+    evidence = evaluate("activation-derivative", factory, CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.summary, evidence.findings) == ("passed", "", [])
+
+
+def test_an_activation_returning_fewer_values_than_z_is_refused_with_both_shapes() -> None:
+    with pytest.raises(PluginError) as raised:
+        activation._call_activation(lambda v: np.tanh(v[:1]), np.array([0.5, -1.0]), 1)
+    assert str(raised.value) == "layer 1's activation(z) has shape (1,), expected (2,)"
+
+
+def test_evidence_with_nothing_to_compare_passes_and_says_what_there_was_none_of() -> None:
+    evidence = common.evidence_from([], "the hidden delta")
+    assert (evidence.status, evidence.summary) == ("passed", "nothing to compare (the hidden delta)")
+
+
+def test_a_failing_summary_counts_the_layers_or_parameter_arrays_in_the_plural() -> None:
+    right = common.compare_exact("layer 1 of 2", "unit", np.array([1.0]), np.array([1.0]))
+    wrong = common.compare_exact("layer 2 of 2 (output)", "unit", np.array([2.0]), np.array([1.0]))
+    assert common.evidence_from([right, wrong], "the delta").summary == "the delta is wrong in 1 of 2 layers"
+    arrays = [common.compare_exact(name, "", np.array([2.0]), np.array([1.0])) for name in ("W1", "b1")]
+    assert common.evidence_from(arrays, "the gradient").summary == (
+        "the gradient is wrong in 2 of 2 parameter arrays"
+    )
+
+
+class _OutputDeltaOnly(Adapter):
+    """deltas(x, y) gives the output layer's delta alone, though the model has two bias vectors."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        return [(self.cache[f"A{self.n}"] - y) * self.df(self.cache[f"Z{self.n}"])]
+
+
+def test_deltas_that_do_not_match_the_bias_vectors_one_to_one_are_skipped_with_the_reason() -> None:
+    profile = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+    evidence = evaluate("output-delta", _OutputDeltaOnly, CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.summary) == (
+        "skipped",
+        "deltas(x, y) cannot be checked: parameters() does not hold one bias vector per layer, whose "
+        "gradient would be that layer's ∂L/∂z",
+    )
+
+
+class _OutputDeltaSignFlipped(Adapter):
+    """deltas(x, y) of the dict model with the output delta alone negated (the hidden ones are right)."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        deltas: list = []
+        dA = self.cache[f"A{self.n}"] - y
+        for number in range(self.n, 0, -1):
+            dZ = dA * self.df(self.cache[f"Z{number}"])
+            deltas.insert(0, -dZ if number == self.n else dZ)
+            dA = self.params[f"W{number}"] @ dZ
+        return deltas
+
+
+def test_a_model_s_output_delta_of_the_wrong_sign_alone_is_said_to_be_flipped() -> None:
+    """No mistake of the whole network explains it, so the generic relations are looked for, within the
+    budget of the bias gradient's estimate: −1 × it, to 9e-12."""
+    profile = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+    evidence = evaluate("output-delta", _OutputDeltaSignFlipped, CASE, HALF_SSE, profile)
+    assert evidence.status == "failed" and evidence.where == "layer 2 of 2 (output) (b2), unit 0"
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params["factor"]) == ("sign-flipped", -1.0)
+    assert finding.sentence == (
+        "the values equal −1 × the expected ones to 9e-12 in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)"
+    )
+
+
+def test_an_output_delta_of_a_minus_y_also_names_cross_entropy_and_the_loss_declared() -> None:
+    """A − y with half-SSE declared: f'(z) is missing, or the loss meant is bce; the second finding says
+    which loss it would be and which was declared."""
+    from implementations import output_delta_missing_fprime
+
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", output_delta_missing_fprime.make, CASE, HALF_SSE, profile)
+    assert evidence.status == "failed"
+    assert [f.kind for f in evidence.findings] == ["missing-fprime", "loss-mismatch"]
+    also = evidence.findings[1]
+    assert also.params == {"loss": "bce", "declared": "half_sse"}
+    assert also.sentence == (
+        "the output delta A − y is that of cross-entropy on sigmoid outputs (bce); declare it with "
+        "loss='bce' if it is the one meant"
+    )
+
+
+def _two_rates(g1: np.ndarray, g2: np.ndarray, rounding: np.ndarray) -> Any:
+    """The gradient of one array W1 derived from step at learning rates 0.1 and 0.0125."""
+    from backprop.battery.checks.derived import ModelGradient
+
+    return ModelGradient([g1], [rounding], "", (0.1, 0.0125), [[g1], [g2]], [[rounding], [rounding]])
+
+
+def test_a_step_that_is_not_sgd_says_how_far_its_derived_gradient_moved_between_the_rates() -> None:
+    """(1, 2) at lr 0.1 and (1, 2.5) at 0.0125: neither lr-linear, lr-free nor lr²; the change is 0.5."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    gradient = _two_rates(np.array([1.0, 2.0]), np.array([1.0, 2.5]), np.zeros(2))
+    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-12), "central")]
+    found = rate_disagreement(gradient, ["W1"], estimates)
+    assert found is not None
+    where, details, finding = found
+    assert where == "W1[1]"
+    assert details == "W1[1]: (W_before − W_after) / lr is 2 at learning rate 0.1 and 2.5 at 0.0125"
+    assert finding.kind == "not-sgd-step"
+    assert finding.sentence == (
+        "(W_before − W_after) / lr differs between learning rates 0.1 and 0.0125 (by up to 0.5 at W1[1]) and "
+        "not as stale weights would: the step is not W − lr × gradient (momentum, clipping, or a term that "
+        "does not scale with the learning rate)"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]"}
+
+
+def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolated_with_them() -> None:
+    """The error is lr × (1, −2), plus 3e-8 on W1[0]; each step's rounding is 1e-8, which extrapolated to
+    lr = 0 allows (0.1 + 0.0125) / 0.0875 × 1e-8 more than the estimate's budget: the error vanishes."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([3e-8, 0.0])
+    gradient = _two_rates(true + 0.1 * slope + off, true + 0.0125 * slope + off, np.full(2, 1e-8))
+    found = rate_disagreement(gradient, ["W1"], [Estimate(true, np.full(2, 1e-12), "central")])
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "stale-weights"
+    assert finding.sentence == (
+        "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
+        "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125, and it vanishes as the learning "
+        "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
+        "weights it has already updated (a layer updated inside backward before the delta to its left went "
+        "through it)"
+    )
+
+
+def test_an_uphill_step_against_the_gradient_says_the_gradient_it_follows_is_wrong() -> None:
+    """(−1, 0) against ∇L = (2, 2): cosine −1/√2, uphill, and not −1 × the gradient (no sign flip)."""
+    finding = descent._descent_finding(np.array([-1.0, 0.0]), np.array([2.0, 2.0]), 1e-4)
+    assert finding.kind == "uphill"
+    assert finding.params == {"cosine": pytest.approx(-(2**-0.5), rel=1e-12)}
+    assert finding.sentence == (
+        "the step's cosine with −∇L is -0.71 (a descent step's is 1): it goes uphill, so the gradient it "
+        "follows is wrong or is that of another loss (the gradient checks say which)"
+    )

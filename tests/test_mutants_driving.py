@@ -479,3 +479,134 @@ def test_a_step_on_a_batch_weighs_each_rows_gradient_by_the_schemes_reduction() 
     assert weight_of(parse_scheme("mini-batch-mean-2"), (1, 3)) == 0.5
     assert weight_of(parse_scheme("full-batch-sum"), (0, 1, 2, 3)) == 1.0
     assert weight_of(parse_scheme("per-sample"), (2,)) == 1.0
+
+
+# ---------------------------------------------------------------- probing conventions, layouts, models
+
+
+def test_a_nested_factory_named_by_its_dotted_path_is_loaded(tmp_path: Path) -> None:
+    """`net.py:Outer.make` loads make from inside the class Outer: a nested factory's described name loads."""
+    script = tmp_path / "nested.py"
+    script.write_text("class Outer:\n    @staticmethod\n"
+                      "    def make(layers, activation):\n        return None\n")
+    factory = load_target(f"{script}:Outer.make")
+    assert (factory.__module__, factory.__qualname__) == ("_backprop_target_nested", "Outer.make")
+
+
+def test_conventions_probed_in_a_worker_that_ends_say_the_workers_sentence() -> None:
+    """A worker whose process ends during the probe: the profile is left as declared, and its note says
+    why in the worker's own words."""
+    from backprop.battery.conventions import probe_in_worker
+
+    profile = probe_in_worker(_EndingSubject(), Profile("layer-level"), HALF_SSE, 5.0)  # type: ignore[arg-type]
+    assert profile == Profile("layer-level", notes=(
+        "conventions not probed (the implementation's process ended with exit code 0 "
+        "(os._exit, or a crash))",))
+
+
+def test_the_bias_layouts_are_probed_on_the_network_built_for_the_declared_loss() -> None:
+    """A factory taking `loss=` that builds only for softmax cross-entropy: under that declared loss, where
+    predict and fit put the constant 1 is found on the network it builds for it."""
+    from backprop.battery.conventions import find_layouts
+
+    def make(layers: list[int], activation: str, loss: str) -> NeuralNetwork:
+        if loss != "softmax_ce":
+            raise ValueError(f"this network is trained by softmax cross-entropy, not {loss}")
+        return NeuralNetwork(layers, activation)
+
+    softmax = get_loss("softmax_ce")
+    case = make_case((2, 2, 2), "tanh", 0.1, 1.0, 0, softmax)
+    profile = Profile("layer-level", frozenset({"fit", "predict"}), loss="softmax_ce")
+    assert find_layouts(LocalWorker(make), case, profile, softmax) == {"predict": "first", "fit": "first"}
+
+
+def test_a_layout_with_the_bias_as_ws_first_row_takes_reference_matrices_as_they_are() -> None:
+    """The reference keeps the bias row first: a model holding it as W's first row gets the matrix
+    unchanged, one holding it as the last row gets that row moved to the end."""
+    from backprop.battery.layout import LayerLayout, Layout
+
+    reference = np.array([[0.5], [1.0], [2.0]])
+    first = Layout((LayerLayout(0, None, False, "first"),), ((3, 1),))
+    last = Layout((LayerLayout(0, None, False, "last"),), ((3, 1),))
+    assert [a.tolist() for a in first.from_reference([reference])] == [[[0.5], [1.0], [2.0]]]
+    assert [a.tolist() for a in last.from_reference([reference])] == [[[1.0], [2.0], [0.5]]]
+
+
+def test_a_float32_model_with_large_outputs_is_matched_within_rounding_of_its_outputs() -> None:
+    """predict(x) = 156.725 computed in float32 is 6.1e-6 from the float64 forward: within the agreement
+    scaled by the outputs (1e-5 × 156.7), so its layout is found (the bias as W's first row, linear)."""
+    from backprop.battery.layout import LayerLayout, Layout, find_layout
+
+    weights = np.array([[0.5], [120.0], [-80.25]], dtype=np.float32)
+    x = np.array([0.7, -0.9])
+    predicted = np.array([1.0, *x], dtype=np.float32) @ weights
+    exact = np.array([1.0, *x]) @ weights.astype(float)
+    assert float((predicted - exact)[0]) == pytest.approx(6.1035e-6, rel=1e-4)
+    assert find_layout([weights], [2, 1], "tanh", HALF_SSE, [(x, predicted)]) == Layout(
+        (LayerLayout(0, None, False, "first"),), ((3, 1),), "identity")
+
+
+class _GradientsWorker:
+    """A worker whose model's gradients(x, y) returns a valid first array and a bad second one."""
+
+    def __init__(self, second: Any) -> None:
+        self.second = second
+
+    def request(self, name: str, *args: Any) -> Any:
+        return [np.zeros(2), self.second] if name == "method" else None
+
+
+@pytest.mark.parametrize(("second", "sentence"), [
+    (None, "gradient 2 from gradients(x, y) is None"),
+    (np.array([0.0, np.nan, 1.0]),
+     "gradient 2 from gradients(x, y) holds 1 non-finite value(s) (NaN or inf)"),
+])
+def test_a_bad_gradient_from_gradients_is_named_by_its_number_counted_from_one(second: Any,
+                                                                               sentence: str) -> None:
+    from backprop.battery.protocols import ModelNetwork
+    from backprop.subject import PluginError
+
+    network = ModelNetwork(_GradientsWorker(second), {})
+    with pytest.raises(PluginError) as raised:
+        network.gradients(np.zeros(2), np.zeros(1), [(2,), (3,)])
+    assert str(raised.value) == sentence
+
+
+class _PairLoss:
+    """A model whose loss(x, y) returns two numbers (a loss of its own meaning)."""
+
+    def __init__(self, layers: list[int]) -> None:
+        self.W = np.zeros((layers[0], layers[-1]))
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.W]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.W
+
+    def gradients(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        return [np.outer(x, x @ self.W - y)]
+
+    def loss(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.array([1.0, 2.0])
+
+
+def test_a_model_loss_of_two_numbers_is_set_aside_and_the_note_says_predict_is_judged_instead() -> None:
+    worker = LocalWorker(lambda layers, activation: _PairLoss(layers))
+    profile = runner.own_loss(worker, Profile("model-level", frozenset({"loss", "predict", "gradients"})),
+                              Space(fixed=((2, 1),), activations=("tanh",)))
+    assert profile == Profile("model-level", frozenset({"predict", "gradients"}), foreign_loss=True, notes=(
+        "loss(x, y) is not one number for one sample (it returned 2 values): predict(x) is judged by the "
+        "declared loss",))
+
+
+def test_a_make_that_builds_one_network_whatever_it_is_asked_is_checked_on_it_and_says_so() -> None:
+    """make always builds 2-3-1 (read from its weights as 2-4-1, the article's extra hidden unit): the space
+    is that network, and what is left out is "networks of other sizes", with the sentence saying why."""
+    probed = probe_space(LocalWorker(lambda layers, activation: NeuralNetwork([2, 3, 1], activation)),
+                         Space(depths=(0, 1), activations=("tanh",)), Profile("layer-level"))
+    assert (probed.space, probed.nothing) == (Space(fixed=((2, 4, 1),), depths=(0, 1),
+                                                                activations=("tanh",)), None)
+    assert [(f.kind, f.sentence, f.params) for f in probed.left_out] == [(
+        "left-out", "networks of other sizes: make ignores the sizes it is given and builds 2-4-1",
+        {"what": "networks of other sizes", "fixed": [2, 4, 1]})]

@@ -30,7 +30,7 @@ from backprop.numerical.comparison import Comparison
 from backprop.numerical.directional import TaylorResult, taylor_test
 from backprop.numerical.estimate import Kink
 from backprop.numerical.kinks import ONE_SIDED_STEP, Pieces, has_kink, one_sided_slopes
-from backprop.numerical.layered import forward_loss
+from backprop.numerical.layered import forward_loss, trace_layers
 from backprop.numerical.perturb import element_sampler
 from backprop.numerical.richardson import richardson_estimate
 from backprop.numerical.rowwise import rowwise_loss
@@ -548,3 +548,94 @@ def test_a_networks_weight_estimates_carry_the_size_of_the_analytic_terms() -> N
     terms = np.abs(x)[:, None] * ((abs(a - 0.25) + abs(a) + 0.25) * (1 - a**2))
     assert estimate.term_scale is not None
     np.testing.assert_allclose(estimate.term_scale, terms, rtol=1e-6)
+
+
+def test_a_function_that_casts_complex_input_to_float_falls_back_saying_so() -> None:
+    """tanh of z cast to float drops the imaginary part with a ComplexWarning: the note names that warning."""
+    estimate = complex_step(lambda z: np.tanh(np.asarray(z).astype(float)), np.array([0.5]))
+    assert estimate.method == "central (complex step unavailable)"
+    assert estimate.note == ("complex step not used: f drops the imaginary part: "
+                             "it casts complex values to real (a ComplexWarning)")
+
+
+def test_the_complex_step_at_a_kink_is_still_the_complex_step_bracketed_there() -> None:
+    """A leaky relu (slopes 0.1 and 1) at 0, 0.5 and −2: the estimate is the complex step's, with the
+    kinked element bracketed by the one-sided slopes [0.1, 1] and the others exact to a few ulps,
+    budget 32·eps·(|f'| + the mean |f'| of the complex step, 0.4)."""
+    estimate = complex_step(lambda z: np.where(z.real > 0, z, 0.1 * z), np.array([0.0, 0.5, -2.0]))
+    assert (estimate.method, estimate.note) == ("complex", "")
+    assert estimate.kink_mask.tolist() == [True, False, False]
+    assert (estimate.lower[0], estimate.upper[0]) == pytest.approx((0.1, 1.0), rel=1e-9)
+    np.testing.assert_allclose(estimate.value, [0.55, 1.0, 0.1], rtol=1e-9)
+    np.testing.assert_allclose(estimate.budget[1:], 32 * 2.0 ** -52 * np.array([1.4, 0.5]), rtol=1e-12)
+
+
+def test_the_directional_check_steps_by_the_cube_root_of_eps_times_the_largest_weight() -> None:
+    """Weights of size up to 100 are moved by ±h and ±2h along each ±1 direction, h = eps^(1/3)·100, so
+    the loss's rounding (eps·|L|/h) stays small enough for a gradient 1e-9 off to be caught."""
+    w = np.array([100.0, -50.0])
+    start = w.copy()
+    offsets = []
+
+    def loss() -> float:
+        offsets.append(np.abs(w - start))
+        return 0.5 * float(np.sum(w ** 2))
+
+    assert directional_check(loss, [w], [start.copy()], directions=2, seed=0).passed
+    h = np.cbrt(2.0 ** -52) * 100
+    assert len(offsets) == 9
+    np.testing.assert_array_equal(offsets[0], [0.0, 0.0])
+    np.testing.assert_allclose(np.array(offsets[1:]), np.repeat([[h, h], [2 * h, 2 * h]], 4, axis=0),
+                               rtol=1e-10)
+    assert not directional_check(loss, [w], [start * (1 + 1e-9)], directions=2, seed=0).passed
+
+
+def test_a_taylor_direction_given_in_float32_is_stepped_along_in_float64() -> None:
+    """L = |w|²/2 at w = 0 along v = (1, −0.5) held as float32, ε = 0.1, 0.05, …: the steps are ε·v in
+    float64 (not ε·v rounded to float32), so each remainder is exactly |ε·v|²/2 for the ε it is listed by."""
+    w = np.zeros(2)
+    v = np.array([1.0, -0.5], dtype=np.float32)
+    result = taylor_test(lambda: 0.5 * float(np.sum(w ** 2)), [w], [np.zeros(2)], direction=[v],
+                         epsilon=0.1, halvings=3)
+    assert result.passed and result.slope == 2.0
+    np.testing.assert_array_equal(result.epsilons, [0.1, 0.05, 0.025, 0.0125])
+    expected = [0.5 * float(np.sum((eps * v.astype(float)) ** 2)) for eps in result.epsilons]
+    np.testing.assert_array_equal(result.remainders, expected)
+
+
+class _Layer:
+    """A layer computing activation(aW), exposing both, as the engine needs."""
+
+    def __init__(self, weight: np.ndarray, activation) -> None:
+        self.weight, self.activation = weight, activation
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return self.activation(np.asarray(a) @ self.weight)
+
+
+def test_an_activation_shifted_by_the_largest_unit_is_found_not_elementwise() -> None:
+    """z − max(z) at z = (0.2, 0.5): the maximum is on the second unit until the first is raised past it,
+    and then the second unit's output moves too, so the layer is no f(aW) the engine can batch."""
+    layer = _Layer(np.eye(2), lambda z: z - np.max(z, axis=-1, keepdims=True))
+    assert trace_layers([layer], np.array([0.2, 0.5])) == (
+        "layers[0].activation is not elementwise (changing some units changed the others)")
+
+
+def test_a_kink_met_in_params_names_the_array_it_is_in() -> None:
+    """|p| summed over two arrays, the second with an element at 0: its kink says `params[1] element (0,)`."""
+    params = [np.array([0.5]), np.array([0.0, 0.5])]
+    first, second = parameter_gradient_estimates(
+        lambda: float(np.sum(np.abs(params[0])) + np.sum(np.abs(params[1]))), params)
+    assert first.kinks == []
+    assert [k.where for k in second.kinks] == ["params[1] element (0,)"]
+    assert second.kinks[0].describe() == "a kink met while perturbing params[1] element (0,)"
+
+
+def test_the_sum_of_squares_against_integer_targets_is_taken_in_the_rows_own_storage() -> None:
+    """One-hot targets held as integers do not widen float64 rows: the residual a − y is still written
+    over the rows (no copy of the batch), and the values are ½Σ(a − y)² and Σ(a − y)²/n."""
+    y = np.array([0, 1])
+    for loss in (HALF_SSE, MSE):
+        rows = np.array([[1.25, -0.25], [-0.5, 1.25]])
+        np.testing.assert_allclose(rowwise_loss(loss)(rows, y), [1.5625, 0.15625], rtol=1e-15)
+        np.testing.assert_array_equal(rows, [[1.25, -1.25], [-0.5, 0.25]])
