@@ -88,6 +88,37 @@ def test_an_activation_that_is_not_elementwise_sends_the_engine_to_the_loop() ->
         np.testing.assert_array_equal(e.value, l.value)
 
 
+def _coupled_into_the_first(z: np.ndarray) -> np.ndarray:
+    """tanh, with the second unit's z added to the first unit's output: a coupling into an even unit."""
+    out = np.tanh(z)
+    out[..., 0] += z[..., 1]
+    return out
+
+
+def _shifted_by_the_largest(z: np.ndarray) -> np.ndarray:
+    """z − max(z): at (0, 1) the first unit moves when the second goes down, not when the first goes up."""
+    return z - np.max(z, axis=-1, keepdims=True)
+
+
+@pytest.mark.parametrize(
+    ("activation", "seed"),
+    [(_coupled_into_the_first, 3), (_shifted_by_the_largest, 4)],
+    ids=["into-even", "max"],
+)
+def test_a_coupling_either_way_between_units_sends_the_engine_to_the_loop(activation, seed: int) -> None:
+    """The batched shortcut is right only for f applied unit by unit. These two couplings got past the
+    test for it, and the shortcut gave wrong derivatives without a word: 1.4 where 0.7 is right for the
+    first, 0 where ±1.3 is for the second."""
+    net = NeuralNetwork([2, 2], "tanh", rng=seed)
+    net.layers[0].weight = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    net.layers[0].activation = activation
+    x, y = np.array([1.0, 0.0, 1.0]), np.array([0.3, 0.0])
+    (estimate,) = weight_gradient_estimates(net, x, y)
+    (loop,) = weight_gradient_estimates(net, x, y, method="loop")
+    assert estimate.method == "central (loop)" and "not elementwise" in estimate.note, estimate.note
+    np.testing.assert_array_equal(estimate.value, loop.value)
+
+
 def test_an_unregistered_relu_is_recognised_as_kinked() -> None:
     from backprop.numerical.kinks import has_kink
 

@@ -222,21 +222,27 @@ def _stored_dz(layer: object, size: int) -> NDArray | None:
 def _not_elementwise(function: Callable, z: NDArray) -> str:
     """Why `function` cannot be applied to a batch of perturbed pre-activations ('' when it can).
 
-    The engine feeds it arrays of any shape and relies on unit j depending on z[j] alone.
+    The engine feeds it arrays of any shape and relies on unit j depending on z[j] alone. Two probes,
+    so that a coupling is seen whichever way it runs: the even units raised (do the odd outputs
+    move?) and the odd units lowered (do the even ones?); lowered too, since a unit may depend on
+    another only past a threshold, as z − max(z) does.
     """
-    moved = z.copy()
-    moved[::2] += 0.375
+    probes = np.stack([z, z, z])
+    probes[1, ::2] += 0.375
+    probes[2, 1::2] -= 0.375
     try:
         single = np.asarray(function(z), dtype=float)
-        batch = np.asarray(function(np.stack([z, moved])[:, None, :]), dtype=float)
+        batch = np.asarray(function(probes[:, None, :]), dtype=float)
     except Exception as error:  # any failure means: use the loop instead
         return f"fails on a batch of pre-activations ({type(error).__name__})"
-    if batch.shape != (2, 1) + z.shape:
-        return f"returns shape {batch.shape} for a batch of shape {(2, 1) + z.shape}"
+    if batch.shape != (3, 1) + z.shape:
+        return f"returns shape {batch.shape} for a batch of shape {(3, 1) + z.shape}"
     tolerance = 1e-12 * np.maximum(1.0, np.abs(single))
     if np.any(np.abs(batch[0, 0] - single) > tolerance):
         return "gives different values for a batch than for one sample"
-    if np.any(np.abs(batch[1, 0, 1::2] - single[1::2]) > tolerance[1::2]):
+    odd_moved = np.abs(batch[1, 0, 1::2] - single[1::2]) > tolerance[1::2]
+    even_moved = np.abs(batch[2, 0, ::2] - single[::2]) > tolerance[::2]
+    if np.any(odd_moved) or np.any(even_moved):
         return "is not elementwise (changing some units changed the others)"
     return ""
 
