@@ -1,7 +1,7 @@
 """What the battery's findings, layout, report and results say, pinned exactly: each test calls the smallest
 function that shows one behaviour (a diagnosis, the layout's confirmation by predict, a line of the report,
-a result read back from JSON) and asserts its whole value, a Finding's kind, sentence and params in full, a
-report's line word for word."""
+a result read back from JSON, one check on one fixed case driven in this process) and asserts its whole
+value, a Finding's kind, sentence and params in full, a report's line word for word."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from implementations import float32_network
+from styles import catalogue
 from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
+from backprop.battery.cases import make_case
+from backprop.battery.checks import gradients
 from backprop.battery.profile import Profile, as_profile
+from backprop.battery.protocols import LocalWorker, PluginError
 from backprop.battery.report import explain, header
 from backprop.findings import Finding
 from backprop.losses import get_loss
@@ -309,3 +314,36 @@ def test_the_constant_one_of_the_bias_goes_where_the_profile_says_on_every_row()
     x = np.array([[2.0, 3.0], [4.0, 5.0]])
     np.testing.assert_array_equal(Profile(bias="first").with_one(x), [[1.0, 2.0, 3.0], [1.0, 4.0, 5.0]])
     np.testing.assert_array_equal(Profile(bias="last").with_one(x[0]), [2.0, 3.0, 1.0])
+
+
+# ------------------------------------------------------------------------------------- weight gradient
+
+
+def test_an_outer_product_that_overflows_float32_is_refused_naming_its_layer_counted_from_one() -> None:
+    """A float32 network at inputs and weights of order 1e8: layer 2's aᵀδ exceeds float32's range (layer
+    1's does not), and the check stops on the layer that overflowed, numbered as the report numbers it."""
+    case = make_case((1, 1, 1), "relu", 0.1, 1e8, 2, HALF_SSE)
+    with pytest.raises(PluginError) as raised, np.errstate(over="ignore"):
+        gradients.weight_gradient(LocalWorker(float32_network.make), case, HALF_SSE, Profile("layer-level"))
+    assert str(raised.value) == "layer 2's aᵀδ holds 1 non-finite value(s) (NaN or inf)"
+
+
+def test_a_bias_gradient_summed_over_the_units_fails_at_that_bias_with_the_shape_it_was_given() -> None:
+    """A model whose db sums over axis 1: the failure is at b1, says the gradient is misshapen, gives the
+    shape error as its details and the wrong-axis finding as its diagnosis."""
+    case = make_case((2, 2, 1), "relu", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile(protocol="model-level", loss="half_sse")
+    evidence = gradients.weight_gradient(
+        LocalWorker(catalogue()["two_layer_net_wrong_axis"].make), case, HALF_SSE, profile
+    )
+    assert (evidence.status, evidence.rel_error, evidence.where, evidence.summary, evidence.details) == (
+        "failed", None, "b1", "the weight gradient of b1 is misshapen",
+        "gradient 2 from gradients(x, y) has shape (1,), expected (2,)",
+    )
+    assert evidence.findings == [Finding(
+        "wrong-axis",
+        "b1's gradient has shape (1,) where b1 has shape (2,), and its one value equals the sum of ∂L/∂b1 "
+        "over its 2 units to 4e-13: the bias gradient is summed over axis 1 (the units) where the sum "
+        "belongs over axis 0 (the samples)",
+        {"parameter": "b1", "axis": 1, "expected_axis": 0, "shape": [1]},
+    )]
