@@ -9,18 +9,19 @@ from typing import Any
 
 import numpy as np
 import pytest
-from implementations import float32_network
+from implementations import float32_network, unseeded_initial_weights
 from styles import catalogue
 from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
 from backprop.battery.cases import make_case
-from backprop.battery.checks import gradients
+from backprop.battery.checks import gradients, hygiene
 from backprop.battery.profile import Profile, as_profile
 from backprop.battery.protocols import LocalWorker, PluginError
 from backprop.battery.report import explain, header
 from backprop.findings import Finding
 from backprop.losses import get_loss
+from backprop.network import NeuralNetwork
 
 HALF_SSE = get_loss("half_sse")
 
@@ -347,3 +348,45 @@ def test_a_bias_gradient_summed_over_the_units_fails_at_that_bias_with_the_shape
         "belongs over axis 0 (the samples)",
         {"parameter": "b1", "axis": 1, "expected_axis": 0, "shape": [1]},
     )]
+
+
+# ----------------------------------------------------------------------------------------- determinism
+
+
+class _RateDecaysAcrossNetworks(NeuralNetwork):
+    """fit divides the learning rate by how many fits ran before, counted on the class: the second network
+    made under the same np.random.seed trains at half the rate of the first."""
+
+    fits = [0]  # the mistake: shared by every instance
+
+    def fit(self, X: Any, y: Any, learning_rate: float = 0.1, epochs: int = 10000) -> None:
+        self.fits[0] += 1
+        super().fit(X, y, learning_rate / self.fits[0], epochs)
+
+
+@pytest.mark.parametrize(
+    ("make", "stage", "sentence"),
+    [
+        (unseeded_initial_weights.make, "initial",
+         "the implementation draws from a random source that np.random.seed does not control (an unseeded "
+         "np.random.default_rng(), random, or the clock)"),
+        (_RateDecaysAcrossNetworks, "trained",
+         "training draws from a random source that np.random.seed does not control"),
+    ],
+)
+def test_weights_the_same_seed_does_not_reproduce_are_named_by_layer_stage_and_seed(
+    make: Any, stage: str, sentence: str
+) -> None:
+    """Initial weights from an unseeded generator, or training whose result differs between two networks:
+    the first layer that differs, how many of its weights do, under which np.random.seed, and whether it
+    was the initialisation or the training that escaped the seed."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = hygiene.deterministic(LocalWorker(make), case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.details) == (
+        "failed", "layer 1", f"the same np.random.seed gave different {stage} weights",
+        f"layer 1: 12 of 12 {stage} weights differ between two runs seeded with np.random.seed(11)",
+    )
+    assert evidence.findings == [
+        Finding("nondeterministic", sentence, {"stage": stage, "layer": 1, "differ": 12})
+    ]
