@@ -15,7 +15,7 @@ from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
 from backprop.battery.cases import make_case
-from backprop.battery.checks import gradients, hygiene
+from backprop.battery.checks import gradients, hygiene, identities
 from backprop.battery.profile import Profile, as_profile
 from backprop.battery.protocols import LocalWorker, PluginError
 from backprop.battery.report import explain, header
@@ -390,3 +390,34 @@ def test_weights_the_same_seed_does_not_reproduce_are_named_by_layer_stage_and_s
     assert evidence.findings == [
         Finding("nondeterministic", sentence, {"stage": stage, "layer": 1, "differ": 12})
     ]
+
+
+# ---------------------------------------------------------------------------------------------- predict
+
+
+class _FirstAnswerInHalfPrecision(NeuralNetwork):
+    """predict keeps its first answer, in float16 (within the 64 ulps float16 is allowed), for every x."""
+
+    def predict(self, x: Any) -> Any:
+        if not hasattr(self, "answer"):
+            self.answer = super().predict(x).astype(np.float16)
+        return self.answer
+
+
+def test_a_predict_repeating_its_own_earlier_answer_to_integers_is_not_called_an_integer_mistake() -> None:
+    """predict(x′) of integers gives back predict(x)'s float16 answer, which matched forward(x) only
+    within float16's rounding: the repeat is what predict returned before (predict-not-forward), not a
+    difference between integer and float inputs (input-dtype)."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 0, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"predict"}))
+    worker = LocalWorker(_FirstAnswerInHalfPrecision)
+    evidence = identities.predict_is_forward(worker, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "predict(x) of integers", "predict(x) of integers differs from the forward pass"
+    )
+    assert evidence.findings == [Finding(
+        "predict-not-forward",
+        "predict(x′) is not the forward pass of its input: 1 of 1 output(s) differ, by up to 0.355 "
+        "(0.645996 against 0.290878)",
+        {},
+    )]
