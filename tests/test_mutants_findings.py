@@ -5,6 +5,8 @@ value, a Finding's kind, sentence and params in full, a report's line word for w
 
 from __future__ import annotations
 
+import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -15,7 +17,7 @@ from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
 from backprop.battery.cases import make_case
-from backprop.battery.checks import gradients, hygiene, identities
+from backprop.battery.checks import gradients, hygiene, identities, penalty
 from backprop.battery.profile import Profile, as_profile
 from backprop.battery.protocols import LocalWorker, PluginError
 from backprop.battery.report import explain, header
@@ -421,3 +423,36 @@ def test_a_predict_repeating_its_own_earlier_answer_to_integers_is_not_called_an
         "(0.645996 against 0.290878)",
         {},
     )]
+
+
+# ---------------------------------------------------------------------------------------------- penalty
+
+
+def _estimate(value: Any) -> Any:
+    """What the penalty's finding reads of a numerical estimate: its value and a budget of 1e-12."""
+    value = np.asarray(value, dtype=float)
+    return SimpleNamespace(value=value, budget=np.full(value.shape, 1e-12))
+
+
+def test_a_penalty_gradient_at_half_its_factor_is_said_to_drop_the_2_of_the_derivative() -> None:
+    """λ·W found at 0.5 × (λ = 0.25 declared): the factor, and the mistake that gives it."""
+    weights = [np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([0.5, -0.25])]
+    samples = [([0.125 * weights[0], np.zeros(2)], [_estimate(np.zeros((2, 2))), _estimate(np.zeros(2))])]
+    profile = Profile("model-level", l2=0.25)
+    finding = penalty.regularisation_finding(samples, weights, profile, True, "the step")
+    assert finding == Finding(
+        "regularisation",
+        "the step equals ∂C/∂W + 0.5 × λ·W (λ = 0.25 declared) exactly: the penalty's gradient has a wrong "
+        "factor (λ/2·W: the 2 of ‖W‖²'s derivative dropped)",
+        {"l2": 0.125, "declared": 0.25, "factor": 0.5},
+    )
+
+
+def test_weights_all_zero_give_no_penalty_finding_and_no_warning() -> None:
+    """At W = 0 the penalty λ·W is 0 whatever λ is: nothing can be fitted, and nothing is divided by 0."""
+    weights = [np.zeros((2, 2)), np.array([0.5, -0.25])]
+    samples = [([np.zeros((2, 2)), np.zeros(2)], [_estimate(np.zeros((2, 2))), _estimate(np.zeros(2))])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert penalty.regularisation_finding(samples, weights, Profile("model-level", l2=0.25), True,
+                                              "the step") is None
