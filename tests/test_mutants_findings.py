@@ -1,21 +1,29 @@
 """What the battery's findings, layout, report and results say, pinned exactly: each test calls the smallest
 function that shows one behaviour (a diagnosis, the layout's confirmation by predict, a line of the report,
-a result read back from JSON) and asserts its whole value, a Finding's kind, sentence and params in full, a
-report's line word for word."""
+a result read back from JSON, one check on one fixed case driven in this process) and asserts its whole
+value, a Finding's kind, sentence and params in full, a report's line word for word."""
 
 from __future__ import annotations
 
+import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
+from implementations import float32_network, unseeded_initial_weights
+from styles import catalogue
 from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
+from backprop.battery.cases import make_case
+from backprop.battery.checks import gradients, hygiene, identities, penalty
 from backprop.battery.profile import Profile, as_profile
+from backprop.battery.protocols import LocalWorker, PluginError
 from backprop.battery.report import explain, header
 from backprop.findings import Finding
 from backprop.losses import get_loss
+from backprop.network import NeuralNetwork
 
 HALF_SSE = get_loss("half_sse")
 
@@ -309,3 +317,142 @@ def test_the_constant_one_of_the_bias_goes_where_the_profile_says_on_every_row()
     x = np.array([[2.0, 3.0], [4.0, 5.0]])
     np.testing.assert_array_equal(Profile(bias="first").with_one(x), [[1.0, 2.0, 3.0], [1.0, 4.0, 5.0]])
     np.testing.assert_array_equal(Profile(bias="last").with_one(x[0]), [2.0, 3.0, 1.0])
+
+
+# ------------------------------------------------------------------------------------- weight gradient
+
+
+def test_an_outer_product_that_overflows_float32_is_refused_naming_its_layer_counted_from_one() -> None:
+    """A float32 network at inputs and weights of order 1e8: layer 2's aᵀδ exceeds float32's range (layer
+    1's does not), and the check stops on the layer that overflowed, numbered as the report numbers it."""
+    case = make_case((1, 1, 1), "relu", 0.1, 1e8, 2, HALF_SSE)
+    with pytest.raises(PluginError) as raised, np.errstate(over="ignore"):
+        gradients.weight_gradient(LocalWorker(float32_network.make), case, HALF_SSE, Profile("layer-level"))
+    assert str(raised.value) == "layer 2's aᵀδ holds 1 non-finite value(s) (NaN or inf)"
+
+
+def test_a_bias_gradient_summed_over_the_units_fails_at_that_bias_with_the_shape_it_was_given() -> None:
+    """A model whose db sums over axis 1: the failure is at b1, says the gradient is misshapen, gives the
+    shape error as its details and the wrong-axis finding as its diagnosis."""
+    case = make_case((2, 2, 1), "relu", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile(protocol="model-level", loss="half_sse")
+    evidence = gradients.weight_gradient(
+        LocalWorker(catalogue()["two_layer_net_wrong_axis"].make), case, HALF_SSE, profile
+    )
+    assert (evidence.status, evidence.rel_error, evidence.where, evidence.summary, evidence.details) == (
+        "failed", None, "b1", "the weight gradient of b1 is misshapen",
+        "gradient 2 from gradients(x, y) has shape (1,), expected (2,)",
+    )
+    assert evidence.findings == [Finding(
+        "wrong-axis",
+        "b1's gradient has shape (1,) where b1 has shape (2,), and its one value equals the sum of ∂L/∂b1 "
+        "over its 2 units to 4e-13: the bias gradient is summed over axis 1 (the units) where the sum "
+        "belongs over axis 0 (the samples)",
+        {"parameter": "b1", "axis": 1, "expected_axis": 0, "shape": [1]},
+    )]
+
+
+# ----------------------------------------------------------------------------------------- determinism
+
+
+class _RateDecaysAcrossNetworks(NeuralNetwork):
+    """fit divides the learning rate by how many fits ran before, counted on the class: the second network
+    made under the same np.random.seed trains at half the rate of the first."""
+
+    fits = [0]  # the mistake: shared by every instance
+
+    def fit(self, X: Any, y: Any, learning_rate: float = 0.1, epochs: int = 10000) -> None:
+        self.fits[0] += 1
+        super().fit(X, y, learning_rate / self.fits[0], epochs)
+
+
+@pytest.mark.parametrize(
+    ("make", "stage", "sentence"),
+    [
+        (unseeded_initial_weights.make, "initial",
+         "the implementation draws from a random source that np.random.seed does not control (an unseeded "
+         "np.random.default_rng(), random, or the clock)"),
+        (_RateDecaysAcrossNetworks, "trained",
+         "training draws from a random source that np.random.seed does not control"),
+    ],
+)
+def test_weights_the_same_seed_does_not_reproduce_are_named_by_layer_stage_and_seed(
+    make: Any, stage: str, sentence: str
+) -> None:
+    """Initial weights from an unseeded generator, or training whose result differs between two networks:
+    the first layer that differs, how many of its weights do, under which np.random.seed, and whether it
+    was the initialisation or the training that escaped the seed."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = hygiene.deterministic(LocalWorker(make), case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.details) == (
+        "failed", "layer 1", f"the same np.random.seed gave different {stage} weights",
+        f"layer 1: 12 of 12 {stage} weights differ between two runs seeded with np.random.seed(11)",
+    )
+    assert evidence.findings == [
+        Finding("nondeterministic", sentence, {"stage": stage, "layer": 1, "differ": 12})
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- predict
+
+
+class _FirstAnswerInHalfPrecision(NeuralNetwork):
+    """predict keeps its first answer, in float16 (within the 64 ulps float16 is allowed), for every x."""
+
+    def predict(self, x: Any) -> Any:
+        if not hasattr(self, "answer"):
+            self.answer = super().predict(x).astype(np.float16)
+        return self.answer
+
+
+def test_a_predict_repeating_its_own_earlier_answer_to_integers_is_not_called_an_integer_mistake() -> None:
+    """predict(x′) of integers gives back predict(x)'s float16 answer, which matched forward(x) only
+    within float16's rounding: the repeat is what predict returned before (predict-not-forward), not a
+    difference between integer and float inputs (input-dtype)."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 0, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"predict"}))
+    worker = LocalWorker(_FirstAnswerInHalfPrecision)
+    evidence = identities.predict_is_forward(worker, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "predict(x) of integers", "predict(x) of integers differs from the forward pass"
+    )
+    assert evidence.findings == [Finding(
+        "predict-not-forward",
+        "predict(x′) is not the forward pass of its input: 1 of 1 output(s) differ, by up to 0.355 "
+        "(0.645996 against 0.290878)",
+        {},
+    )]
+
+
+# ---------------------------------------------------------------------------------------------- penalty
+
+
+def _estimate(value: Any) -> Any:
+    """What the penalty's finding reads of a numerical estimate: its value and a budget of 1e-12."""
+    value = np.asarray(value, dtype=float)
+    return SimpleNamespace(value=value, budget=np.full(value.shape, 1e-12))
+
+
+def test_a_penalty_gradient_at_half_its_factor_is_said_to_drop_the_2_of_the_derivative() -> None:
+    """λ·W found at 0.5 × (λ = 0.25 declared): the factor, and the mistake that gives it."""
+    weights = [np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([0.5, -0.25])]
+    samples = [([0.125 * weights[0], np.zeros(2)], [_estimate(np.zeros((2, 2))), _estimate(np.zeros(2))])]
+    profile = Profile("model-level", l2=0.25)
+    finding = penalty.regularisation_finding(samples, weights, profile, True, "the step")
+    assert finding == Finding(
+        "regularisation",
+        "the step equals ∂C/∂W + 0.5 × λ·W (λ = 0.25 declared) exactly: the penalty's gradient has a wrong "
+        "factor (λ/2·W: the 2 of ‖W‖²'s derivative dropped)",
+        {"l2": 0.125, "declared": 0.25, "factor": 0.5},
+    )
+
+
+def test_weights_all_zero_give_no_penalty_finding_and_no_warning() -> None:
+    """At W = 0 the penalty λ·W is 0 whatever λ is: nothing can be fitted, and nothing is divided by 0."""
+    weights = [np.zeros((2, 2)), np.array([0.5, -0.25])]
+    samples = [([np.zeros((2, 2)), np.zeros(2)], [_estimate(np.zeros((2, 2))), _estimate(np.zeros(2))])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert penalty.regularisation_finding(samples, weights, Profile("model-level", l2=0.25), True,
+                                              "the step") is None
