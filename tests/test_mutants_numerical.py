@@ -621,6 +621,19 @@ def test_an_activation_shifted_by_the_largest_unit_is_found_not_elementwise() ->
         "layers[0].activation is not elementwise (changing some units changed the others)")
 
 
+def test_a_unit_already_at_the_probes_offset_is_still_moved_by_it() -> None:
+    """The elementwise probe moves units by 0.375, it does not set them to it: at z = (0.375, 1), the second
+    unit's output following the first unit's z is found all the same."""
+
+    def coupled(z: np.ndarray) -> np.ndarray:
+        out = np.tanh(z)
+        out[..., 1] += z[..., 0]
+        return out
+
+    assert trace_layers([_Layer(np.eye(2), coupled)], np.array([0.375, 1.0])) == (
+        "layers[0].activation is not elementwise (changing some units changed the others)")
+
+
 def test_a_kink_met_in_params_names_the_array_it_is_in() -> None:
     """|p| summed over two arrays, the second with an element at 0: its kink says `params[1] element (0,)`."""
     params = [np.array([0.5]), np.array([0.0, 0.5])]
