@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backprop.activations import sigmoid, tanh
-from backprop.numerical import central_difference, complex_step, richardson
+from backprop.numerical import Estimate, Kink, central_difference, complex_step, richardson
 
 POINTS = np.linspace(-3, 3, 41)
 
@@ -82,3 +82,63 @@ def test_float32_points_use_float32_steps_and_budgets() -> None:
     assert np.all(estimate.step > 1e-3)  # eps32^(1/3) ≈ 5e-3, not float64's 6e-6
     assert np.all(np.abs(estimate.value - exact) <= 2 * estimate.budget)
     assert relative(estimate.value, exact).max() < 1e-3
+
+
+# What an estimate holds, and how the kinks it met read in a report.
+
+
+def test_an_estimate_without_a_kink_mask_gets_one_false_per_element() -> None:
+    """No mask given: the estimate's mask is a boolean array of its own shape, every element unkinked."""
+    estimate = Estimate(np.array([[1.0, 2.0, 3.0]]), 0.1, "central")
+    assert estimate.kink_mask.shape == (1, 3)
+    assert estimate.kink_mask.dtype == np.bool_
+    assert estimate.kink_mask.tolist() == [[False, False, False]]
+
+
+def test_a_kink_mask_given_as_zeros_and_ones_is_held_as_booleans() -> None:
+    """A 0/1 mask selects the kinked elements (it does not index by position) and inverts to the rest."""
+    estimate = Estimate(np.array([1.0, 2.0, 3.0]), 0.1, "central", kink_mask=[0, 1, 0],
+                        lower=np.array([0.0, 1.5, 0.0]), upper=np.array([0.0, 2.5, 0.0]))
+    assert estimate.kink_mask.dtype == np.bool_
+    assert estimate.value[estimate.kink_mask].tolist() == [2.0]
+    assert estimate.value[~estimate.kink_mask].tolist() == [1.0, 3.0]
+    assert estimate.lower.tolist() == [1.0, 1.5, 3.0]
+    assert estimate.upper.tolist() == [1.0, 2.5, 3.0]
+
+
+def test_a_kinked_estimate_given_one_bound_takes_its_value_for_the_other() -> None:
+    """Only one side of a kink known: the value stands in for the missing bound, and the pair is ordered."""
+    value, mask = np.array([1.0, 2.0]), np.array([True, False])
+    only_upper = Estimate(value, 0.1, "central", kink_mask=mask, upper=np.array([3.0, 9.0]))
+    assert only_upper.lower.tolist() == [1.0, 2.0]
+    assert only_upper.upper.tolist() == [3.0, 2.0]
+    only_lower = Estimate(value, 0.1, "central", kink_mask=mask, lower=np.array([0.5, 9.0]))
+    assert only_lower.lower.tolist() == [0.5, 2.0]
+    assert only_lower.upper.tolist() == [1.0, 2.0]
+    below_value = Estimate(value, 0.1, "central", kink_mask=mask, upper=np.array([-1.0, 9.0]))
+    assert below_value.lower.tolist() == [-1.0, 2.0]
+    assert below_value.upper.tolist() == [1.0, 2.0]
+
+
+def test_a_crossed_kink_names_its_unit_and_its_pre_activation() -> None:
+    crossed = Kink(1, 2, 0.0123456, "layers[1].weight element (0, 2)")
+    assert crossed.describe() == ("layer 1, unit 2 (z = 0.0123) crossed its kink when perturbing "
+                                  "layers[1].weight element (0, 2)")
+
+
+def test_a_crossed_kink_of_unknown_pre_activation_leaves_z_out() -> None:
+    crossed = Kink(0, 3, None, "layers[0].bias element (3,)")
+    assert crossed.describe() == ("layer 0, unit 3 crossed its kink when perturbing "
+                                  "layers[0].bias element (3,)")
+
+
+def test_a_kink_within_rounding_names_the_piece_it_was_differentiated_on() -> None:
+    """side +1 is the right piece (z > 0), side −1 the left one (z < 0)."""
+    right = Kink(0, 1, 1e-17, "layers[0].weight element (2, 1)", side=1)
+    assert right.describe() == ("layer 0, unit 1 (z = 1e-17) lies on its kink to rounding: "
+                                "layers[0].weight element (2, 1) differentiated on its right (z > 0) piece, "
+                                "the one the implementation took")
+    left = Kink(0, 1, 0.0, "layers[0].weight element (2, 1)", side=-1)
+    assert left.describe() == ("layer 0, unit 1 (z = 0) lies on its kink to rounding: "
+                               "layers[0].weight element (2, 1) differentiated on its left (z < 0) piece, "
+                               "the one the implementation took")
