@@ -46,6 +46,11 @@ def test_declare_writes_an_option_as_each_interface_takes_it(
     assert [declare(option, value, i) for i in (CLI, PYTEST, PYTHON)] == [cli, pytest_, python]
 
 
+def test_a_whole_float_is_written_on_a_command_line_as_an_integer() -> None:
+    """`--l2 1`, not `--l2 1.0`: the command line reads it back as the same float; Python keeps its repr."""
+    assert [declare("l2", 1.0, i) for i in (CLI, PYTEST, PYTHON)] == ["--l2 1", "--backprop-l2 1", "l2=1.0"]
+
+
 def test_option_names() -> None:
     assert [option_name("max_examples", i) for i in (CLI, PYTEST, PYTHON)] == [
         "--max-examples", "--backprop-max-examples", "max_examples"]

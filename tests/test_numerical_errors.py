@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,45 @@ def test_compare_checks_its_arguments() -> None:
         compare(np.zeros(3), estimate, safety=-1)
     nan = compare(np.array([0.0, np.nan, 0.0]), estimate)
     assert not nan.passed and nan.worst_index == (1,)
+
+
+# Each message names the argument, the offending element by index, and what it was, in a whole sentence.
+
+
+def test_unknown_method_lists_the_methods_allowed() -> None:
+    with pytest.raises(ValueError) as raised:
+        parameter_gradient_estimates(lambda: 0.0, [np.zeros(2)], method="complex")
+    assert str(raised.value) == "unknown method 'complex'; use one of auto, central, richardson"
+
+
+def test_ragged_point_is_named_with_its_type() -> None:
+    with pytest.raises(TypeError) as raised:
+        central_difference(np.sin, [[0.0], [0.0, 1.0]])
+    assert str(raised.value) == "x must be an array of numbers, not list"
+
+
+@pytest.mark.parametrize("params, error, message", [
+    ([[0.0]], TypeError, "params[0] must be a numpy array, not list"),
+    ([np.zeros(1), 3.0], TypeError, "params[1] must be a numpy array, not float"),
+    ([np.array([0.0, np.nan, np.inf])], ValueError, "params[0] holds non-finite value(s) (NaN or inf)"),
+], ids=["list", "float", "nan"])
+def test_parameter_messages(params, error, message) -> None:
+    with pytest.raises(error) as raised:
+        parameter_gradient_estimates(lambda: 0.0, params)
+    assert str(raised.value) == message
+
+
+def test_read_only_parameter_is_refused_by_index() -> None:
+    frozen = np.zeros(2)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError) as raised:
+        parameter_gradient_estimates(lambda: 0.0, [np.zeros(1), frozen])
+    assert str(raised.value) == "params[1] is read-only, so it cannot be perturbed in place"
+
+
+def test_integer_valued_function_is_differenced_without_warnings() -> None:
+    # f's arithmetic is taken as float64's when f returns integers: no deprecated numpy call on the way.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate = central_difference(lambda v: 3, np.array([0.5, 2.0]))
+    np.testing.assert_array_equal(estimate.value, [0.0, 0.0])

@@ -61,6 +61,24 @@ def test_causal_order(earlier: str, later: str, follows: bool) -> None:
     assert can_follow(earlier, later) is follows
 
 
+def test_a_check_on_the_gradient_chain_follows_from_every_check_before_it_and_joins_the_chain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Built the way REGISTRY builds them, a spec by default follows from the chain so far, and the next
+    spec follows from it too."""
+    from backprop.battery import registry
+
+    monkeypatch.setattr(registry, "_CHAIN", ["output-delta"])
+    layer = registry.Use("reads `weight`")
+    first = registry._spec("first-check", "module:first", "what it verifies", layer, "the model hides it")
+    second = registry._spec("second-check", "module:second", "what else", layer, "the model hides it")
+    assert first == registry.CheckSpec(
+        "first-check", "module:first", "what it verifies", {LAYER_LEVEL: layer},
+        {MODEL_LEVEL: "the model hides it"}, ("output-delta",))
+    assert second.follows_from == ("output-delta", "first-check")
+    assert registry._CHAIN == ["output-delta", "first-check", "second-check"]
+
+
 def test_skip_reasons_come_from_what_each_check_needs() -> None:
     everything = frozenset({"fit", "predict", "activation", "activation_prime", "batch"})
     assert all(skip_reason(i, LAYER_LEVEL, everything) is None for i in CHECK_IDS)
@@ -76,6 +94,18 @@ def test_skip_reasons_come_from_what_each_check_needs() -> None:
     assert "none of gradients, step" in str(skip_reason("weight-gradient", MODEL_LEVEL, frozenset()))
     assert "no step" in str(skip_reason("update-is-sgd-step", MODEL_LEVEL, frozenset({"gradients"})))
     assert skip_reason("weight-gradient", MODEL_LEVEL, frozenset({"gradients"})) is None
+
+
+def test_a_part_without_a_sentence_of_its_own_is_named_in_the_skip_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A check needing a part the sentences do not cover is still skipped with a reason that names it."""
+    from backprop.battery import registry
+
+    monkeypatch.setitem(registry.BY_ID, "some-check", registry.CheckSpec(
+        "some-check", "module:function", "what it verifies",
+        {LAYER_LEVEL: registry.Use("reads `scale`", frozenset({"scale"}))}))
+    assert skip_reason("some-check", LAYER_LEVEL, frozenset()) == "the network offers no scale"
 
 
 def test_the_vocabulary_holds_the_documented_names() -> None:
