@@ -51,6 +51,14 @@ def test_a_whole_float_is_written_on_a_command_line_as_an_integer() -> None:
     assert [declare("l2", 1.0, i) for i in (CLI, PYTEST, PYTHON)] == ["--l2 1", "--backprop-l2 1", "l2=1.0"]
 
 
+def test_a_float_that_six_digits_cannot_hold_is_written_in_full() -> None:
+    """A reproduce line reruns the check with the value declared: l2 = 1.23456789e-3 written `--l2 0.00123457`
+    would rerun it with another penalty."""
+    assert [declare("l2", 1.23456789e-3, i) for i in (CLI, PYTEST, PYTHON)] == [
+        "--l2 0.00123456789", "--backprop-l2 0.00123456789", "l2=0.00123456789"]
+    assert declare("learning_rate", 0.1, CLI) == "--learning-rate 0.1"
+
+
 def test_option_names() -> None:
     assert [option_name("max_examples", i) for i in (CLI, PYTEST, PYTHON)] == [
         "--max-examples", "--backprop-max-examples", "max_examples"]

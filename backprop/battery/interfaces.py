@@ -57,7 +57,12 @@ def declare(option: str, value: Any, interface: str) -> str:
 
 
 def _text(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A value as a command line writes it: a float short (1, 0.001) when that reads back the same,
+    else in full, so that a reproduce line reruns the check with the value that was declared."""
+    if not isinstance(value, float):
+        return str(value)
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 def _python(value: Any) -> str:
