@@ -710,3 +710,14 @@ def test_richardson_on_a_noisy_loss_keeps_its_extrapolation_everywhere() -> None
     [estimate] = parameter_gradient_estimates(loss, [p], method="richardson")
     assert (estimate.method, estimate.note, estimate.kinks) == ("richardson", "", [])
     np.testing.assert_allclose(estimate.value, 1.0, rtol=1e-12)
+
+
+def test_richardson_budgets_an_exact_loss_for_the_rounding_of_its_terms() -> None:
+    """L = p/2 + 48 at p = −96 is 0 and computed exactly, so no noise is measured: the budget is twice
+    the rounding of terms of |p·∂L/∂p| = 48 at the extrapolation's step h, 4·eps·48/h, not that of L."""
+    params = [np.array([-96.0])]
+    [estimate] = parameter_gradient_estimates(lambda: float(0.5 * params[0][0] + 48.0), params,
+                                              method="richardson")
+    assert (estimate.method, estimate.note) == ("richardson", "")
+    np.testing.assert_array_equal(estimate.value, [0.5])
+    np.testing.assert_allclose(estimate.budget, 4 * 2.0 ** -52 * 48 / estimate.step, rtol=1e-12)
