@@ -652,3 +652,72 @@ def test_the_sum_of_squares_against_integer_targets_is_taken_in_the_rows_own_sto
         rows = np.array([[1.25, -0.25], [-0.5, 1.25]])
         np.testing.assert_allclose(rowwise_loss(loss)(rows, y), [1.5625, 0.15625], rtol=1e-15)
         np.testing.assert_array_equal(rows, [[1.25, -1.25], [-0.5, 0.25]])
+
+
+# Estimates of live parameter arrays: where a kink is, what a transposed array does, a noisy loss.
+
+
+def test_a_kink_met_in_a_params_array_is_located_by_its_index_in_that_array() -> None:
+    """Σ|p| over a 2×2 array with zeros at (0, 1) and (1, 1): the kink is at unit (0, 1), one more counted."""
+    params = [np.array([[0.5, 0.0], [0.25, 0.0]])]
+    [estimate] = parameter_gradient_estimates(lambda: float(np.sum(np.abs(params[0]))), params)
+    assert estimate.kinks == [Kink(None, (0, 1), None, "params[0] element (0, 1) and 1 more")]
+
+
+def test_a_params_array_that_is_not_contiguous_is_refused_in_one_sentence() -> None:
+    """A transposed view cannot be flattened in place, so perturbing it would move a copy: refused."""
+    params = [np.arange(1.0, 7.0).reshape(2, 3).T]
+    with pytest.raises(ValueError) as info:
+        parameter_gradient_estimates(lambda: float(np.sum(params[0] ** 2)), params)
+    assert str(info.value) == "params must be contiguous arrays so they can be perturbed in place"
+    np.testing.assert_array_equal(params[0], [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]])
+
+
+def _noisy_sum(p: np.ndarray, s: np.ndarray, skew: float):
+    """Σp, off by (s + skew)/2 when one element is moved by +h and by (s − skew)/2 when moved by −h."""
+    origin, h = p.copy(), central_step(p)
+    noise = {1: (s + skew) / 2, -1: (s - skew) / 2}
+
+    def loss() -> float:
+        moved = np.flatnonzero(p != origin)
+        extra = 0.0
+        if moved.size:
+            k = moved[0]
+            extra = noise.get(round((p[k] - origin[k]) / h[k]), np.zeros(p.size))[k]
+        return float(np.sum(p)) + extra
+
+    return loss, h
+
+
+def test_a_losss_rounding_noise_far_above_eps_is_measured_as_a_floor_not_reported_as_kinks() -> None:
+    """Noise of 1e-9 on Σp (eps·|f| is 1e-16): its lowest departure, 2s/h, is the floor, so no element is
+    a kink, and the budget is skew/6h + 2·1e-9/h, which covers the error skew/2h."""
+    p = np.array([0.25, 0.5, -0.75, 1.0])
+    s = np.array([1.0, 1.2, 1.5, 2.0]) * 1e-9
+    loss, h = _noisy_sum(p, s, 3e-9)
+    [estimate] = parameter_gradient_estimates(loss, [p])
+    assert estimate.kinks == [] and not estimate.kink_mask.any()
+    np.testing.assert_allclose(estimate.value, 1 + 3e-9 / (2 * h), rtol=1e-6)
+    np.testing.assert_allclose(estimate.budget, 3e-9 / (6 * h) + 2e-9 / h, rtol=1e-6)
+
+
+def test_richardson_on_a_noisy_loss_keeps_its_extrapolation_everywhere() -> None:
+    """The same noise only at ±h: the large steps see none, and the small-step check measures the noise
+    instead of finding kinks, so no element falls back to central differences and none is a kink."""
+    p = np.array([0.25, 0.5, -0.75, 1.0])
+    s = np.array([1.0, 1.2, 1.5, 2.0]) * 1e-9
+    loss, _ = _noisy_sum(p, s, 3e-9)
+    [estimate] = parameter_gradient_estimates(loss, [p], method="richardson")
+    assert (estimate.method, estimate.note, estimate.kinks) == ("richardson", "", [])
+    np.testing.assert_allclose(estimate.value, 1.0, rtol=1e-12)
+
+
+def test_richardson_budgets_an_exact_loss_for_the_rounding_of_its_terms() -> None:
+    """L = p/2 + 48 at p = −96 is 0 and computed exactly, so no noise is measured: the budget is twice
+    the rounding of terms of |p·∂L/∂p| = 48 at the extrapolation's step h, 4·eps·48/h, not that of L."""
+    params = [np.array([-96.0])]
+    [estimate] = parameter_gradient_estimates(lambda: float(0.5 * params[0][0] + 48.0), params,
+                                              method="richardson")
+    assert (estimate.method, estimate.note) == ("richardson", "")
+    np.testing.assert_array_equal(estimate.value, [0.5])
+    np.testing.assert_allclose(estimate.budget, 4 * 2.0 ** -52 * 48 / estimate.step, rtol=1e-12)
