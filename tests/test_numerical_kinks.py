@@ -129,3 +129,104 @@ def test_a_zero_input_moves_nothing_and_meets_no_kink() -> None:
     assert not estimate.kink_mask.any()
     assert np.all(estimate.value[1] == 0) and np.all(estimate.budget[1] < 1e-9)
     assert compare(analytic_gradients(net, x, Y)[0], estimate).passed
+
+
+# The kink helpers themselves: probing a callable for a kink, measuring its one-sided slopes at 0,
+# naming the side a stored f'(0) is on, and keeping a perturbed unit on its own piece.
+
+
+def test_a_registered_activation_is_taken_at_its_word_about_its_kink(monkeypatch) -> None:
+    """The registry's has_kink flag decides, even where probing the function would say otherwise."""
+    from backprop import activations
+    from backprop.numerical.kinks import has_kink
+
+    def smooth(z):
+        return np.tanh(z)
+
+    def kinked(z):
+        return np.maximum(z, 0.0)
+
+    monkeypatch.setitem(activations._REGISTRY, "said-kinked", activations.Activation("said-kinked", smooth,
+                                                                                    relu_prime, True))
+    monkeypatch.setitem(activations._REGISTRY, "said-smooth", activations.Activation("said-smooth", kinked,
+                                                                                    relu_prime, False))
+    assert has_kink(smooth) is True
+    assert has_kink(kinked) is False
+
+
+def test_probing_for_a_kink_handles_any_callable_quietly() -> None:
+    """A callable that fails on an array has no kink; a boolean step is read as zeros and ones (a jump);
+    a smooth function that is not 0 at 0 has none; and the probe raises no numpy warnings."""
+    import math
+    import warnings
+
+    from backprop.numerical.kinks import has_kink
+
+    assert has_kink(math.tanh) is False  # math.tanh refuses an array of three
+    assert has_kink(lambda z: z > 0) is True
+    assert has_kink(np.exp) is False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert has_kink(lambda z: 1.0 / z) is False
+    assert [str(w.message) for w in caught] == []
+
+
+def test_one_sided_slopes_of_a_relu_lifted_off_zero_and_without_warnings() -> None:
+    """f(0) = 1 does not enter the slopes; a 0/0 that the function discards raises no numpy warning."""
+    import warnings
+
+    from backprop.numerical.kinks import one_sided_slopes
+
+    assert one_sided_slopes(lambda z: np.maximum(z, 0.0) + 1.0) == (1.0, 0.0, 1.0)
+    def guarded(z):  # 0/0 at z = 0, discarded by the where
+        return np.where(z == 0, 0.0, np.maximum(z, 0.0) * z / z)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert one_sided_slopes(guarded) == (0.0, 0.0, 1.0)
+    assert [str(w.message) for w in caught] == []
+
+
+def test_the_side_a_stored_derivative_names_is_within_a_thousandth_of_the_jump() -> None:
+    """+1 for the right slope, −1 for the left, 0 for neither; the tolerance is 1e-3·|right − left|,
+    inclusive, whatever the size or the signs of the slopes."""
+    from backprop.numerical.kinks import SIDE_TOLERANCE, side_taken
+
+    assert side_taken(np.array([0.5, 0.0, 1.0]), 0.0, 1.0).tolist() == [0, -1, 1]
+    assert side_taken(np.array([0.1, 1.0]), 0.1, 1.0).tolist() == [-1, 1]  # leaky relu
+    assert side_taken(np.array([10.005, 9.98]), 0.0, 10.0).tolist() == [1, 0]  # tolerance 0.01
+    assert side_taken(np.array([1.001, -1.0025]), -1.0, 1.0).tolist() == [1, 0]  # |x|: tolerance 0.002
+    assert side_taken(np.array([0.0005, 0.00001]), 0.0, 0.01).tolist() == [0, -1]  # tolerance 1e-5
+    assert side_taken(np.array([SIDE_TOLERANCE]), 0.0, 1.0).tolist() == [-1]  # exactly at the tolerance
+    assert side_taken(np.array([SIDE_TOLERANCE]), -1.0, 0.0).tolist() == [1]
+
+
+def test_a_unit_on_its_piece_keeps_the_function_and_one_moved_onto_zero_takes_its_piece() -> None:
+    """Away from 0 a unit gets f(z) itself (a curved piece stays curved); a complex step from exactly
+    z = 0 is taken on the unit's own piece, not on whichever piece f gives a zero real part."""
+    from backprop.numerical.kinks import Pieces
+
+    def curved(z):
+        return np.maximum(z, 0.0) + z * z
+
+    right = Pieces(0.0, 0.0, 1.0, sides=np.array([1]), ambiguous=np.array([True]))
+    assert right.apply(curved, np.array([0.5])).tolist() == [0.75]
+
+    def leaky_left_at_zero(z):  # f(0) is on the left piece
+        return np.where(z.real > 0, z, 0.1 * z)
+
+    def leaky_right_at_zero(z):  # f(0) is on the right piece
+        return np.where(z.real >= 0, z, 0.1 * z)
+
+    step = np.array([1e-20j])
+    assert right.apply(leaky_left_at_zero, step).tolist() == [1e-20j]
+    left = Pieces(0.0, 0.1, 1.0, sides=np.array([-1]), ambiguous=np.array([True]))
+    assert left.apply(leaky_right_at_zero, step).tolist() == [0.1 * 1e-20j]
+
+
+def test_a_single_precision_derivative_is_named_by_its_double_precision_distance() -> None:
+    """float32(0.001) is 0.00100000005, just past the tolerance of relu's jump: it names no side, as the
+    same number in float64 would, though in float32 arithmetic it would equal the tolerance."""
+    from backprop.numerical.kinks import side_taken
+
+    assert side_taken(np.float32([0.001, 0.0, 1.0]), 0.0, 1.0).tolist() == [0, -1, 1]
