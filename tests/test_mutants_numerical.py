@@ -721,3 +721,104 @@ def test_richardson_budgets_an_exact_loss_for_the_rounding_of_its_terms() -> Non
     assert (estimate.method, estimate.note) == ("richardson", "")
     np.testing.assert_array_equal(estimate.value, [0.5])
     np.testing.assert_allclose(estimate.budget, 4 * 2.0 ** -52 * 48 / estimate.step, rtol=1e-12)
+
+
+# The complex step: its precision, its tolerance against central differences, the sentences of its fallbacks.
+
+
+def test_a_float32_point_takes_a_complex_step_of_1e_10_in_complex64() -> None:
+    """float32 holds an imaginary part of 1e-10·max(1, |x|) (1e-20 is for float64), and f runs in
+    complex64: sin's derivative is cos rounded in float32, not float64's cos(−2), −0.4161468365471424."""
+    estimate = complex_step(np.sin, np.array([0.5, -2.0], dtype=np.float32))
+    assert (estimate.method, estimate.note) == ("complex", "")
+    assert estimate.step is not None
+    assert estimate.step.dtype == np.float32
+    assert estimate.step.tolist() == [float(np.float32(1e-10)), float(np.float32(2e-10))]
+    assert estimate.value.tolist() == [0.8775825500488281, -0.416146844625473]
+
+
+def test_a_function_of_all_elements_returning_a_one_element_array_is_complex_stepped() -> None:
+    """sum(x²) kept as shape (1,) is a scalar loss: one complex step per element gives 2x."""
+    estimate = complex_step(lambda z: np.sum(z * z, keepdims=True), np.array([0.5, -2.0]))
+    assert (estimate.method, estimate.note) == ("complex", "")
+    assert estimate.value.tolist() == [1.0, -4.0]
+
+
+def test_a_curved_kink_keeps_the_complex_step_elsewhere_and_the_bracket_on_the_kink() -> None:
+    """sin for z > 0, 0.1·z below, at 0 and 0.5: away from the kink the value is the complex step's exact
+    cos(0.5) (central differences are ~1e-11 off) with its budget, 32·eps·(|f'| + the mean of the complex
+    step's 0.1 and cos(0.5)); on the kink, central's value and budget."""
+    f = lambda z: np.where(z.real > 0, np.sin(z), 0.1 * z)  # noqa: E731
+    x = np.array([0.0, 0.5])
+    central = central_difference(f, x)
+    estimate = complex_step(f, x)
+    assert (estimate.method, estimate.kink_mask.tolist()) == ("complex", [True, False])
+    assert estimate.value.tolist() == [central.value[0], np.cos(0.5)]
+    assert central.value[1] != np.cos(0.5)
+    complex_budget = 32 * 2.0 ** -52 * (np.cos(0.5) + np.mean([0.1, np.cos(0.5)]))
+    assert estimate.budget.tolist() == [central.budget[0], complex_budget]
+
+
+def test_a_constant_function_has_a_complex_step_of_zero_with_nothing_to_disagree_about() -> None:
+    """A constant's complex step and central difference are both exactly 0 with zero budgets: that agrees."""
+    estimate = complex_step(lambda z: np.zeros_like(z), np.array([1.0, 2.0]))
+    assert (estimate.method, estimate.note) == ("complex", "")
+    assert estimate.value.tolist() == [0.0, 0.0]
+    assert estimate.budget.tolist() == [0.0, 0.0]
+
+
+def _mangled_square(offset: float):
+    """x² on the reals, whose complex step is off by `offset` (the imaginary part is scaled on the way)."""
+    return lambda z: z * z + (1j * offset * z.imag if np.iscomplexobj(z) else 0.0)
+
+
+def test_a_complex_step_more_than_eight_central_budgets_off_falls_back() -> None:
+    """At x = 0 the float32 allowance on a value ~1e-19 is negligible: 7.5 central budgets off is kept,
+    8.5 is refused with the count of elements that disagree."""
+    budget = central_difference(_mangled_square(0.0), np.array([0.0])).budget[0]
+    assert complex_step(_mangled_square(7.5 * budget), np.array([0.0])).method == "complex"
+    estimate = complex_step(_mangled_square(8.5 * budget), np.array([0.0]))
+    assert estimate.method == "central (complex step unavailable)"
+    assert estimate.note == ("complex step not used: f drops the imaginary part: its complex-step derivative "
+                             "disagrees with central differences at 1 of 1 element(s)")
+
+
+def test_a_complex_step_within_float32_rounding_of_the_central_difference_is_kept() -> None:
+    """At x = 1 (central budget 1.5e-10) an offset of 1e-6 is far outside eight central budgets but inside
+    32 float32 ulps of 2·|f'| = 4 (1.5e-5): the complex step is kept, offset and all."""
+    estimate = complex_step(_mangled_square(1e-6), np.array([1.0]))
+    assert (estimate.method, estimate.note) == ("complex", "")
+    assert estimate.value.tolist() == [2.0000009999999997]
+
+
+def test_a_function_rejecting_complex_input_falls_back_quoting_its_error() -> None:
+    """The TypeError's own message is quoted in the fallback's note."""
+    def real_only(z: np.ndarray) -> np.ndarray:
+        if np.iscomplexobj(z):
+            raise TypeError("real numbers only")
+        return np.sin(z)
+
+    estimate = complex_step(real_only, np.array([0.5]))
+    assert estimate.method == "central (complex step unavailable)"
+    assert estimate.note == ("complex step not used: f drops the imaginary part: "
+                             "it rejects complex input (real numbers only)")
+
+
+def test_a_function_returning_real_values_for_complex_input_falls_back_saying_so() -> None:
+    """np.abs of a complex number is real: the note names the usual culprits."""
+    estimate = complex_step(np.abs, np.array([0.5]))
+    assert estimate.method == "central (complex step unavailable)"
+    assert estimate.note == ("complex step not used: f drops the imaginary part: "
+                             "it returns real values for complex input (np.abs, .real or a cast)")
+
+
+def test_a_function_that_warns_about_something_else_is_still_complex_stepped() -> None:
+    """Only a ComplexWarning means the imaginary part was dropped; f's other warnings reach the caller."""
+    def chatty_square(z: np.ndarray) -> np.ndarray:
+        warnings.warn("evaluated", UserWarning, stacklevel=2)
+        return z * z
+
+    with pytest.warns(UserWarning, match="evaluated"):
+        estimate = complex_step(chatty_square, np.array([0.5, 1.5]))
+    assert (estimate.method, estimate.note) == ("complex", "")
+    assert estimate.value.tolist() == [1.0, 3.0]

@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 from test_numerical_engine import analytic_gradients
 
 from backprop import NeuralNetwork
-from backprop.numerical import Estimate, compare, weight_gradient_estimates
+from backprop.numerical import Estimate, Kink, compare, weight_gradient_estimates
 from backprop.numerical.budget import central_estimate, rounding_error
 
 EPS = float(np.finfo(float).eps)
@@ -226,3 +226,83 @@ def test_elements_that_move_nothing_do_not_shift_the_measured_noise_floor() -> N
     assert np.all(alone.budget > 100 * rounding)  # the floor, not eps·|f|/h, is what sets the budget
     np.testing.assert_array_equal(padded.budget[:40], alone.budget)
     np.testing.assert_array_equal(padded.value[40:], 0.0)
+
+
+# ------------------------------------------------------------------ the one-sided kink test, to the bit
+
+def table_sampler(values: dict[float, list[float]], h: float = 1.0):
+    """f at x + m·h for m = ±1, ±2, as given per element; steps exactly m·h."""
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        f = np.array(values[m])
+        return f, np.full(f.shape, m * h)
+
+    return sample
+
+
+def test_the_noise_floor_is_the_lower_quartile_of_five_departures_the_second_smallest() -> None:
+    """f = x (slope 1, h = 2⁻¹⁰) with f(x ± 2h) both raised by e·2⁻⁴⁰: each element departs from smooth
+    scaling by exactly e·2⁻⁴⁰ (times 1/h), e = 3, 1, 5, 2, 4.  The floor is the 2nd smallest, 2·2⁻⁴⁰."""
+    h = 2.0 ** -10
+    e = np.array([3.0, 1.0, 5.0, 2.0, 4.0]) * 2.0 ** -40
+    sample = table_sampler({1.0: [h] * 5, -1.0: [-h] * 5, 2.0: list(2 * h + e), -2.0: list(-2 * h + e)}, h)
+    estimate = central_estimate(sample, 0.0, EPS, shared_noise=True)
+    np.testing.assert_array_equal(estimate.value, 1.0)
+    np.testing.assert_array_equal(estimate.budget, 2 * 2.0 ** -40 / h)
+    assert not estimate.kink_mask.any() and estimate.kinks == []
+
+
+def test_a_departure_of_exactly_four_rounding_units_is_rounding_not_a_kink() -> None:
+    """f = x at h = 1 with f(±2) both raised by 2⁻⁴⁷; terms of size 4 round to 2·eps·4 = 2⁻⁴⁹ per unit of h,
+    and the one-sided differences depart from smooth scaling by 2⁻⁴⁷: four units exactly, not more."""
+    sample = table_sampler({1.0: [1.0], -1.0: [-1.0], 2.0: [2 + 2.0 ** -47], -2.0: [-2 + 2.0 ** -47]})
+    estimate = central_estimate(sample, 0.0, EPS, size=4.0)
+    assert not estimate.kink_mask.any() and estimate.kinks == []
+    np.testing.assert_array_equal(estimate.budget, [2.0 ** -49])
+
+
+def test_a_departure_of_exactly_a_tenth_of_the_jump_is_not_a_kink() -> None:
+    """One-sided slopes 5.5 | 0 at h and 10 | 0 at 2h: the jump is 10, the departure 10 − 2·5.5 = 1, a tenth
+    of it exactly.  No kink: the central differences 2.75 and 5 give the budget (5 − 2.75)/3 + rounding."""
+    sample = table_sampler({1.0: [5.5], -1.0: [0.0], 2.0: [20.0], -2.0: [0.0]})
+    estimate = central_estimate(sample, 0.0, EPS)
+    assert not estimate.kink_mask.any() and estimate.kinks == []
+    np.testing.assert_array_equal(estimate.budget, [0.75 + 40 * EPS])
+
+
+def test_a_kink_with_one_straight_side_is_bracketed_to_twice_the_rounding() -> None:
+    """f(0) = 0 with one side straight (slope ±1 at h and 2h) and the other curved (x²/2 ∓ x/2: slope ∓1 at
+    h, ∓1.5 at 2h): the bracket is [−1, 1] and the straight side's curvature, 0, is what widens it, leaving
+    twice the rounding, 2·(2·eps·3) with terms of 3.  The kink is reported at its first element."""
+    sample = table_sampler({1.0: [1.0, 1.0], -1.0: [1.0, 1.0], 2.0: [2.0, 3.0], -2.0: [3.0, 2.0]})
+    estimate = central_estimate(sample, 0.0, EPS)
+    np.testing.assert_array_equal(estimate.kink_mask, [True, True])
+    np.testing.assert_array_equal(estimate.lower, [-1.0, -1.0])
+    np.testing.assert_array_equal(estimate.upper, [1.0, 1.0])
+    np.testing.assert_array_equal(estimate.budget, [12 * EPS, 12 * EPS])
+    assert estimate.kinks == [Kink(None, (0,), None, "element (0,) and 1 more")]
+
+
+def test_float32_values_are_differenced_in_float64() -> None:
+    """|x + 1e-6| in float32 at h = 2⁻¹⁰: f(x + h) − f(x) spans 2⁻¹⁰ and 1e-6, more than float32 holds.  The
+    bracket at the kink is the exact difference of the float32 values, as if they had come in float64."""
+    h = 2.0 ** -10
+
+    def sample(m: float, dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([abs(m * h + 1e-6)], np.float32).astype(dtype), np.array([m * h])
+
+    f0 = np.float32([1e-6])
+    narrow = central_estimate(sample, f0, 2.0 ** -23)
+    wide = central_estimate(lambda m: sample(m, np.float64), f0.astype(float), 2.0 ** -23)
+    assert narrow.kink_mask.all()
+    np.testing.assert_array_equal(narrow.upper, [(float(np.float32(h + 1e-6)) - float(f0[0])) / h])
+    for name in ("value", "budget", "lower", "upper"):
+        np.testing.assert_array_equal(getattr(narrow, name), getattr(wide, name), err_msg=name)
+
+
+def test_a_function_not_finite_within_a_step_is_refused_in_words() -> None:
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([np.inf if m == 2.0 else m]), np.array([m])
+
+    with pytest.raises(ValueError) as error:
+        central_estimate(sample, 0.0, EPS)
+    assert str(error.value) == "the function is not finite within a step of the point (NaN or inf values)"

@@ -135,3 +135,104 @@ def test_plain_gradients_are_the_estimates_values(activation: str) -> None:
     for plain, estimate in zip(backprop.numerical_weight_gradients(net, x, y),
                                weight_gradient_estimates(net, x, y)):
         np.testing.assert_array_equal(plain, estimate.value)
+
+
+# Plain functions of an array, and the sizes of a chain's terms: the checks behind the engine.
+
+
+def test_a_function_argument_that_is_not_callable_is_named_in_the_error() -> None:
+    from backprop.numerical import central_difference
+
+    with pytest.raises(TypeError) as caught:
+        central_difference("x ** 2", [1.0])
+    assert str(caught.value) == "f must be callable, not str"
+
+
+def test_a_function_whose_shape_changes_within_a_step_is_refused_with_both_shapes() -> None:
+    """f is elementwise at the point (shape (2,)) but returns one value at the steps around it."""
+    from backprop.numerical import central_difference
+
+    point = np.array([1.0, 2.0])
+
+    def f(x: np.ndarray) -> np.ndarray:
+        return x if np.array_equal(x, point) else x[:1]
+
+    with pytest.raises(TypeError) as caught:
+        central_difference(f, point)
+    assert str(caught.value) == "f returned shape (1,) for input of shape (2,)"
+
+
+def test_the_rounding_eps_is_the_coarser_of_the_points_and_the_values() -> None:
+    """A float32 point rounds like float32 even when f answers in float64, and a float32 answer
+    rounds like float32 at a float64 point: the eps is float32's (2⁻²³) both ways."""
+    from backprop.numerical.functions import prepare
+
+    *_, eps = prepare(lambda x: np.sum(x.astype(np.float64) ** 2), np.array([1.0, 2.0], dtype=np.float32))
+    assert eps == 2.0 ** -23
+    *_, eps = prepare(lambda x: np.float32(np.sum(x ** 2)), np.array([1.0, 2.0]))
+    assert eps == 2.0 ** -23
+    *_, eps = prepare(lambda x: np.sum(x ** 2), np.array([1.0, 2.0]))
+    assert eps == 2.0 ** -52
+
+
+def test_a_scalar_point_makes_f_a_scalar_function_not_an_elementwise_one() -> None:
+    from backprop.numerical.functions import prepare
+
+    point, f0, elementwise, _ = prepare(lambda x: x * x, 2.0)
+    assert elementwise is False
+    assert point.shape == () and f0 == 4.0
+
+
+def test_the_richardson_budget_covers_the_rounding_of_x_times_the_slope() -> None:
+    """f = 1000·(x − 1000) at x = 1000: f and its samples are small (f0 = 0, ±388 at the step) but
+    x·f' = 10⁶ is what rounds, so the budget is 2 × 2 ulps of 10⁶ over the step, not of f's values."""
+    from backprop.numerical import richardson
+
+    estimate = richardson(lambda x: 1e3 * (x - 1e3), np.array([1e3]))
+    assert estimate.method == "richardson"
+    np.testing.assert_array_equal(estimate.value, [1e3])
+    np.testing.assert_allclose(estimate.budget, 2 * 2 * 2.0 ** -52 * 1e6 / estimate.step, rtol=1e-12)
+
+
+def test_a_layer_with_no_units_is_given_no_slope_and_its_function_is_not_called() -> None:
+    """A hidden layer of width 0: its function (which needs a unit to take the maximum of) is skipped,
+    and the output layer 2z of z = 0 has terms |∂L/∂A| + (|A| + |y|)·1 times f' = (0.5 + 0.5)·2 = 2."""
+    from backprop import HALF_SSE
+    from backprop.numerical.sensitivity import sensitivity
+
+    a0, w0, w1 = np.array([1.0, 0.5]), np.zeros((2, 0)), np.zeros((0, 1))
+    z0 = a0 @ w0
+    z1 = z0 @ w1
+    out = 2 * z1
+    result = sensitivity([w0, w1], [a0, z0], [z0, z1], [z0, out],
+                         [lambda z: z - np.max(z), lambda z: 2 * z], np.array([0.5]), HALF_SSE, 0.125)
+    assert result.term_size[0].shape == (0,)
+    np.testing.assert_array_equal(result.term_size[1], [2.0])
+    assert result.loss_size == [0.125, 0.125]
+
+
+def test_an_output_on_its_target_still_counts_the_terms_of_a_and_y() -> None:
+    """Outputs A = [1.5, 2], y = [0.5, 2], half_sse: the second unit has no residual, so its ratio
+    ∂L/∂A ÷ (A − y) is taken as 1 and its terms are 0 + (2 + 2)·1 = 4; the first has 1 + 2·1 = 3.
+    Repeated, since a ratio left unset there would be whatever the memory held."""
+    from backprop import HALF_SSE
+    from backprop.numerical.sensitivity import sensitivity
+
+    a0, w0 = np.array([1.0]), np.array([[1.5, 2.0]])
+    z0 = a0 @ w0
+    for _ in range(20):
+        result = sensitivity([w0], [a0], [z0], [z0], [lambda z: z], np.array([0.5, 2.0]), HALF_SSE, 0.5)
+        np.testing.assert_allclose(result.term_size[0], [3.0, 4.0], rtol=1e-9)
+
+
+def test_output_terms_larger_than_the_output_replace_it_in_the_terms() -> None:
+    """A = 1.5, y = 0.5, half_sse, but the output's own terms are 10 (it cancelled from larger ones):
+    the terms are |∂L/∂A| + (10 + |y|)·1 = 11.5, not 1 + (1.5 + 0.5) = 3."""
+    from backprop import HALF_SSE
+    from backprop.numerical.sensitivity import sensitivity
+
+    a0, w0 = np.array([1.5]), np.array([[1.0]])
+    z0 = a0 @ w0
+    result = sensitivity([w0], [a0], [z0], [z0], [lambda z: z], np.array([0.5]), HALF_SSE, 0.5,
+                         output_terms=np.array([10.0]))
+    np.testing.assert_allclose(result.term_size[0], [11.5], rtol=1e-9)

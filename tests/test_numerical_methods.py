@@ -7,6 +7,7 @@ import pytest
 
 from backprop.activations import sigmoid, tanh
 from backprop.numerical import Estimate, Kink, central_difference, complex_step, richardson
+from backprop.numerical.richardson import richardson_estimate
 
 POINTS = np.linspace(-3, 3, 41)
 
@@ -142,3 +143,87 @@ def test_a_kink_within_rounding_names_the_piece_it_was_differentiated_on() -> No
     assert left.describe() == ("layer 0, unit 1 (z = 0) lies on its kink to rounding: "
                                "layers[0].weight element (2, 1) differentiated on its left (z < 0) piece, "
                                "the one the implementation took")
+
+
+# Richardson extrapolation on samples at exact power-of-two steps: its value, budget and step, the
+# floor the central budget sets under that budget, and the elements it hands to central differences.
+
+
+H = 2.0**-12  # the central step; the extrapolation steps are 64, 128 and 256 of it
+EPS = 2.0**-52
+
+
+def exact_steps(f, x: list[float]):
+    """A sampler moving every element of x by exactly m·H (no rounding of the realised steps)."""
+    point = np.array(x)
+
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        return f(point + m * H), np.full(point.shape, m * H)
+
+    return sample
+
+
+def test_richardson_rejects_a_function_that_is_infinite_only_at_its_large_steps() -> None:
+    """Finite at the point and at the central steps (~6e-6), infinite at the base step 64 times larger."""
+    f = lambda x: np.where(np.abs(x) < 1e-4, x, np.inf)
+    with pytest.raises(ValueError) as raised:
+        richardson(f, np.array([0.0]))
+    assert str(raised.value) == "the function is not finite within a step of the point (NaN or inf values)"
+
+
+def test_richardson_budget_is_twice_the_rounding_at_its_base_step() -> None:
+    """On 1 + x the levels agree, so the budget is 2·(2·eps·|f| / step) with |f| its largest sample."""
+    estimate = richardson_estimate(exact_steps(lambda x: 1 + x, [0.0]), np.array([1.0]), EPS)
+    assert estimate.method == "richardson"
+    assert estimate.value.tolist() == [1.0]
+    assert estimate.step.tolist() == [64 * H]  # half the width between the samples at ±64·H
+    assert estimate.budget.tolist() == [4 * EPS * (1 + 256 * H) / (64 * H)]
+    assert estimate.note == ""
+
+
+def test_richardson_of_a_zero_function_keeps_its_own_estimate() -> None:
+    """Every difference and every budget is 0: the levels agree exactly, and no fallback is made."""
+    estimate = richardson_estimate(exact_steps(lambda x: 0 * x, [0.0]), np.array([0.0]), EPS)
+    assert estimate.method == "richardson"
+    assert estimate.value.tolist() == [0.0]
+    assert estimate.budget.tolist() == [0.0]
+    assert estimate.step.tolist() == [64 * H]
+    assert estimate.note == ""
+
+
+def test_richardson_hands_only_the_kinked_elements_to_central_differences() -> None:
+    """x³ + x keeps its extrapolated 1 (central's is 1 + H²) and its budget; |x| at 0 takes central's."""
+    f = lambda x: np.array([x[0] ** 3 + x[0], abs(x[1])])
+    estimate = richardson_estimate(exact_steps(f, [0.0, 0.0]), np.array([0.0, 0.0]), EPS)
+    assert estimate.value.tolist() == [1.0, 0.0]
+    # x³ + x: the floor 2/64 of central's budget H² + 2·eps·|f(2H)| / H; |x|: central's 2·(2·eps·|f(H)| / H).
+    assert estimate.budget.tolist() == [(H**2 + 2 * EPS * (2 * H + 8 * H**3) / H) / 32, 8 * EPS]
+    assert estimate.kink_mask.tolist() == [False, True]
+    assert estimate.note == "central differences used where a kink lies within the extrapolation steps"
+
+
+def test_richardson_of_a_shared_loss_floors_its_budget_with_the_measured_noise() -> None:
+    """A loss whose sample at +H alone is off by 2⁻³⁰: with shared noise that is rounding, not a kink.
+
+    Central's noise is then the measured departure 2·2⁻³⁰ / H, its budget 2⁻¹⁹/3 + 2⁻¹⁷, a 32nd of it
+    the floor of the extrapolation's; unshared, the same departure would read as a kink.
+    """
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([1.0 + (2.0**-30 if m == 1.0 else 0.0)]), np.array([m * H])
+
+    estimate = richardson_estimate(sample, np.array([1.0]), EPS, shared_noise=True)
+    assert estimate.value.tolist() == [0.0]
+    assert estimate.budget.tolist() == [2.0**-24 * 13 / 3]
+    assert estimate.kink_mask.tolist() == [False]
+    assert estimate.note == ""
+
+
+@pytest.mark.parametrize(("known", "floor"), [({"magnitude": 2.0**20}, 1 + 2**-5 + 2**-24),
+                                              ({"size": 2.0**20}, 1 + 2**-5)],
+                         ids=["magnitude", "size"])
+def test_richardson_budget_floor_sizes_the_central_rounding_like_its_own(known: dict, floor: float) -> None:
+    """On x + x³ with terms of 2²⁰, the extrapolation's own budget is its rounding 2⁻²⁴; central's budget
+    H² + 2⁻¹⁹·(|x·f'| or the size) over 32 is above it, whether the terms come from |x| or the caller."""
+    estimate = richardson_estimate(exact_steps(lambda x: x + x**3, [0.0]), np.array([0.0]), EPS, **known)
+    assert estimate.value.tolist() == [1.0]
+    assert estimate.budget.tolist() == [2.0**-24 * floor]
