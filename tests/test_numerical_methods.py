@@ -227,3 +227,31 @@ def test_richardson_budget_floor_sizes_the_central_rounding_like_its_own(known: 
     estimate = richardson_estimate(exact_steps(lambda x: x + x**3, [0.0]), np.array([0.0]), EPS, **known)
     assert estimate.value.tolist() == [1.0]
     assert estimate.budget.tolist() == [2.0**-24 * floor]
+
+
+# ------------------------------------------------------------------------------------- edges of the point
+
+
+@pytest.mark.parametrize("method", [central_difference, richardson, complex_step], ids=lambda m: m.__name__)
+def test_a_zero_dimensional_point_is_differentiated_like_any_other(method) -> None:
+    """x = np.array(0.5): each method gives sin' = cos(0.5) with a 0-d value (they raised a TypeError
+    from numpy's out= when the scale of the rounding budget came out a scalar)."""
+    estimate = method(np.sin, np.array(0.5))
+    assert estimate.value.shape == () and abs(float(estimate.value) - np.cos(0.5)) <= float(estimate.budget)
+
+
+def test_a_float16_point_takes_a_complex_step_that_is_not_zero() -> None:
+    """1e-10 is 0 in float16: the step is taken in float32, so the estimate is cos(0.5), not 0/0."""
+    estimate = complex_step(np.sin, np.array([0.5], dtype=np.float16))
+    assert estimate.method == "complex" and estimate.step.dtype == np.float32 and estimate.step[0] > 0
+    assert np.all(np.isfinite(estimate.value))
+    assert abs(estimate.value[0] - np.cos(np.float64(np.float16(0.5)))) <= estimate.budget[0]
+
+
+def test_a_complex_step_that_comes_out_nan_falls_back_to_central_differences() -> None:
+    """An f whose imaginary part is NaN is no complex step to keep: NaN is not within any budget."""
+    f = lambda z: np.sin(z) + 1j * np.nan if np.iscomplexobj(z) else np.sin(z)
+    estimate = complex_step(f, np.array([0.5, 1.0]))
+    assert estimate.method == "central (complex step unavailable)"
+    assert np.all(np.isfinite(estimate.value))
+    assert "disagrees with central differences at 2 of 2 element(s)" in estimate.note

@@ -74,7 +74,7 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnit
     h = (hp1 + hm1) / 2
     d1 = (fp1 - fm1) / (hp1 + hm1)
     d2 = (fp2 - fm2) / (hp2 + hm2)
-    scale = np.abs(fp1)
+    scale = np.array(np.abs(fp1), dtype=float)  # an array even at a 0-d point, for out=
     for v in (fm1, fp2, fm2, magnitude * d1):
         np.maximum(scale, np.abs(v), out=scale)
     scale = np.maximum(scale, np.maximum(np.abs(f0), size))
