@@ -26,7 +26,7 @@ from ..numerical import (
     compare,
     parameter_gradient_estimates,
 )
-from ..numerical.budget import rounding_error
+from ..numerical.budget import NOT_FINITE, rounding_error
 from ..numerical.comparison import relative_error
 from ..numerical.steps import machine_epsilon
 from .kinds import get_kind, output_terms, softmax
@@ -186,7 +186,7 @@ def judge(check_id: str, adapter: Adapter, case: LayerCase) -> Verdict:
     except SubjectError as error:
         return Verdict(True, str(error).rstrip(".") + ".")
     except Exception as error:
-        if "not finite within a step" in str(error):
+        if str(error) == NOT_FINITE:
             return Verdict(
                 True, "the layer's output is not finite (NaN or inf) within a step of the case's arrays."
             )

@@ -41,6 +41,16 @@ def cached(sample: Sampler) -> Sampler:
     return again
 
 
+NOT_FINITE = "the function is not finite within a step of the point (NaN or inf values)"
+"""The sentence of the ValueError every difference raises when f is NaN or inf at a step it takes."""
+
+
+def require_finite(*values: NDArray) -> None:
+    """Raise ValueError(NOT_FINITE) unless every value is finite: a difference of inf says nothing."""
+    if not all(np.all(np.isfinite(v)) for v in values):
+        raise ValueError(NOT_FINITE)
+
+
 def rounding_error(scale: NDArray, step: NDArray, eps: float) -> NDArray:
     """The rounding error of a difference quotient: two values off by eps·|f| each, over the step."""
     return ROUNDING_ULPS * eps * scale / np.maximum(step, np.finfo(float).tiny)
@@ -68,9 +78,7 @@ def central_estimate(sample: Sampler, f0: NDArray | float, eps: float, *, magnit
     fm2, hm2 = sample(-2.0)
     hm1, hm2 = -hm1, -hm2  # realised steps are never 0: h ∝ max(1, |x|) is far above x's spacing
     f0 = np.asarray(f0, dtype=float)
-    for v in (f0, fp1, fm1, fp2, fm2):
-        if not np.all(np.isfinite(v)):
-            raise ValueError("the function is not finite within a step of the point (NaN or inf values)")
+    require_finite(f0, fp1, fm1, fp2, fm2)
     h = (hp1 + hm1) / 2
     d1 = (fp1 - fm1) / (hp1 + hm1)
     d2 = (fp2 - fm2) / (hp2 + hm2)

@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from .budget import Sampler, central_estimate, rounding_error
+from .budget import Sampler, central_estimate, require_finite, rounding_error
 from .estimate import Estimate, Kink
 
 RICHARDSON_SCALE = 64.0
@@ -25,9 +25,7 @@ MULTIPLIERS = (RICHARDSON_SCALE, 2 * RICHARDSON_SCALE, 4 * RICHARDSON_SCALE, 1.0
 def _difference(sample: Sampler, m: float) -> tuple[NDArray, NDArray, NDArray]:
     fp, hp = sample(m)
     fm, hm = sample(-m)
-    for v in (fp, fm):
-        if not np.all(np.isfinite(v)):
-            raise ValueError("the function is not finite within a step of the point (NaN or inf values)")
+    require_finite(fp, fm)
     width = np.maximum(hp - hm, np.finfo(float).tiny)
     return (fp - fm) / width, np.maximum(np.abs(fp), np.abs(fm)), width / 2
 
