@@ -146,6 +146,13 @@ def test_a_layer_that_exits_costs_one_sentence_per_check() -> None:
     assert "exit" in result.results[0].summary and "\n" not in result.results[0].summary
 
 
+def test_a_layer_whose_output_is_not_finite_fails_dx_saying_so() -> None:
+    """An output of inf leaves the finite differences nothing to difference: one sentence, not a traceback."""
+    result = backprop.check_layer(f"{BROKEN}:relu_overflows_forward", max_examples=2, only=["dx"])
+    assert [(r.status, r.summary) for r in result.results] == [
+        ("failed", "the layer's output is not finite (NaN or inf) within a step of the case's arrays.")]
+
+
 def test_the_user_file_is_imported_only_in_children() -> None:
     before = {name for name in sys.modules if "nnfs_layers" in name}
     backprop.check_layer(f"{NNFS}:Activation_ReLU", max_examples=2)
