@@ -306,3 +306,15 @@ def test_a_function_not_finite_within_a_step_is_refused_in_words() -> None:
     with pytest.raises(ValueError) as error:
         central_estimate(sample, 0.0, EPS)
     assert str(error.value) == "the function is not finite within a step of the point (NaN or inf values)"
+
+
+@pytest.mark.parametrize("where", ["at the point", "one step below it"])
+def test_a_function_not_finite_at_the_point_or_at_one_step_alone_is_refused(where: str) -> None:
+    """Every value the difference reads is looked at: f(x) itself, and each step on its own side."""
+
+    def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([np.inf if where == "one step below it" and m == -1.0 else m]), np.array([m])
+
+    f0 = np.inf if where == "at the point" else 0.0
+    with pytest.raises(ValueError, match="not finite within a step of the point"):
+        central_estimate(sample, f0, EPS)

@@ -171,6 +171,14 @@ def test_richardson_rejects_a_function_that_is_infinite_only_at_its_large_steps(
     assert str(raised.value) == "the function is not finite within a step of the point (NaN or inf values)"
 
 
+def test_richardson_rejects_a_function_infinite_only_below_the_point() -> None:
+    """Finite above x and at the central steps, infinite at the base step below: the lower sample alone
+    is enough to refuse."""
+    f = lambda x: np.where(x > -1e-4, x, np.inf)
+    with pytest.raises(ValueError, match="not finite within a step of the point"):
+        richardson(f, np.array([0.0]))
+
+
 def test_richardson_budget_is_twice_the_rounding_at_its_base_step() -> None:
     """On 1 + x the levels agree, so the budget is 2·(2·eps·|f| / step) with |f| its largest sample."""
     estimate = richardson_estimate(exact_steps(lambda x: 1 + x, [0.0]), np.array([1.0]), EPS)
