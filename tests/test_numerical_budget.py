@@ -308,13 +308,13 @@ def test_a_function_not_finite_within_a_step_is_refused_in_words() -> None:
     assert str(error.value) == "the function is not finite within a step of the point (NaN or inf values)"
 
 
-@pytest.mark.parametrize("where", ["at the point", "one step below it"])
-def test_a_function_not_finite_at_the_point_or_at_one_step_alone_is_refused(where: str) -> None:
-    """Every value the difference reads is looked at: f(x) itself, and each step on its own side."""
+@pytest.mark.parametrize("where", [None, 1.0, -1.0, 2.0, -2.0], ids=["point", "+h", "-h", "+2h", "-2h"])
+def test_a_function_not_finite_at_the_point_or_at_one_step_alone_is_refused(where: float | None) -> None:
+    """Every value the difference reads is looked at: f(x) itself, and each of the four steps on its own."""
 
     def sample(m: float) -> tuple[np.ndarray, np.ndarray]:
-        return np.array([np.inf if where == "one step below it" and m == -1.0 else m]), np.array([m])
+        return np.array([np.inf if m == where else m]), np.array([m])
 
-    f0 = np.inf if where == "at the point" else 0.0
+    f0 = np.inf if where is None else 0.0
     with pytest.raises(ValueError, match="not finite within a step of the point"):
         central_estimate(sample, f0, EPS)

@@ -171,10 +171,11 @@ def test_richardson_rejects_a_function_that_is_infinite_only_at_its_large_steps(
     assert str(raised.value) == "the function is not finite within a step of the point (NaN or inf values)"
 
 
-def test_richardson_rejects_a_function_infinite_only_below_the_point() -> None:
-    """Finite above x and at the central steps, infinite at the base step below: the lower sample alone
-    is enough to refuse."""
-    f = lambda x: np.where(x > -1e-4, x, np.inf)
+@pytest.mark.parametrize("side", [1.0, -1.0], ids=["above", "below"])
+def test_richardson_rejects_a_function_infinite_on_one_side_only(side: float) -> None:
+    """Finite at the point, at the central steps and on one side, infinite at the base step on the other:
+    either sample alone is enough to refuse."""
+    f = lambda x: np.where(side * x < 1e-4, x, np.inf)
     with pytest.raises(ValueError, match="not finite within a step of the point"):
         richardson(f, np.array([0.0]))
 
