@@ -608,18 +608,30 @@ def test_a_gradients_only_model_trained_on_the_first_row_s_target_is_a_wrong_tar
     )
 
 
-class _OutputDeltaMissingFprime(Adapter):
-    """deltas(x, y) of the dict model, with the output layer's f'(z) left out (dZ = A − y there)."""
+class _OutputDeltaWrong(Adapter):
+    """deltas(x, y) of the dict model with one mistake in the output layer's delta: `output` gives the
+    delta it reports and the one it backpropagates, from dA = A − y and f'(z)."""
+
+    def output(self, dA: np.ndarray, fprime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
 
     def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
         self.forward(x)
         deltas: list = []
         dA = self.cache[f"A{self.n}"] - y
         for number in range(self.n, 0, -1):
-            dZ = dA if number == self.n else dA * self.df(self.cache[f"Z{number}"])
-            deltas.insert(0, dZ)
+            fprime = self.df(self.cache[f"Z{number}"])
+            reported, dZ = self.output(dA, fprime) if number == self.n else (dA * fprime, dA * fprime)
+            deltas.insert(0, reported)
             dA = self.params[f"W{number}"] @ dZ
         return deltas
+
+
+class _OutputDeltaMissingFprime(_OutputDeltaWrong):
+    """The output layer's f'(z) left out (dZ = A − y there), and the hidden deltas built on that dZ."""
+
+    def output(self, dA: np.ndarray, fprime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return dA, dA
 
 
 def test_a_model_s_wrong_output_delta_is_named_by_its_bias_and_the_mistake_every_delta_reproduces() -> None:
@@ -842,18 +854,11 @@ def test_deltas_that_do_not_match_the_bias_vectors_one_to_one_are_skipped_with_t
     )
 
 
-class _OutputDeltaSignFlipped(Adapter):
-    """deltas(x, y) of the dict model with the output delta alone negated (the hidden ones are right)."""
+class _OutputDeltaSignFlipped(_OutputDeltaWrong):
+    """The output delta alone negated; the hidden ones are backpropagated from the right one."""
 
-    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
-        self.forward(x)
-        deltas: list = []
-        dA = self.cache[f"A{self.n}"] - y
-        for number in range(self.n, 0, -1):
-            dZ = dA * self.df(self.cache[f"Z{number}"])
-            deltas.insert(0, -dZ if number == self.n else dZ)
-            dA = self.params[f"W{number}"] @ dZ
-        return deltas
+    def output(self, dA: np.ndarray, fprime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return -dA * fprime, dA * fprime
 
 
 def test_a_model_s_output_delta_of_the_wrong_sign_alone_is_said_to_be_flipped() -> None:
