@@ -21,7 +21,7 @@ from backprop.battery.cases import make_case
 from backprop.battery.checks import gradients, hygiene, identities, penalty
 from backprop.battery.profile import Profile, as_profile
 from backprop.battery.protocols import LocalWorker, PluginError
-from backprop.battery.report import explain, header
+from backprop.battery.report import explain, header, render, table
 from backprop.findings import Finding
 from backprop.losses import get_loss
 from backprop.network import NeuralNetwork
@@ -179,6 +179,68 @@ def test_a_failures_smallest_case_is_stated_with_where_its_weights_are() -> None
     ]
 
 
+def test_the_header_gives_each_left_out_and_tampering_finding_its_own_line_and_nothing_else() -> None:
+    result = _result(
+        left_out=[
+            Finding("left-out", "2 outputs: make(2) raised"),
+            Finding("left-out", "relu: no such name"),
+        ],
+        integrity=[
+            Finding("tampering", "replaced numpy.dot"),
+            Finding("uses-reference", "builds on backprop.network"),
+            Finding("tampering", "imported backprop.battery"),
+        ],
+    )
+    assert header(result, "9.9") == (
+        "backprop 9.9 · target net.py:make · protocol layer-level · loss half_sse · "
+        "8 cases per check · seed 3"
+        "\n  left out: 2 outputs: make(2) raised"
+        "\n  left out: relu: no such name"
+        "\n  integrity (tampering): replaced numpy.dot"
+        "\n  integrity (tampering): imported backprop.battery"
+    )
+
+
+def test_the_table_shows_a_skip_in_lower_case_without_its_where_and_an_exact_zero_error_as_0() -> None:
+    result = _result(
+        results=[
+            CheckResult("output-delta", "passed", worst_rel_error=0.0, where="unit 1"),
+            CheckResult("hidden-deltas", "skipped", where="layer 1"),
+            CheckResult("weight-gradient", "failed", worst_rel_error=0.25, where="W1[0, 1]"),
+        ]
+    )
+    assert table(result) == [
+        "  check            status   worst rel. error   where",
+        "  output-delta     passed   0                  unit 1",
+        "  hidden-deltas    skipped",
+        "  weight-gradient  FAILED   2.5e-01            W1[0, 1]",
+    ]
+
+
+def test_the_skipped_checks_are_listed_after_a_blank_line_below_the_counts() -> None:
+    result = _result(results=[CheckResult("hidden-deltas", "skipped", "needs hidden layers")])
+    assert render(result, "9.9").splitlines()[-4:] == [
+        "",
+        "  0 passed · 0 failed · 0 errored · 1 skipped",
+        "",
+        "  skipped hidden-deltas: needs hidden layers",
+    ]
+
+
+def test_a_finding_repeated_after_another_is_stated_once() -> None:
+    repeated, other = Finding("scaled", "W1 is scaled by 2"), Finding("transposed", "W2 is transposed")
+    r = CheckResult(
+        "weight-gradient", "failed", "the gradient is wrong", findings=[repeated, other, repeated]
+    )
+    assert explain(_result(results=[r]), r, first=True) == [
+        "FAILED weight-gradient",
+        "  (the first failure in causal order: start here)",
+        "  the gradient is wrong",
+        "  diagnosis [scaled]: W1 is scaled by 2",
+        "  also [transposed]: W2 is transposed",
+    ]
+
+
 # ------------------------------------------------------------------------------------------- profile
 
 
@@ -275,6 +337,7 @@ def test_a_square_gradient_equal_to_the_expected_one_is_not_called_transposed_ev
     skew = np.array([[1.0, 2.0], [5.0, -3.0]])
     found = diagnosis.transposed(skew.T, skew)
     assert found is not None and (found.kind, found.params) == ("transposed", {"agreement": 0.0})
+
 
 
 # ------------------------------------------------------------------------------------------ registry
