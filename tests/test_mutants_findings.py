@@ -339,6 +339,28 @@ def test_a_square_gradient_equal_to_the_expected_one_is_not_called_transposed_ev
     assert found is not None and (found.kind, found.params) == ("transposed", {"agreement": 0.0})
 
 
+def test_a_result_prints_as_the_report_of_this_version() -> None:
+    from backprop import __version__
+
+    assert str(_result()).splitlines()[0] == (
+        f"backprop {__version__} · target net.py:make · protocol layer-level · loss half_sse · "
+        "8 cases per check · seed 3"
+    )
+
+
+def test_ipython_shows_the_report_and_a_placeholder_for_a_result_inside_itself() -> None:
+    shown: list[str] = []
+    printer = SimpleNamespace(text=shown.append)
+    _result()._repr_pretty_(printer, cycle=False)
+    _result()._repr_pretty_(printer, cycle=True)
+    assert shown == [str(_result()), "BatteryResult(...)"]
+
+
+def test_a_check_result_of_an_unknown_status_is_refused_naming_the_statuses() -> None:
+    with pytest.raises(ValueError) as raised:
+        CheckResult("output-delta", "ok")
+    assert str(raised.value) == "status must be one of passed, failed, errored, skipped, not 'ok'"
+
 
 # ------------------------------------------------------------------------------------------ registry
 
