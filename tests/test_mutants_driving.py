@@ -610,3 +610,48 @@ def test_a_make_that_builds_one_network_whatever_it_is_asked_is_checked_on_it_an
     assert [(f.kind, f.sentence, f.params) for f in probed.left_out] == [(
         "left-out", "networks of other sizes: make ignores the sizes it is given and builds 2-4-1",
         {"what": "networks of other sizes", "fixed": [2, 4, 1]})]
+
+
+# ---------------------------------------------------------------- overflow findings and scheme names
+
+def test_an_activation_inf_at_the_smallest_probed_z_is_named_inf_with_nothing_said_of_closer_points() -> None:
+    """sigmoid(z) inf at z = 10 (the probed z nearest 0) and NaN at z = 20: the sentence names the value
+    at z = 10 alone, "inf", and says nothing of points closer to 0, since none was probed."""
+    from backprop.battery.checks.overflow import PROBE_Z, activation_finding
+
+    values = np.ones(PROBE_Z.size)
+    values[0], values[1] = np.inf, np.nan
+    finding = activation_finding("sigmoid", PROBE_Z, values)
+    assert finding is not None
+    assert finding.sentence == (
+        "sigmoid(z) is inf at z = 10, where the mathematics is finite; it is NaN or inf at 2 of the 200 "
+        "points probed, z = ±10, ±20, …, ±1000: compute it in a form that does not overflow (np.tanh; "
+        "a sigmoid from exp(−|z|))")
+
+
+def test_the_forward_probe_of_a_one_input_network_sets_every_weight_to_the_whole_large_z() -> None:
+    """With one input, x·W is the weight itself, so every weight is 1000 (not split between inputs)."""
+    from backprop.battery.checks.overflow import large_weights
+
+    value, arrays = large_weights([(1, 2), (2,)], 1, -1.0)
+    assert value == -1000.0
+    assert [a.tolist() for a in arrays] == [[[-1000.0, -1000.0]], [-1000.0, -1000.0]]
+
+
+def test_a_parsed_scheme_keeps_its_name_its_kind_its_reduction_and_its_size() -> None:
+    """Each kind of scheme name parses to a Scheme that keeps the name as given (stripped)."""
+    from backprop.battery.schemes import Scheme
+
+    assert parse_scheme(" per-sample ") == Scheme("per-sample", "per-sample")
+    assert parse_scheme("random-sample") == Scheme("random-sample", "random-sample")
+    assert parse_scheme("full-batch-mean") == Scheme("full-batch-mean", "full-batch", "mean")
+    assert parse_scheme("mini-batch-sum-3") == Scheme("mini-batch-sum-3", "mini-batch", "sum", 3)
+
+
+def test_an_epoch_of_three_batches_whose_last_is_smaller_may_drop_only_that_last_batch() -> None:
+    """Mini-batches of 2 on 5 rows: each order gives two pairs and a single row, and the path that drops
+    the single row keeps both pairs (60 paths: 30 orders of pairs and single, each with and without it)."""
+    paths = epoch_paths(parse_scheme("mini-batch-sum-2"), 5)
+    assert paths[:4] == [((0, 1), (2, 3), (4,)), ((0, 1), (2, 3)), ((0, 1), (2, 4), (3,)), ((0, 1), (2, 4))]
+    assert len(paths) == 60
+    assert sorted({sum(map(len, path)) for path in paths}) == [4, 5]
