@@ -285,16 +285,22 @@ class _ClippedLayer(Layer):
         self.weight -= learning_rate * np.clip(a.T.dot(d), -0.05, 0.05)
 
 
-def _made_of(layer_class: type[Layer]) -> Callable[[list[int], str], NeuralNetwork]:
-    """A factory of the article's network with every layer of `layer_class`."""
+def _reference_with(**attributes: Any) -> Callable[[list[int], str], NeuralNetwork]:
+    """A factory of the article's network with these attributes set on every layer."""
 
     def make(layers: list[int], activation: str) -> NeuralNetwork:
         net = NeuralNetwork(layers, activation)
         for layer in net.layers:
-            layer.__class__ = layer_class
+            for name, value in attributes.items():
+                setattr(layer, name, value)
         return net
 
     return make
+
+
+def _made_of(layer_class: type[Layer]) -> Callable[[list[int], str], NeuralNetwork]:
+    """A factory of the article's network with every layer of `layer_class`."""
+    return _reference_with(__class__=layer_class)
 
 
 _clipped = _made_of(_ClippedLayer)
@@ -796,14 +802,7 @@ def _tanh_as_a_row(z: np.ndarray) -> np.ndarray:
 
 def _layers_with_activation(function: Callable[[np.ndarray], np.ndarray]) -> Callable[..., NeuralNetwork]:
     """A factory of the article's network whose every layer's activation is `function`."""
-
-    def make(layers: list[int], activation: str) -> NeuralNetwork:
-        net = NeuralNetwork(layers, activation)
-        for layer in net.layers:
-            layer.activation = function
-        return net
-
-    return make
+    return _reference_with(activation=function)
 
 
 def test_an_activation_returning_its_values_as_a_row_is_judged_one_value_per_z() -> None:
