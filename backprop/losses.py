@@ -33,6 +33,17 @@ class Loss:
     def __call__(self, output: ArrayLike, target: ArrayLike) -> float | complex:
         return self.value(np.asarray(output), np.asarray(target))
 
+    def output_gradient(self, output: ArrayLike, target: ArrayLike) -> NDArray:
+        """∂L/∂output as real floats; a TypeError naming the loss when its gradient is complex.
+
+        Casting a complex gradient to float would keep only its real part, with a warning.
+        """
+        gradient = np.asarray(self.gradient(np.asarray(output), np.asarray(target)))
+        if np.iscomplexobj(gradient):
+            raise TypeError(f"the gradient of loss {self.name!r} returned complex values for real output; "
+                            "it must return real ones")
+        return gradient.astype(float)
+
     def rows(self, output: ArrayLike, target: ArrayLike) -> NDArray:
         """The loss of each row of `output` (the last axis is one sample's outputs)."""
         output, target = np.asarray(output), np.asarray(target)

@@ -822,3 +822,26 @@ def test_a_function_that_warns_about_something_else_is_still_complex_stepped() -
         estimate = complex_step(chatty_square, np.array([0.5, 1.5]))
     assert (estimate.method, estimate.note) == ("complex", "")
     assert estimate.value.tolist() == [1.0, 3.0]
+
+
+def test_a_custom_loss_whose_gradient_is_complex_is_refused_naming_the_loss() -> None:
+    """A loss gradient cast to float would keep its real part only: the rounding budget refuses it."""
+    from backprop.losses import Loss
+
+    complex_gradient = Loss("mine", "half SSE with a complex gradient", HALF_SSE.value,
+                            lambda a, y: (a - y) + 1j)
+    net = NeuralNetwork([2, 1], "tanh", rng=0)
+    x, y = np.array([1.0, 1.0, 2.0]), np.array([0.25])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError) as caught:
+            weight_gradient_estimates(net, x, y, complex_gradient, method="central")
+    assert str(caught.value) == ("the gradient of loss 'mine' returned complex values for real output; "
+                                 "it must return real ones")
+
+
+def test_a_loss_gives_its_output_gradient_as_real_floats() -> None:
+    """An integer-valued gradient comes back as float64, unchanged in value."""
+    gradient = HALF_SSE.output_gradient(np.array([3, 1]), np.array([1, 1]))
+    assert gradient.dtype == np.float64
+    np.testing.assert_array_equal(gradient, [2.0, 0.0])

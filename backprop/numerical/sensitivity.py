@@ -40,7 +40,7 @@ def sensitivity(weights: list[NDArray], inputs: list[NDArray], z: list[NDArray],
     """
     slopes = [np.abs(central_difference(f, zl).value) if zl.size else zl for f, zl in zip(functions, z)]
     output = outputs[-1]
-    gradient = np.asarray(loss.gradient(output, y), dtype=float)
+    gradient = loss.output_gradient(output, y)
     residual = np.abs(output - y)
     ratio = np.divide(np.abs(gradient), residual, out=np.ones_like(residual), where=residual > 0)
     dz = gradient * slopes[-1]
