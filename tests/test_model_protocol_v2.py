@@ -49,6 +49,20 @@ def test_a_step_that_updates_inside_backward_is_found_stale() -> None:
     assert len(found.minimal_case["layers"]) == 3  # it needs a hidden layer, and shrinks to one
 
 
+def test_a_step_that_adds_parameter_arrays_is_reported_in_one_sentence_naming_the_shapes() -> None:
+    """Momentum state listed by parameters() only from the first step changes the arrays' number: each
+    check that compares them across calls says so, where numpy's zip() used to speak for it."""
+    result = backprop.check(step_only.make_velocity, max_examples=FEW, only=GRADIENT)
+    for check_id in GRADIENT:
+        outcome = result.by_id(check_id)
+        assert outcome.status == "errored"
+        assert outcome.summary == (
+            "the parameter arrays changed after `step`: 2 of shapes (1, 1), (1,) before, "
+            "3 of shapes (1, 1), (1,), (1, 1) now; the battery compares them across calls, "
+            "so their number and shapes must stay fixed."
+        )
+
+
 def test_a_step_that_ignores_the_learning_rate_says_so() -> None:
     result = backprop.check(step_only.make_fixed_step, max_examples=FEW, only=["update-is-sgd-step"])
     assert kinds(result, "update-is-sgd-step")[0] == "learning-rate-ignored", report(result)

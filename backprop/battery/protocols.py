@@ -176,9 +176,11 @@ class RemoteNetwork:
         value = self.worker.request(name, *args)
         if name not in READS:
             self._stale = True
+            self._last_change = str(args[0]) if name == "method" and args else name
         return value
 
     _stale = True
+    _last_change = ""
     profile = Profile()
 
     def with_one(self, x: NDArray) -> NDArray:
@@ -201,6 +203,8 @@ class RemoteNetwork:
                 and [a.shape for a in self._arrays] == [a.shape for a in fresh]
                 and all(a.dtype == b.dtype for a, b in zip(self._arrays, fresh, strict=True))
             )
+            if self._arrays is not None and [a.shape for a in self._arrays] != [a.shape for a in fresh]:
+                raise PluginError(self._reshaped(fresh))
             if same:
                 assert self._arrays is not None
                 for mine, value in zip(self._arrays, fresh, strict=True):
@@ -224,6 +228,16 @@ class RemoteNetwork:
         if array.dtype.kind == "f" and np.finfo(array.dtype).eps < np.finfo(precision).eps:
             return array.astype(precision)
         return array
+
+    def _reshaped(self, fresh: list[NDArray]) -> str:
+        """Why arrays that change their number or shapes between calls cannot be checked."""
+        assert self._arrays is not None
+        def shapes(arrays: list[NDArray]) -> str:
+            return f"{len(arrays)} of shapes " + ", ".join(str(a.shape) for a in arrays)
+        after = f" after `{self._last_change}`" if self._last_change else ""
+        return (f"the {self.kind} arrays changed{after}: {shapes(self._arrays)} before, "
+                f"{shapes(fresh)} now; the battery compares them across calls, so their number and "
+                "shapes must stay fixed")
 
     def _checked(self, number: int, array: Any) -> NDArray:
         if not isinstance(array, np.ndarray) or array.dtype.kind != "f":

@@ -75,3 +75,22 @@ def make_eager(layers, activation):
 
 def make_fixed_step(layers, activation):
     return FixedStepTrainer(layers, activation)
+
+
+class VelocityTrainer(Trainer):
+    """Momentum state kept beside the weights: parameters() lists it, and it exists only after the first
+    step, so the arrays the battery reads change in number from one call to the next."""
+
+    velocities: list = []
+
+    def parameters(self):
+        return super().parameters() + self.velocities
+
+    def step(self, x, y, learning_rate):
+        if not self.velocities:
+            self.velocities = [np.zeros_like(w) for w in self.weights]
+        super().step(x, y, learning_rate)
+
+
+def make_velocity(layers, activation):
+    return VelocityTrainer(layers, activation)
