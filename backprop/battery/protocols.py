@@ -198,13 +198,11 @@ class RemoteNetwork:
             names = reply.get("names")
             self.names = [str(n) for n in names] if isinstance(names, list) else None
             fresh = [self._checked(number, a) for number, a in enumerate(fresh, 1)]
-            same = (
-                self._arrays is not None
-                and [a.shape for a in self._arrays] == [a.shape for a in fresh]
-                and all(a.dtype == b.dtype for a, b in zip(self._arrays, fresh, strict=True))
-            )
             if self._arrays is not None and [a.shape for a in self._arrays] != [a.shape for a in fresh]:
                 raise PluginError(self._reshaped(fresh))
+            same = self._arrays is not None and all(
+                a.dtype == b.dtype for a, b in zip(self._arrays, fresh, strict=True)
+            )
             if same:
                 assert self._arrays is not None
                 for mine, value in zip(self._arrays, fresh, strict=True):

@@ -159,7 +159,7 @@ def _run(ref: Reference, x: NDArray, y: NDArray, plan: _Plan) -> Backprop:
         if last in plan.primes:
             raise _Unfit
     else:
-        delta = np.asarray(ref.loss.gradient(outs[last], y), dtype=float) * prime(last)
+        delta = ref.loss.output_gradient(outs[last], y) * prime(last)
     if plan.output_delta is not None:
         delta = np.asarray(plan.output_delta(outs[last], y, zs[last], correct_prime), dtype=float)
     deltas = {last: delta}
@@ -286,7 +286,7 @@ def _loss_suspects(ref: Reference, add: Add) -> None:
             if mine.loss.name == "softmax_ce":  # p − y, as code written for one-hot targets has it
                 e = np.exp(a - np.max(a))
                 return e / np.sum(e) - y
-            return np.asarray(mine.loss.gradient(a, y), dtype=float) * fz
+            return mine.loss.output_gradient(a, y) * fz
 
         add("loss-mismatch", _Plan(output_delta=delta),
             f"backprop of the {other.name} loss ({other.description})",
@@ -340,7 +340,7 @@ def _output_suspects(ref: Reference, add: Add) -> None:
         def softmax_prime(a: NDArray, y: NDArray, z: NDArray, fz: NDArray) -> NDArray:
             e = np.exp(a - np.max(a))
             p = e / np.sum(e)
-            return np.asarray(ref.loss.gradient(a, y), dtype=float) * p * (1 - p)
+            return ref.loss.output_gradient(a, y) * p * (1 - p)
 
         add("extra-fprime", _Plan(output_delta=softmax_prime),
             "backprop with the output delta (p − y)·p(1 − p) where softmax with cross-entropy gives p − y",
@@ -348,19 +348,19 @@ def _output_suspects(ref: Reference, add: Add) -> None:
     if ref.output == IDENTITY and ref.hidden != IDENTITY and not ref.absorbed:
         hidden_prime = activation_pair(ref.hidden)[1]
         add("extra-fprime",
-            _Plan(output_delta=lambda a, y, z, fz: np.asarray(ref.loss.gradient(a, y), dtype=float)
+            _Plan(output_delta=lambda a, y, z, fz: ref.loss.output_gradient(a, y)
                   * hidden_prime(z)),
             "backprop with the hidden activation's f'(z) at the linear output layer",
             "the output layer is linear: its f' is 1", layer=count, activation=ref.hidden)
     if not ref.absorbed and ref.output != IDENTITY:
         add("extra-fprime",
-            _Plan(output_delta=lambda a, y, z, fz: np.asarray(ref.loss.gradient(a, y), dtype=float) * fz**2),
+            _Plan(output_delta=lambda a, y, z, fz: ref.loss.output_gradient(a, y) * fz**2),
             "backprop with f'(z) applied twice at the output layer", "multiply by f'(z) once",
             layer=count)
     width = np.asarray(ref.weights[-1]).shape[1]
     if width > 1 and ref.loss.name != "softmax_ce":  # p − y sums to 0: summed, it would be no gradient
         def summed(a: NDArray, y: NDArray, z: NDArray, fz: NDArray) -> NDArray:
-            error = a - y if ref.absorbed else np.asarray(ref.loss.gradient(a, y), dtype=float)
+            error = a - y if ref.absorbed else ref.loss.output_gradient(a, y)
             return np.sum(error) * (np.ones_like(fz) if ref.absorbed else fz)
 
         add("summed-outputs", _Plan(output_delta=summed),
@@ -372,7 +372,7 @@ def _negated(ref: Reference) -> Callable[[NDArray, NDArray, NDArray, NDArray], N
     def flipped(a: NDArray, y: NDArray, z: NDArray, fz: NDArray) -> NDArray:
         if ref.absorbed:
             return y - a
-        return -np.asarray(ref.loss.gradient(a, y), dtype=float) * fz
+        return -ref.loss.output_gradient(a, y) * fz
 
     return flipped
 

@@ -92,7 +92,7 @@ class LayerObjectsModel:
 
     def _upstream(self, x: Any, y: Any) -> np.ndarray:
         out = self._forward(x)
-        return np.asarray(self._loss.gradient(np.ravel(out), np.ravel(y)), dtype=float).reshape(out.shape)
+        return self._loss.output_gradient(np.ravel(out), np.ravel(y)).reshape(out.shape)
 
     def _gradients(self, x: Any, y: Any) -> dict[str, Any]:
         d = self._upstream(x, y)

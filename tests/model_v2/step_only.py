@@ -81,7 +81,9 @@ class VelocityTrainer(Trainer):
     """Momentum state kept beside the weights: parameters() lists it, and it exists only after the first
     step, so the arrays the battery reads change in number from one call to the next."""
 
-    velocities: list = []
+    def __init__(self, layers, activation):
+        super().__init__(layers, activation)
+        self.velocities = []
 
     def parameters(self):
         return super().parameters() + self.velocities

@@ -74,7 +74,7 @@ def _deltas(factory: Factory, case: Case, loss: Loss, profile: Profile, hidden: 
             fprime = get_activation(case.activation).derivative
             fprime_z = fprime(zs[number - 1])
             if number == count:
-                dl_da = np.asarray(loss.gradient(seen[number], case.y), dtype=float)
+                dl_da = loss.output_gradient(seen[number], case.y)
                 expected, budget = estimate.value, estimate.budget
             else:  # judged locally: from the delta this layer was actually given by the layer to its right
                 given = np.ravel(
@@ -200,7 +200,7 @@ def _delta_diagnosis(
     if output and not missing:
         for other in LOSSES.values():
             with np.errstate(all="ignore"):
-                other_delta = np.asarray(other.gradient(a, case.y), dtype=float) * fprime_z
+                other_delta = other.output_gradient(a, case.y) * fprime_z
             if other.name == loss.name or not np.all(np.isfinite(other_delta)):
                 continue
             gap = diagnosis.agreement(delta, other_delta)
