@@ -240,9 +240,10 @@ def rounded(text: str) -> str:
         value = float(found.group())
         return "small" if 0 < abs(value) < SMALL else f"{value:.3g}"
 
+    text = NUMBER.sub(write, text)  # first, so that an agreement of 0.0 is read as the exact 0 it is
     for exact, small in EXACT:
         text = text.replace(exact, small)
-    return NUMBER.sub(write, text)
+    return text
 
 
 def whole_report(result: BatteryResult) -> str:
