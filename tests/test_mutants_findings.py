@@ -250,6 +250,12 @@ def test_a_bare_protocol_name_is_that_protocol_with_the_articles_conventions() -
     assert as_profile(declared) is declared
 
 
+@pytest.mark.parametrize("protocol", [None, "model", "Layer-level", ""])
+def test_a_name_that_is_no_protocol_is_refused_with_the_protocols_it_could_be(protocol: object) -> None:
+    with pytest.raises(ValueError, match=r"unknown protocol .*: expected one of layer-level, model-level"):
+        as_profile(protocol)  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------------------------------- package
 
 

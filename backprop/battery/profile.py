@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from ..findings import Finding
 from .interfaces import PYTHON
-from .registry import LAYER_LEVEL
+from .registry import LAYER_LEVEL, PROTOCOLS
 
 BIAS_POSITIONS = ("first", "last")
 
@@ -80,4 +80,8 @@ def as_profile(protocol_or_profile: str | Profile) -> Profile:
     """A profile as it is; a bare protocol name as the article's conventions under that protocol."""
     if isinstance(protocol_or_profile, Profile):
         return protocol_or_profile
-    return Profile(protocol=str(protocol_or_profile))
+    if protocol_or_profile not in PROTOCOLS:
+        raise ValueError(
+            f"unknown protocol {protocol_or_profile!r}: expected one of {', '.join(PROTOCOLS)}, or a Profile"
+        )
+    return Profile(protocol=protocol_or_profile)
