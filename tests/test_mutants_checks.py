@@ -540,6 +540,20 @@ def test_biases_left_out_of_a_penalty_declared_on_them_are_a_regularisation_find
     assert finding.sentence.startswith("the gradient does not penalise the biases, though l2_biases=True")
 
 
+def test_biases_penalised_against_the_declaration_are_found_when_every_weight_is_zero() -> None:
+    """W = 0 shows no λ·W, but the biases still carry the declared λ·b: that is said, not skipped."""
+    weights = [np.zeros((2, 2)), np.array([0.5, -0.25])]
+    grads = [np.zeros((2, 2)), 0.25 * weights[1]]
+    estimates = [estimate(np.zeros((2, 2))), estimate(np.zeros(2))]
+    profile = Profile("model-level", l2=0.25)
+    finding = penalty.regularisation_finding([(grads, estimates)], weights, profile, True, "the gradient")
+    assert finding is not None and finding.kind == "regularisation"
+    assert finding.params == {"l2": 0.25, "biases": True}
+    assert finding.sentence.startswith("the gradient penalises the biases too")
+    clean = [np.zeros((2, 2)), np.zeros(2)]
+    assert penalty.regularisation_finding([(clean, estimates)], weights, profile, True, "the gradient") is None
+
+
 class _HalfPrecisionOutputLayer(Layer):
     """The output layer hands its A back in float16; the hidden layers' stay float64."""
 

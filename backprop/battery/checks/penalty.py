@@ -94,12 +94,14 @@ def regularisation_finding(
                 parts[weight].append((r[where], np.asarray(w, dtype=float)[where], budget[where]))
     rw, ww, bw = (np.concatenate([p[k] for p in parts[True]]) for k in range(3))
     rb, wb, bb = (np.concatenate([p[k] for p in parts[False]]) for k in range(3))
-    if not ww.size or not np.any(ww):
-        return None
-    fitted = float(rw @ ww / (ww @ ww))
-    fits = diagnosis.agreement(rw, fitted * ww, bw)
+    # weights all 0 carry no λ·W to measure, but a declared λ can still be looked for on the biases
+    weighed = bool(np.any(ww))
+    fitted = float(rw @ ww / (ww @ ww)) if weighed else 0.0
+    fits = diagnosis.agreement(rw, fitted * ww, bw) if weighed else None
     declared = profile.l2
-    significant = abs(fitted) * float(np.max(np.abs(ww))) > 10 * float(np.max(bw, initial=0.0)) + 1e-12
+    significant = weighed and (
+        abs(fitted) * float(np.max(np.abs(ww))) > 10 * float(np.max(bw, initial=0.0)) + 1e-12
+    )
     lam = declared or (fitted if fits is not None and significant else 0.0)
     if lam and rb.size and np.any(wb):
         on_biases = diagnosis.agreement(rb, lam * wb, bb)
