@@ -156,7 +156,7 @@ def test_bce_with_another_activation_is_refused_naming_the_option(interface: str
 def test_a_check_whose_backward_raises_errors_with_the_call_in_one_sentence() -> None:
     loss = get_loss("half_sse")
     evidence = evaluate("output-delta", load_target(f"{HOSTILE / 'raises_in_backward.py'}:make"),
-                        make_case((2, 2, 1), "tanh", 0.1, 1.0, 0, loss), loss, "network")
+                        make_case((2, 2, 1), "tanh", 0.1, 1.0, 0, loss), loss, "layer-level")
     assert (evidence.status, evidence.summary) == ("errored", (
         "layer 2's backward (output layer) raised ValueError: shapes (3,) and (4,2) not aligned "
         "at raises_in_backward.py:10."))
@@ -343,7 +343,7 @@ def test_plot_with_nothing_failed_draws_the_default_case_of_the_battery_s_loss(
     monkeypatch.setattr(backprop.plots, "write_check_plot",
                         lambda path, factory, case, loss, **options: drawn.update(
                             path=path, case=case, loss=loss.name, **options))
-    _draw("default.png", DEFAULT_TARGET, None, loss_name, "layer", 5.0, [], None)
+    _draw("default.png", DEFAULT_TARGET, None, loss_name, "layer-level", 5.0, [], None)
     case = drawn.pop("case")
     expected = default_case(get_loss(loss_name)).to_json()
     assert {key: case[key] for key in expected} == expected
