@@ -245,7 +245,7 @@ def _subject(factory: Factory, case: Mapping[str, Any], loss: Loss) -> _Subject:
             analytic = step_moves(model, x, y, float(case.get("learning_rate", 0.1)))[0]
         loss_of_model = model_loss_of(model, loss, x, y, layers[-1])
         return _Subject(MODEL_LEVEL, arrays, analytic, parameter_gradient_estimates(loss_of_model, arrays),
-                        loss_of_model)
+                        lambda: float(loss_of_model()))
     network = wrapped.network
     x1 = np.concatenate(([1.0], x))
     seen = wrapped.forward(x1)

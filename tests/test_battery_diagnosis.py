@@ -68,6 +68,18 @@ def test_a_factor_that_equals_two_names_gives_both_and_no_cause() -> None:
     assert found is not None and found.params["matches"] == ["2", "the number of outputs"]
 
 
+def test_a_factor_is_named_to_the_precision_of_the_expected_values() -> None:
+    """Against float32 estimates (budget 1e-5 of their size) a step applied twice measures 2.00001: it is
+    named 2 and written 2; against exact values the same 2.00001 names nothing."""
+    budget = 1e-5 * np.max(np.abs(EXPECTED))
+    found = diagnosis.scaled(2.00001 * EXPECTED, EXPECTED, budget, n_outputs=1)
+    assert found is not None and found.params["matches"] == ["2"]
+    assert found.sentence.startswith("the values equal 2 × the expected ones")
+    assert found.params["factor"] == pytest.approx(2.00001)
+    assert diagnosis.scaled(2.00001 * EXPECTED, EXPECTED, n_outputs=1) is None
+    assert diagnosis.scaled(2.0003 * EXPECTED, EXPECTED, budget, n_outputs=1) is None  # 15 budgets off 2
+
+
 def test_a_factor_of_the_batch_size_is_named() -> None:
     found = said(diagnosis.scaled(5 * EXPECTED, EXPECTED, batch=5), "scaled")
     assert "the batch size" in found

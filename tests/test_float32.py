@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from implementations import float32_network, float32_returned_as_float64
-from model_v2 import float32_loss
+from model_v2 import float32_inside_float64, float32_loss
 
 import backprop
 from backprop.battery.protocols import LocalWorker, open_network
@@ -72,3 +72,37 @@ def test_a_float32_model_whose_loss_is_another_still_fails_and_is_named() -> Non
     found = result.by_id("predict-is-forward")
     assert found.status == "failed"
     assert "equals mse(predict(x), y)" in (found.diagnosis or "") and "loss='mse'" in (found.diagnosis or "")
+
+
+# ---------------------------------------------------------------- float64 weights, float32 arithmetic
+
+MODEL_CHECKS = ["weight-gradient", "update-is-sgd-step", "batch-is-sum", "predict-is-forward", "descent"]
+
+
+def test_a_model_computing_in_float32_from_float64_weights_passes() -> None:
+    """Its weights say float64, its results are float32 numbers: judged at float64, weight-gradient failed
+    with "error 0.001, budget 8.3e-10" (the numerical estimate took float64's step on a float32 loss),
+    update-is-sgd-step with "0.000436 against 0" and batch-is-sum with "error 1.2e-07, budget 2.2e-09"."""
+    result = backprop.check(float32_inside_float64.make, only=MODEL_CHECKS, max_examples=CASES)
+    assert result.passed, [(r.id, r.details) for r in result.results if not r.ok]
+
+
+def test_the_float32_inside_model_missing_fprime_is_found_and_named() -> None:
+    result = backprop.check(float32_inside_float64.make_hidden_missing_fprime, only=["weight-gradient"],
+                            max_examples=CASES)
+    found = result.by_id("weight-gradient")
+    assert found.status == "failed"
+    assert found.findings and found.findings[0].kind == "missing-fprime"
+
+
+def test_the_float32_inside_models_step_twice_is_named_a_factor_of_2() -> None:
+    """The step-derived gradient is 2.00005 × the float32 estimate: the factor 2 is named to the estimate's
+    precision, not left unnamed for missing float64's 1e-6."""
+    result = backprop.check(float32_inside_float64.make_lr_twice, only=["update-is-sgd-step"],
+                            max_examples=CASES)
+    found = result.by_id("update-is-sgd-step")
+    assert found.status == "failed"
+    scaled = [f for f in found.findings if f.kind == "scaled"]
+    assert scaled and all(f.params["matches"] == ["2"] for f in scaled)
+    assert all(f.sentence.startswith("the values equal 2 × the expected ones") for f in scaled)
+    assert all(1e-7 < abs(f.params["factor"] - 2) < 1e-3 for f in scaled)  # measured in float32

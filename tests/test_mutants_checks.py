@@ -551,7 +551,8 @@ def test_biases_penalised_against_the_declaration_are_found_when_every_weight_is
     assert finding.params == {"l2": 0.25, "biases": True}
     assert finding.sentence.startswith("the gradient penalises the biases too")
     clean = [np.zeros((2, 2)), np.zeros(2)]
-    assert penalty.regularisation_finding([(clean, estimates)], weights, profile, True, "the gradient") is None
+    unpenalised = [(clean, estimates)]
+    assert penalty.regularisation_finding(unpenalised, weights, profile, True, "the gradient") is None
 
 
 class _HalfPrecisionOutputLayer(Layer):

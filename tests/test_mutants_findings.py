@@ -256,6 +256,15 @@ def test_a_name_that_is_no_protocol_is_refused_with_the_protocols_it_could_be(pr
         as_profile(protocol)  # type: ignore[arg-type]
 
 
+def test_a_factor_shared_by_arrays_is_written_to_the_digits_they_agree_on() -> None:
+    from backprop.battery.checks.common import _shared
+    assert _shared([2.000000000036967, 2.000000000063447]) == "2"
+    assert _shared([1.2345678, 1.2345678]) == "1.23457"
+    assert _shared([2.000046638, 2.000043708]) == "2"  # float32: they agree to 1.5e-6
+    assert _shared([2.0046, 2.0043]) == "2"
+    assert _shared([1.25, 1.2]) == "1"  # they agree to one digit only
+
+
 # ------------------------------------------------------------------------------------------- package
 
 

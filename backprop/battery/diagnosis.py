@@ -126,16 +126,19 @@ def scaled(
         return None
     if abs(factor + 1) < 1e-6:
         return sign_flipped(a, e, budget)
-    named = [
-        name
+    # the factor is known as well as the expected values are: to their budget (float32's is ~1e-5)
+    known = RELATIVE_TOLERANCE + float(np.max(budget, initial=0.0)) / float(np.max(np.abs(e)))
+    matching = [
+        (value, name)
         for value, name in _factor_names(learning_rate, n_outputs, batch)
-        if abs(abs(factor) - value) <= 1e-6 * value
+        if abs(abs(factor) - value) <= known * value
     ]
+    named = [name for _, name in matching]
     if not named and (a.size < 3 or not (n_outputs or 0) > 1):
         return None
     sign = "−" if factor < 0 else ""
     if named:
-        what = f"{sign}{_number(abs(factor))}"
+        what = f"{sign}{_number(matching[0][0])}"
         which = named[0] if len(named) == 1 else " and ".join(named)
         meaning = f": a constant factor, {which}" + (FACTOR_HINTS.get(named[0], "") if len(named) == 1 else
                                                       " (these are equal here, so the cause is ambiguous)")

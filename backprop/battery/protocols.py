@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..activations import get_activation
+from ..numerical.steps import coarsest, computed_precision
 from ..subject.driver import LAYER_LEVEL, MODEL_LEVEL, Driver, PluginError, call
 from .profile import Profile
 
@@ -162,6 +163,7 @@ class RemoteNetwork:
         self.description = description
         self._arrays: list[NDArray] | None = None
         self.names: list[str] | None = None
+        self._seen_precision = np.dtype(np.float64)
         sent = description.get("weights")
         if isinstance(sent, dict) and isinstance(sent.get("arrays"), list):
             try:
@@ -215,13 +217,14 @@ class RemoteNetwork:
 
     @property
     def precision(self) -> np.dtype:
-        """The coarsest float type the network's weights are held in: what it computes in."""
-        dtypes = [a.dtype for a in self.weight_arrays()]
-        return max(dtypes, key=lambda d: np.finfo(d).eps, default=np.dtype(float))
+        """What the network computes in: the coarsest float type its weights are held in, or that a
+        result it returned was seen to be computed in (float64 weights cast to float32 inside)."""
+        return coarsest(*(a.dtype for a in self.weight_arrays()), self._seen_precision)
 
     def computed(self, array: NDArray) -> NDArray:
         """An array the network returned, as precise as the network computes: a float32 network's
         float64 results are judged with float32's rounding, wherever it converted them."""
+        self._seen_precision = coarsest(self._seen_precision, computed_precision(array))
         precision = self.precision
         if array.dtype.kind == "f" and np.finfo(array.dtype).eps < np.finfo(precision).eps:
             return array.astype(precision)
@@ -343,7 +346,7 @@ class ModelNetwork(RemoteNetwork):
         value = as_array("loss(x, y)", self.request("method_at", self.weight_arrays(), "loss", x, y))
         if value.size != 1:
             raise PluginError(f"loss(x, y) returned {value.size} values, not one number")
-        return float(value.reshape(()))
+        return float(self.computed(value).reshape(()))
 
     def gradients(self, x: NDArray, y: NDArray, shapes: Sequence[tuple[int, ...]]) -> list[NDArray]:
         grads = self.request("method", "gradients", x, y)

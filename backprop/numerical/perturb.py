@@ -15,11 +15,11 @@ from numpy.typing import NDArray
 from .budget import Sampler, central_estimate
 from .estimate import Estimate, Kink
 from .richardson import richardson_estimate
-from .steps import central_step, machine_epsilon, realised_step
+from .steps import central_step, coarsest, computed_precision, machine_epsilon, realised_step
 from .validation import check_callable, check_method, live_arrays, scalar_value
 
 
-def element_sampler(loss_fn: Callable[[], float], array: NDArray, h: NDArray) -> Sampler:
+def element_sampler(loss_fn: Callable[[], float | NDArray], array: NDArray, h: NDArray) -> Sampler:
     """sample(m): the loss with each element of `array` moved by m·h in turn (then put back)."""
 
     def sample(m: float) -> tuple[NDArray, NDArray]:
@@ -41,21 +41,27 @@ def element_sampler(loss_fn: Callable[[], float], array: NDArray, h: NDArray) ->
     return sample
 
 
-def parameter_gradient_estimates(loss_fn: Callable[[], float], params: list[NDArray], *,
+def parameter_gradient_estimates(loss_fn: Callable[[], float | NDArray], params: list[NDArray], *,
                                  method: str = "auto") -> list[Estimate]:
     """∂loss/∂p for every element of every array in `params`, perturbing the live arrays in place.
 
-    `loss_fn()` must read the arrays each time it is called.  Every array is restored bit
-    for bit (the same objects) before this returns, even if `loss_fn` raises.
+    `loss_fn()` must read the arrays each time it is called.  The steps and the noise allowed are those
+    of the coarser of each array's dtype and the precision the loss is computed in (`computed_precision`
+    of its value: a float32 loss handed back as a Python float is judged as float32).  Every array is
+    restored bit for bit (the same objects) before this returns, even if `loss_fn` raises.
     """
     check_callable("loss_fn", loss_fn)
     check_method(method, ("auto", "central", "richardson"))
     arrays = live_arrays(params)
-    f0 = scalar_value("loss_fn", loss_fn())
+    value = loss_fn()
+    f0 = scalar_value("loss_fn", value)
+    # a loss computed in float32 from float64 parameters is only as precise as float32
+    loss_precision = computed_precision(value)
     estimates = []
     for index, array in enumerate(arrays):
-        eps = max(machine_epsilon(array.dtype), machine_epsilon(np.float64))
-        sample = element_sampler(loss_fn, array, central_step(array))
+        precision = coarsest(array.dtype, loss_precision)
+        eps = machine_epsilon(precision)
+        sample = element_sampler(loss_fn, array, central_step(array, precision))
         magnitude = np.abs(array.astype(float))
         if method == "richardson":
             estimate = richardson_estimate(sample, f0, eps, magnitude=magnitude, shared_noise=True)

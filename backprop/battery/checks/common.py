@@ -280,7 +280,7 @@ def unjudged(error: Exception) -> Evidence:
 
 
 def _model_loss(net: ModelNetwork, case: Case, loss: Loss, x: NDArray | None = None,
-                y: NDArray | None = None) -> Callable[[], float]:
+                y: NDArray | None = None) -> Callable[[], NDArray]:
     """The declared loss of predict(x) when the model predicts, otherwise the model's own loss(x, y),
     each at the judge's copy of the weights (which the numerical engine perturbs)."""
     return model_loss_of(net, loss, case.x if x is None else x, case.y if y is None else y, case.n_outputs)
@@ -288,15 +288,18 @@ def _model_loss(net: ModelNetwork, case: Case, loss: Loss, x: NDArray | None = N
 
 def model_loss_of(
     net: ModelNetwork, loss: Loss, x: NDArray, y: NDArray, n_outputs: int
-) -> Callable[[], float]:
+) -> Callable[[], NDArray]:
     """The declared loss of predict(x), else the model's own loss(x, y), at the judge's weights."""
+    # Each value as a 0-d array in the precision the network computes in (`computed`): the declared loss
+    # of a float32 prediction, like a float32 model's own loss handed back as a Python float, is known to
+    # float32 only, and its dtype tells the numerical engine so.
     if "predict" in net.offers:
-        return lambda: float(np.real(loss(net.predict(x, n_outputs, at_weights=True), y)))
+        return lambda: net.computed(np.asarray(np.real(loss(net.predict(x, n_outputs, at_weights=True), y))))
     if "loss" not in net.offers:
         raise PluginError(
             "the model offers neither predict(x) nor loss(x, y), so its loss cannot be computed"
         )
-    return lambda: net.loss(x, y)
+    return lambda: net.computed(np.asarray(net.loss(x, y)))
 
 
 def model_estimates(net: ModelNetwork, case: Case, loss: Loss, penalised: bool = True,
@@ -441,6 +444,13 @@ LOSS_FACTORS = {
 ONE_OUTPUT_LOSS_FACTORS = {"2": ("mse", "half_sse"), "1/2": ("half_sse", "mse")}
 
 
+def _shared(factors: Sequence[float]) -> str:
+    """The factor the arrays share, to the digits on which they agree (6 at most)."""
+    spread = (max(factors) - min(factors)) / abs(factors[0])
+    digits = 6 if spread <= 1e-9 else max(1, min(6, int(-np.log10(spread))))
+    return f"{factors[0]:.{digits}g}"
+
+
 def _loss_reading(
     findings: Sequence[Finding], failing: int, model: ModelNetwork, n_outputs: int
 ) -> Finding | None:
@@ -450,20 +460,22 @@ def _loss_reading(
     scaled = [f for f in findings if f.kind == "scaled"]
     if not scaled or len(scaled) != failing:
         return None
-    factors = {round(float(f.params["factor"]), 9) for f in scaled}
+    # one factor shared: the same named constant for every array (each fitted to its own precision)
+    named = {tuple(f.params.get("matches") or ()) for f in scaled}
     names = scaled[0].params.get("matches") or []
     readings = {**LOSS_FACTORS, **(ONE_OUTPUT_LOSS_FACTORS if n_outputs == 1 else {})}
     reading = next((readings[n] for n in names if n in readings), None)
-    if len(factors) != 1 or reading is None:
+    if len(named) != 1 or reading is None:
         return None
     computed, declared = reading
     if model.profile.loss != declared:
         return None
     from ..interfaces import declare
 
+    factors = [float(f.params["factor"]) for f in scaled]
     return Finding(
         "loss-mismatch",
-        f"every failing array's gradient is {scaled[0].params['factor']:.6g} × the expected one, the ratio "
+        f"every failing array's gradient is {_shared(factors)} × the expected one, the ratio "
         f"of {computed}'s gradient to {declared}'s: the model computes the gradient of {computed}; declare "
         f"{declare('loss', computed, model.profile.interface)} if it is the loss meant",
         {"loss": computed, "declared": declared, "factor": scaled[0].params["factor"]},

@@ -62,7 +62,7 @@ def descent(factory: Factory, case: Case, loss: Loss, profile: Profile) -> Evide
     resolution = MEASURABLE_LOSS_CHANGE
     if isinstance(net, ModelNetwork):
         data_loss = _model_loss(net, case, loss)
-        value = lambda: data_loss() + penalty.penalty_value(net.weight_arrays(), profile, True)  # noqa: E731
+        value = lambda: float(data_loss()) + penalty.penalty_value(net.weight_arrays(), profile, True)  # noqa: E731
         start = value()
         grads = model_gradient(net, case, case.x, case.y, two_rates=False).values
     else:
