@@ -106,3 +106,47 @@ def test_the_float32_inside_models_step_twice_is_named_a_factor_of_2() -> None:
     assert scaled and all(f.params["matches"] == ["2"] for f in scaled)
     assert all(f.sentence.startswith("the values equal 2 × the expected ones") for f in scaled)
     assert all(1e-7 < abs(f.params["factor"] - 2) < 1e-3 for f in scaled)  # measured in float32
+
+
+class _Float64WeightsLayer(float32_returned_as_float64.Float32InsideLayer):
+    """The float32 layer keeping the article's float64 weights: it casts them as it uses them."""
+
+    missing_fprime = False
+
+    def backward(self, y, rightLayer):  # type: ignore[no-untyped-def]
+        if self.isoutputLayer:
+            return super().backward(y, rightLayer)
+        right = rightLayer.delta.astype(np.float32).dot(rightLayer.weight.astype(np.float32).T)
+        dz = np.float32(1) if self.missing_fprime else self.dZ.astype(np.float32)
+        self.delta = np.atleast_2d(right * dz).astype(np.float64)
+        return self.delta
+
+
+class _Float64WeightsMissingFprime(_Float64WeightsLayer):
+    missing_fprime = True
+
+
+def float64_weights(layers: list[int], activation: str, kind: type = _Float64WeightsLayer) -> NeuralNetwork:
+    net = NeuralNetwork(layers, activation)
+    for layer in net.layers:
+        layer.__class__ = kind
+    return net
+
+
+def float64_weights_missing_fprime(layers: list[int], activation: str) -> NeuralNetwork:
+    return float64_weights(layers, activation, _Float64WeightsMissingFprime)
+
+
+def test_layers_computing_in_float32_on_float64_weights_pass() -> None:
+    """Judged at float64, the delta checks errored ("layers[0].forward gives 0.578312 where activation(aW)
+    is 0.578312": the structure check's float64 tolerance) and the weight, update, fit and batch checks
+    failed at float32's rounding (error 3.4e-08, budget 2.1e-09)."""
+    result = backprop.check(float64_weights, max_examples=CASES)
+    assert result.passed, [(r.id, r.summary, r.details) for r in result.results if not r.ok]
+
+
+def test_their_missing_hidden_fprime_is_found_and_named() -> None:
+    result = backprop.check(float64_weights_missing_fprime, only=["hidden-delta"], max_examples=CASES)
+    found = result.by_id("hidden-delta")
+    assert found.status == "failed"
+    assert "missing-fprime" in [f.kind for f in found.findings]

@@ -124,7 +124,9 @@ class MirrorLayer:
 
     def forward(self, a: Any) -> NDArray:
         value = self._net.request("layer_forward", self._index, self.weight, np.asarray(a))
-        return _numbers(f"the output of layer {self._index + 1}'s forward", value)
+        out = _numbers(f"the output of layer {self._index + 1}'s forward", value)
+        self._net.observe(out)
+        return out
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -221,10 +223,14 @@ class RemoteNetwork:
         result it returned was seen to be computed in (float64 weights cast to float32 inside)."""
         return coarsest(*(a.dtype for a in self.weight_arrays()), self._seen_precision)
 
+    def observe(self, array: NDArray) -> None:
+        """Take note of the precision a result of the network's was computed in (see `precision`)."""
+        self._seen_precision = coarsest(self._seen_precision, computed_precision(array))
+
     def computed(self, array: NDArray) -> NDArray:
         """An array the network returned, as precise as the network computes: a float32 network's
         float64 results are judged with float32's rounding, wherever it converted them."""
-        self._seen_precision = coarsest(self._seen_precision, computed_precision(array))
+        self.observe(array)
         precision = self.precision
         if array.dtype.kind == "f" and np.finfo(array.dtype).eps < np.finfo(precision).eps:
             return array.astype(precision)

@@ -34,7 +34,7 @@ from .perturb import parameter_gradient_estimates
 from .richardson import richardson_estimate
 from .rowwise import rowwise_loss
 from .sensitivity import Sensitivity, sensitivity
-from .steps import central_step, machine_epsilon, realised_step
+from .steps import central_step, coarsest, computed_precision, machine_epsilon, realised_step
 from .validation import check_method, finite_point
 
 CHUNK_ELEMENTS = 1 << 18
@@ -163,7 +163,8 @@ def trace_layers(layers: list, x: NDArray) -> Chain | str:
             return f"layers[{i}].forward returned shape {out.shape}, but f(aW) has shape {expected.shape}"
         terms = np.abs(a) + uncertain  # what a's rounding scales with
         size = terms @ np.abs(weight)
-        eps = max(machine_epsilon(out.dtype), machine_epsilon(layer.weight.dtype))
+        # float32 arithmetic on float64 weights shows in the output's values, whatever its dtype
+        eps = machine_epsilon(coarsest(out.dtype, layer.weight.dtype, computed_precision(out)))
         tolerance = ROUNDING_ULPS * eps * np.sqrt(a.size) * np.maximum(1.0, size)
         if not np.all(np.abs(out - expected) <= tolerance):
             worst = int(np.argmax(np.abs(out - expected) - tolerance))

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from ... import numerical
 from ...findings import Finding
 from ...losses import Loss
+from ...numerical.steps import coarsest
 from .. import diagnosis
 from ..cases import Case
 from ..profile import Profile, as_profile
@@ -333,10 +334,13 @@ def step_rounding(before: NDArray, after: NDArray, learning_rate: float) -> NDAr
 
 
 def moves_of(
-    before: Sequence[NDArray], after: Sequence[NDArray], learning_rate: float
+    before: Sequence[NDArray], after: Sequence[NDArray], learning_rate: float, precision: Any = None
 ) -> tuple[list[NDArray], list[NDArray]]:
-    """(W_before − W_after) / learning_rate per array, and the rounding each may carry."""
+    """(W_before − W_after) / learning_rate per array, and the rounding each may carry; in `precision`
+    when the network computes coarser than it stores (float32 steps applied to float64 weights)."""
     moves = [(b - a) / learning_rate for b, a in zip(before, after, strict=True)]
+    if precision is not None:
+        moves = [m.astype(coarsest(m.dtype, precision)) for m in moves]
     return moves, [step_rounding(b, a, learning_rate) for b, a in zip(before, after, strict=True)]
 
 

@@ -45,10 +45,9 @@ def step_moves(net: ModelNetwork, x: NDArray, y: NDArray, rate: float) -> tuple[
     """(W_before − W_after) / rate of one step(x, y, rate), and its rounding; the weights are put back."""
     before = net.copy_weights()
     net.step(x, y, rate)
-    moves, rounding = moves_of(before, net.copy_weights(), rate)
+    moves = moves_of(before, net.copy_weights(), rate, net.precision)
     net.set_weights(before)
-    # what the step applied is as precise as the network computes (float32 inside float64 weights)
-    return [net.computed(m) for m in moves], rounding
+    return moves
 
 
 def model_gradient(

@@ -113,7 +113,7 @@ def fit_one_sample(factory: Factory, case: Case, loss: Loss, profile: Profile) -
         1,
     )
     after = net.copy_weights()
-    moves, rounding = moves_of(before, after, lr)
+    moves, rounding = moves_of(before, after, lr, net.precision)
 
     def explain() -> list[list[Explanation]]:
         """Stale weights, refreshed inputs, or fit faithful to faulty layers: what the moves may equal."""
@@ -230,7 +230,7 @@ def fit_two_samples(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     net.set_weights(middle)
     x1 = net.with_one(case.x)
     second = epoch_estimates(net, middle, x1, case.y, loss, scheme, path, lr)
-    moves, rounding = moves_of(middle, observed, lr)
+    moves, rounding = moves_of(middle, observed, lr, net.precision)
     factor = weight_of(scheme, path[0]) * len(path[0])
 
     def explain() -> list[list[Explanation]]:

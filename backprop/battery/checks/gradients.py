@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from ...findings import Finding
 from ...losses import Loss
+from ...numerical.steps import coarsest
 from ..cases import Case
 from ..profile import Profile
 from ..protocols import (
@@ -48,7 +49,7 @@ def weight_gradient(factory: Factory, case: Case, loss: Loss, profile: Profile) 
     deltas = net.backward(case.y)
     grads = []
     for number, (a, delta, w) in enumerate(zip(seen, deltas, net.weight_arrays(), strict=False), 1):
-        outer = np.outer(a, delta).astype(np.promote_types(w.dtype, delta.dtype))  # keep float32's rounding
+        outer = np.outer(a, delta).astype(coarsest(w.dtype, net.precision))  # keep float32's rounding
         grads.append(as_array(f"layer {number}'s aᵀδ", outer, w.shape))
 
     def explain() -> list[list[Explanation]]:
@@ -130,7 +131,7 @@ def layer_moves(
     seen = net.forward(x1)
     deltas = net.backward(y)
     net.update(lr, seen)
-    moves, rounding = moves_of(before, net.copy_weights(), lr)
+    moves, rounding = moves_of(before, net.copy_weights(), lr, net.precision)
     net.set_weights(before)
     return moves, rounding, seen, deltas
 

@@ -30,6 +30,7 @@ from .common import (
     compare_exact,
     evidence_from,
     layer_label,
+    moves_of,
     parameter_labels,
     prepare,
     step_rounding,
@@ -259,7 +260,7 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> 
         seen = net.forward(net.with_one(x))
         net.backward(y)
         net.update(lr, seen)
-        samples.append([(b - a) / lr for b, a in zip(before, net.copy_weights(), strict=True)])
+        samples.append(moves_of(before, net.copy_weights(), lr, net.precision)[0])
     net.set_weights(before)
     seen = net.forward(net.with_one(X))
     if on_kink:  # f' of a z within rounding of the kink may differ between the batch and the samples
@@ -271,7 +272,7 @@ def batch_is_sum(factory: Factory, case: Case, loss: Loss, profile: Profile) -> 
         )
     net.backward(Y, batch=len(X))
     net.update(lr, seen)
-    batch = [(b - a) / lr for b, a in zip(before, net.copy_weights(), strict=True)]
+    batch = moves_of(before, net.copy_weights(), lr, net.precision)[0]
     comparisons = [
         batch_comparison(
             layer_label(number, len(batch)), "W", got, [s[number - 1] for s in samples], "sum",
