@@ -134,6 +134,26 @@ def test_the_learning_rate_applied_twice_names_the_arrays_it_is_applied_to() -> 
                               "factor": "the learning rate", "parameters": ["W1"]}
 
 
+class _RateTwiceOnW1Float32(_RateTwiceOnW1):
+    """The same step on float32 parameters: (W_before − W_after) / lr carries float32's rounding."""
+
+    def __init__(self, sizes: list[int], activation: str = "tanh") -> None:
+        super().__init__(sizes, activation)
+        self.params = {name: p.astype(np.float32) for name, p in self.params.items()}
+
+
+@pytest.mark.parametrize("scale", [1.0, 3.0])
+def test_the_learning_rate_applied_twice_is_named_through_float32_rounding(scale: float) -> None:
+    """lr² × ∂L/∂p is told from lr × ∂L/∂p only within the rounding of the stored weights' moves: in
+    float32 that rounding is 1e-6 of the move, far above an exact comparison's tolerance."""
+    case = make_case((2, 3, 1), "tanh", 0.1, scale, 11, HALF_SSE)
+    evidence = evaluate("update-is-sgd-step", _RateTwiceOnW1Float32, case, HALF_SSE, MODEL)
+    assert evidence.status == "failed"
+    finding = evidence.findings[0]
+    assert (finding.kind, finding.params["parameters"]) == ("scaled", ["W1"])
+    assert finding.sentence.startswith("W1 moves by lr² × ")
+
+
 def test_a_case_failed_only_on_the_learning_rates_keeps_its_weights_for_the_report() -> None:
     """At the case's learning rate (0.1) the fixed-rate step is right; only the second rate shows the
     rate ignored.  The failing evidence still carries the case's weights (the report's reproducer)."""
