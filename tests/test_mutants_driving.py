@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import pickle
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -37,7 +38,7 @@ from backprop.battery.targets import (
     split_target,
 )
 from backprop.losses import HALF_SSE, get_loss
-from backprop.network import NeuralNetwork
+from backprop.network import Layer, NeuralNetwork
 from backprop.subject import SubjectEnded
 
 IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
@@ -655,3 +656,131 @@ def test_an_epoch_of_three_batches_whose_last_is_smaller_may_drop_only_that_last
     assert paths[:4] == [((0, 1), (2, 3), (4,)), ((0, 1), (2, 3)), ((0, 1), (2, 4), (3,)), ((0, 1), (2, 4))]
     assert len(paths) == 60
     assert sorted({sum(map(len, path)) for path in paths}) == [4, 5]
+
+
+# ---------------------------------------------------------------- inputs-unmodified: the calls and arguments
+
+HYGIENE_CASE = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+
+
+class _Boundary(LocalWorker):
+    """A worker in this process whose requests and replies cross a copy, as they cross the subject
+    process's pipe: what the implementation does to its arguments stays on its side."""
+
+    def request(self, name: str, *args: Any) -> Any:
+        copied = pickle.loads(pickle.dumps(args))
+        return pickle.loads(pickle.dumps(super().request(name, *copied)))
+
+
+class _LayersWriteTheirInputs(NeuralNetwork):
+    """The first layer's forward doubles its input, the output layer's backward halves its y, and
+    predict doubles its x: all three in the caller's arrays (no fit, whose random rows would add a line)."""
+
+    fit = None  # type: ignore[assignment]
+
+    def __init__(self, layers: list[int], activation: str) -> None:
+        super().__init__(layers, activation)
+        for layer in self.layers:
+            layer.__class__ = _InPlaceLayer
+
+    def predict(self, x: Any) -> Any:
+        x *= 2.0
+        return super().predict(x)
+
+
+class _InPlaceLayer(Layer):
+    def forward(self, x: Any) -> Any:
+        if self.id == 1:
+            x *= 2.0
+        return super().forward(x)
+
+    def backward(self, y: Any, rightLayer: Layer | None) -> Any:  # noqa: N803 (the article's name)
+        if self.isoutputLayer:
+            y *= 0.5
+        return super().backward(y, rightLayer)
+
+
+def test_layers_and_predict_that_write_into_their_inputs_are_told_so_by_the_call_and_argument() -> None:
+    """The layer-level probes: forward is given x (with its 1), backward y, predict x, and each line of
+    the details names the call and the argument as the layer protocol names them."""
+    profile = Profile("layer-level", frozenset({"predict"}))
+    evidence = evaluate("inputs-unmodified", _Boundary(_LayersWriteTheirInputs), HYGIENE_CASE, HALF_SSE,
+                        profile)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "forward", "3 call(s) modified their inputs")
+    assert evidence.details == (
+        "forward changed its argument x: 3 of 3 values differ afterwards\n"
+        "backward changed its argument y: 1 of 1 values differ afterwards\n"
+        "predict changed its argument x: 2 of 2 values differ afterwards"
+    )
+    assert [(f.kind, f.params, f.sentence) for f in evidence.findings] == [(
+        "in-place", {"calls": 3},
+        "forward changed its argument x: 3 of 3 values differ afterwards: the caller's arrays are written "
+        "in place; work on a copy (X = X.copy(), or build new arrays with np.concatenate) instead of "
+        "writing into the argument")]
+
+
+def test_the_inputs_check_trains_fit_for_three_epochs() -> None:
+    """fit is probed as fit(X, y, learning_rate, epochs=3) on the case's row and two more: a short
+    training whose cost the check can afford."""
+    calls: list[tuple[tuple[int, ...], float, int]] = []
+
+    class RecordsFit(NeuralNetwork):
+        def fit(self, X: Any, y: Any, learning_rate: float = 0.1, epochs: int = 10000) -> None:  # noqa: N803
+            calls.append((np.shape(X), learning_rate, epochs))
+            super().fit(X, y, learning_rate, epochs)
+
+    profile = Profile("layer-level", frozenset({"fit", "predict"}))
+    evidence = evaluate("inputs-unmodified", _Boundary(RecordsFit), HYGIENE_CASE, HALF_SSE, profile)
+    assert evidence.status == "passed"
+    assert calls == [((3, 2), 0.1, 3)]
+
+
+class _ModelWritesItsInputs:
+    """A model whose every call doubles the caller's x and halves its y, in place."""
+
+    def __init__(self, layers: list[int], activation: str) -> None:
+        self.W = np.zeros((layers[0], layers[-1]))
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.W]
+
+    def gradients(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        x *= 2.0
+        y *= 0.5
+        return [np.zeros_like(self.W)]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        x *= 2.0
+        return x @ self.W
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        x *= 2.0
+        y *= 0.5
+        return []
+
+    def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
+        x *= 2.0
+        y *= 0.5
+
+
+def test_a_model_that_writes_into_every_argument_is_told_so_call_by_call_and_argument_by_argument() -> None:
+    """The model-level probes: gradients(x, y), predict(x), deltas(x, y) and step(x, y, learning_rate)
+    are each called when offered, and each line names the call and the argument by the protocol's names."""
+    profile = Profile("model-level", frozenset({"gradients", "predict", "deltas", "step"}))
+    evidence = evaluate("inputs-unmodified", _Boundary(_ModelWritesItsInputs), HYGIENE_CASE, HALF_SSE,
+                        profile)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "gradients", "7 call(s) modified their inputs")
+    assert evidence.details == (
+        "gradients changed its argument x: 2 of 2 values differ afterwards\n"
+        "gradients changed its argument y: 1 of 1 values differ afterwards\n"
+        "predict changed its argument x: 2 of 2 values differ afterwards\n"
+        "deltas changed its argument x: 2 of 2 values differ afterwards\n"
+        "deltas changed its argument y: 1 of 1 values differ afterwards\n"
+        "step changed its argument x: 2 of 2 values differ afterwards\n"
+        "step changed its argument y: 1 of 1 values differ afterwards"
+    )
+    assert [(f.kind, f.params) for f in evidence.findings] == [("in-place", {"calls": 7})]
+    assert evidence.findings[0].sentence.startswith(
+        "gradients changed its argument x: 2 of 2 values differ afterwards: the caller's arrays are written")
