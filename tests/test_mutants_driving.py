@@ -784,3 +784,82 @@ def test_a_model_that_writes_into_every_argument_is_told_so_call_by_call_and_arg
     assert [(f.kind, f.params) for f in evidence.findings] == [("in-place", {"calls": 7})]
     assert evidence.findings[0].sentence.startswith(
         "gradients changed its argument x: 2 of 2 values differ afterwards: the caller's arrays are written")
+
+
+class _LayersOnly(NeuralNetwork):
+    """The article's layers without fit or predict: the inputs check probes forward and backward alone."""
+
+    fit = None  # type: ignore[assignment]
+    predict = None  # type: ignore[assignment]
+
+
+def test_a_nan_in_the_callers_x_left_as_it_was_is_not_a_change() -> None:
+    """NaN ≠ NaN: an input that holds NaN and comes back as it went in is compared with NaN equal to
+    NaN, so a network that writes nothing passes."""
+    case = dataclasses.replace(HYGIENE_CASE, x=np.array([np.nan, 0.5]))
+    evidence = evaluate("inputs-unmodified", _Boundary(_LayersOnly), case, HALF_SSE, Profile("layer-level"))
+    assert (evidence.status, evidence.details, evidence.findings) == ("passed", "", [])
+
+
+class _NoisyPredictModel:
+    """A model whose predict adds 0.001 more at each call (noise, or dropout left on); step does nothing."""
+
+    def __init__(self, layers: list[int], activation: str) -> None:
+        self.W = np.zeros((layers[0], layers[-1]))
+        self.calls = 0
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.W]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return x @ self.W + 1e-3 * self.calls
+
+    def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
+        pass
+
+
+def test_a_model_without_gradients_whose_predict_changes_between_calls_is_nondeterministic() -> None:
+    """A model offering predict but no gradients is called predict(x) twice at the case's x, and the
+    finding names that call."""
+    profile = Profile("model-level", frozenset({"step", "predict"}))
+    evidence = evaluate("deterministic", _NoisyPredictModel, HYGIENE_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.details) == (
+        "failed", "predict(x)", "predict(x) gave different answers to the same call, twice in a row",
+        "1 of 1 values differ between two calls of predict(x) at the same weights and input")
+    assert [(f.kind, f.params, f.sentence) for f in evidence.findings] == [(
+        "nondeterministic", {"call": "predict(x)", "differ": 1, "total": 1},
+        "predict(x) called twice in a row with the same weights and input gives different values (1 of 1 "
+        "differ): something random is drawn in it (dropout left on, noise), so no gradient check can hold")]
+
+
+class _NoisyOutputLayer(Layer):
+    def forward(self, x: Any) -> Any:
+        out = super().forward(x)
+        if self.isoutputLayer:
+            self.calls = getattr(self, "calls", 0) + 1
+            out = out + 1e-3 * self.calls
+        return out
+
+
+class _NoisyOutput(NeuralNetwork):
+    """Two hidden layers computed as they should be, and an output layer whose forward adds 0.001 more
+    at each call."""
+
+    def __init__(self, layers: list[int], activation: str) -> None:
+        super().__init__(layers, activation)
+        self.layers[-1].__class__ = _NoisyOutputLayer
+
+
+def test_a_network_whose_last_layers_output_changes_between_forwards_is_nondeterministic() -> None:
+    """The layer-level call compared is forward(x)'s last output, the network's: with two hidden layers
+    computed right, the output layer alone differs between the two calls."""
+    case = make_case((2, 3, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    evidence = evaluate("deterministic", _NoisyOutput, case, HALF_SSE, Profile("layer-level"))
+    assert (evidence.status, evidence.where, evidence.summary, evidence.details) == (
+        "failed", "forward(x)", "forward(x) gave different answers to the same call, twice in a row",
+        "1 of 1 values differ between two calls of forward(x) at the same weights and input")
+    assert [(f.kind, f.params, f.sentence) for f in evidence.findings] == [(
+        "nondeterministic", {"call": "forward(x)", "differ": 1, "total": 1},
+        "forward(x) called twice in a row with the same weights and input gives different values (1 of 1 "
+        "differ): something random is drawn in it (dropout left on, noise), so no gradient check can hold")]
