@@ -863,3 +863,92 @@ def test_a_network_whose_last_layers_output_changes_between_forwards_is_nondeter
         "nondeterministic", {"call": "forward(x)", "differ": 1, "total": 1},
         "forward(x) called twice in a row with the same weights and input gives different values (1 of 1 "
         "differ): something random is drawn in it (dropout left on, noise), so no gradient check can hold")]
+
+
+class _NoisyFirstGradient:
+    """A model of W (2×1) and b (1,) whose gradients(x, y) add 0.001 more to W[0, 0]'s at each call,
+    the other two entries computed the same every time."""
+
+    def __init__(self, layers: list[int], activation: str) -> None:
+        self.W, self.b = np.zeros((layers[0], layers[-1])), np.zeros(layers[-1])
+        self.calls = 0
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.W, self.b]
+
+    def gradients(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        self.calls += 1
+        dW = np.zeros_like(self.W)
+        dW[0, 0] = 1e-3 * self.calls
+        return [dW, np.zeros_like(self.b)]
+
+
+def test_a_gradient_that_changes_between_calls_in_one_entry_is_counted_as_one_of_all() -> None:
+    """The count said is of the entries that differ between the two calls (1), out of all (3)."""
+    profile = Profile("model-level", frozenset({"gradients"}))
+    evidence = evaluate("deterministic", _NoisyFirstGradient, HYGIENE_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.details) == (
+        "failed", "gradients(x, y)",
+        "1 of 3 values differ between two calls of gradients(x, y) at the same weights and input")
+    assert [(f.kind, f.params) for f in evidence.findings] == [
+        ("nondeterministic", {"call": "gradients(x, y)", "differ": 1, "total": 3})]
+    assert "gives different values (1 of 3 differ)" in evidence.findings[0].sentence
+
+
+def test_a_factory_taking_the_loss_is_given_it_in_both_seeded_runs() -> None:
+    """make(layers, activation, loss) is built with the declared loss for the runs np.random.seed
+    repeats, as everywhere else."""
+    def make(layers: list[int], activation: str, loss: str) -> NeuralNetwork:
+        if loss != "half_sse":
+            raise ValueError(f"this network is trained by half_sse, not {loss}")
+        return NeuralNetwork(layers, activation)
+
+    evidence = evaluate("deterministic", make, HYGIENE_CASE, HALF_SSE, Profile("layer-level"))
+    assert (evidence.status, evidence.summary) == ("passed", "")
+
+
+def test_a_layer_network_without_fit_is_judged_on_its_initial_weights_alone() -> None:
+    """No fit to train: the two seeded runs compare the initial weights, and the check passes."""
+    evidence = evaluate("deterministic", _LayersOnly, HYGIENE_CASE, HALF_SSE, Profile("layer-level"))
+    assert (evidence.status, evidence.summary) == ("passed", "")
+
+
+def test_a_models_step_is_taken_on_the_first_extra_sample_in_both_runs() -> None:
+    """Each seeded run takes one step(x, y, learning_rate) on the first of three extra samples."""
+    steps: list[tuple[list[float], list[float], float]] = []
+
+    class RecordsStep(_NoisyPredictModel):
+        def predict(self, x: np.ndarray) -> np.ndarray:
+            return x @ self.W
+
+        def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
+            steps.append((x.tolist(), y.tolist(), learning_rate))
+
+    profile = Profile("model-level", frozenset({"step", "predict"}))
+    evidence = evaluate("deterministic", RecordsStep, HYGIENE_CASE, HALF_SSE, profile)
+    assert evidence.status == "passed"
+    xs, ys = HYGIENE_CASE.extra_samples(HALF_SSE, 3)
+    assert steps == [(xs[0].tolist(), ys[0].tolist(), 0.1)] * 2
+
+
+def test_a_models_step_that_draws_from_an_unseeded_source_is_named_for_training() -> None:
+    """step adds the number of steps any such model has taken (a source np.random.seed does not reset):
+    the initial weights agree, the trained ones do not, and the finding says training is at fault."""
+    taken: list[int] = []
+
+    class DriftingStep(_NoisyPredictModel):
+        def predict(self, x: np.ndarray) -> np.ndarray:
+            return x @ self.W
+
+        def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
+            taken.append(1)
+            self.W += len(taken)
+
+    profile = Profile("model-level", frozenset({"step", "predict"}))
+    evidence = evaluate("deterministic", DriftingStep, HYGIENE_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.details) == (
+        "failed", "layer 1", "the same np.random.seed gave different trained weights",
+        "layer 1: 2 of 2 trained weights differ between two runs seeded with np.random.seed(11)")
+    assert [(f.kind, f.params, f.sentence) for f in evidence.findings] == [(
+        "nondeterministic", {"stage": "trained", "layer": 1, "differ": 2},
+        "training draws from a random source that np.random.seed does not control")]
