@@ -952,3 +952,88 @@ def test_a_models_step_that_draws_from_an_unseeded_source_is_named_for_training(
     assert [(f.kind, f.params, f.sentence) for f in evidence.findings] == [(
         "nondeterministic", {"stage": "trained", "layer": 1, "differ": 2},
         "training draws from a random source that np.random.seed does not control")]
+
+
+class _DriftingFirstWeight(_NoisyPredictModel):
+    """A model of W (2×1) and b (1,) whose step moves W[0, 0] alone, by the number of steps any model
+    built in this process has taken (a source np.random.seed does not reset)."""
+
+    taken = 0
+
+    def __init__(self, layers: list[int], activation: str) -> None:
+        super().__init__(layers, activation)
+        self.b = np.zeros(layers[-1])
+
+    def parameters(self) -> list[np.ndarray]:
+        return [self.W, self.b]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.W + self.b
+
+    def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
+        type(self).taken += 1
+        self.W[0, 0] += type(self).taken
+
+
+def test_trained_weights_that_differ_in_one_entry_are_counted_as_one_of_the_layers() -> None:
+    """The count said is of the layer's weights that differ between the two runs (1 of W's 2)."""
+    profile = Profile("model-level", frozenset({"step", "predict"}))
+    evidence = evaluate("deterministic", _DriftingFirstWeight, HYGIENE_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.details) == (
+        "failed", "layer 1",
+        "layer 1: 1 of 2 trained weights differ between two runs seeded with np.random.seed(11)")
+    assert [(f.kind, f.params) for f in evidence.findings] == [
+        ("nondeterministic", {"stage": "trained", "layer": 1, "differ": 1})]
+
+
+def test_the_seed_said_is_the_one_np_random_seed_takes_of_a_seed_beyond_32_bits() -> None:
+    """np.random.seed takes 32 bits: a case seeded 2**32 + 11 is said to be seeded np.random.seed(11),
+    as the subject's sources were."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 2**32 + 11, HALF_SSE)
+    profile = Profile("model-level", frozenset({"step", "predict"}))
+    evidence = evaluate("deterministic", _DriftingFirstWeight, case, HALF_SSE, profile)
+    assert evidence.details == (
+        "layer 1: 1 of 2 trained weights differ between two runs seeded with np.random.seed(11)")
+
+
+def _growing_model(extra: str) -> Any:
+    """make for a model of W (2×1) and b (1,), all zeros; from the third network it builds on (the
+    second seeded run), b has one value more ("wider") or a third array follows ("more")."""
+    built: list[int] = []
+
+    class Growing(_NoisyPredictModel):
+        def __init__(self, layers: list[int], activation: str) -> None:
+            super().__init__(layers, activation)
+            built.append(1)
+            later = len(built) >= 3
+            self.b = np.zeros(layers[-1] + (extra == "wider" and later))
+            self.arrays = [self.W, self.b] + ([np.zeros(2)] if extra == "more" and later else [])
+
+        def parameters(self) -> list[np.ndarray]:
+            return self.arrays
+
+        def predict(self, x: np.ndarray) -> np.ndarray:
+            return x @ self.W
+
+    return Growing
+
+
+def test_initial_weights_of_another_shape_count_as_all_differing() -> None:
+    """The second run's b has 2 values where the first's had 1: all of the first's are said to differ."""
+    profile = Profile("model-level", frozenset({"step", "predict"}))
+    evidence = evaluate("deterministic", _growing_model("wider"), HYGIENE_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.details) == (
+        "failed", "layer 2",
+        "layer 2: 1 of 1 initial weights differ between two runs seeded with np.random.seed(11)")
+    assert [(f.kind, f.params) for f in evidence.findings] == [
+        ("nondeterministic", {"stage": "initial", "layer": 2, "differ": 1})]
+
+
+def test_a_second_run_with_one_array_more_is_not_passed() -> None:
+    """The second run builds a third array after two equal ones: the runs are compared array for array,
+    and one more is an error, never a pass on the arrays both have."""
+    profile = Profile("model-level", frozenset({"step", "predict"}))
+    evidence = evaluate("deterministic", _growing_model("more"), HYGIENE_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.summary) == ("errored", (
+        "differentiating the network numerically failed (ValueError: zip() argument 2 is longer than "
+        "argument 1)."))
