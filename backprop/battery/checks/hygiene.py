@@ -140,6 +140,19 @@ def deterministic(factory: Factory, case: Case, loss: Loss, profile: Profile) ->
         runs.append((weights, net.copy_weights()))
     (init_a, final_a), (init_b, final_b) = runs
     for stage, a_list, b_list in (("initial", init_a, init_b), ("trained", final_a, final_b)):
+        if len(a_list) != len(b_list):
+            return Evidence(
+                "failed", None, "the network",
+                f"the same np.random.seed gave a different number of {stage} {net.kind} arrays",
+                f"{len(a_list)} {stage} {net.kind} arrays in the first run, {len(b_list)} in the second, "
+                f"both seeded with np.random.seed({case.seed % 2**32})",
+            ).found(Finding(
+                "nondeterministic",
+                f"the network built with the same seed has {len(a_list)} {net.kind} arrays in one run and "
+                f"{len(b_list)} in the other: what it builds depends on something np.random.seed does "
+                "not control",
+                {"stage": stage, "arrays": [len(a_list), len(b_list)]},
+            ))
         for number, (a, b) in enumerate(zip(a_list, b_list, strict=True), 1):
             if a.shape != b.shape or not ARRAY_EQUAL(a, b, equal_nan=True):
                 differ = int(np.sum(a != b)) if a.shape == b.shape else a.size
