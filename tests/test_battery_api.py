@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 import backprop
-from backprop.battery import CHECK_IDS, BatteryResult, CheckResult
+from backprop import sandbox
+from backprop.battery import CHECK_IDS, BatteryResult, CheckResult, targets
 from backprop.battery.report import render
-from backprop.battery.targets import TargetError
+from backprop.battery.targets import TargetError, resolve
 
 FEW = 4
+HOSTILE = Path(__file__).resolve().parent / "hostile"
 
 
 @pytest.mark.parametrize(
@@ -186,3 +188,59 @@ def test_a_target_imports_its_own_neighbours_before_same_named_modules(
     monkeypatch.syspath_prepend(str(elsewhere))  # ahead of the target's own folder
     result = backprop.check(f"{own / 'target.py'}:make", max_examples=1, only=["deterministic"])
     assert result.by_id("deterministic").status == "passed"
+
+
+def test_resolve_returns_a_factory_as_it_is_with_its_module_and_name() -> None:
+    """A factory given directly is used as it is, named module:qualname in the reports."""
+    factory, name = resolve(backprop.NeuralNetwork)
+    assert factory is backprop.NeuralNetwork
+    assert name == "backprop.network:NeuralNetwork"
+
+
+def test_resolve_refuses_what_is_neither_a_factory_nor_a_target_string_in_one_sentence() -> None:
+    """The TypeError names what the battery needs and the type it was given instead."""
+    with pytest.raises(TypeError) as raised:
+        resolve(3)
+    assert str(raised.value) == (
+        "the battery needs a factory make(layers, activation) or a target string, not a int")
+
+
+def test_resolve_names_the_file_and_line_of_a_syntax_error(tmp_path: Path) -> None:
+    """A script that does not parse is reported at its own file and line, not at the target string."""
+    script = tmp_path / "broken.py"
+    script.write_text("def make(layers, activation):\n    return = 1\n")
+    with pytest.raises(TargetError) as raised:
+        resolve(f"{script}:make", timeout=30)
+    assert str(raised.value) == f"cannot load {script}:make: syntax error in {script}, line 2: invalid syntax"
+
+
+def test_resolve_says_the_importing_process_died_when_an_import_crashes() -> None:
+    """A crash in native code while importing is one sentence about the importing process."""
+    target = f"{HOSTILE / 'import_crash.py'}:make"
+    with pytest.raises(TargetError) as raised:
+        resolve(target, timeout=30)
+    assert str(raised.value) == (
+        f"cannot load {target}: the importing process died (signal 11, a crash in native code)")
+
+
+def test_resolve_gives_an_import_the_time_it_is_told() -> None:
+    """The timeout given to resolve is the one the importing child gets, and the one the sentence says."""
+    target = f"{HOSTILE / 'import_hang.py'}:make"
+    with pytest.raises(TargetError) as raised:
+        resolve(target, timeout=0.25)
+    assert str(raised.value) == f"cannot load {target}: importing it did not finish within 0.25 s"
+
+
+def test_resolve_gives_an_import_a_minute_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a timeout, the import is allowed 60 s (the sandbox is stood in for, so as not to wait)."""
+    seen: list[float] = []
+
+    def times_out(fn: object, *args: object, timeout: float = 1.0) -> sandbox.Outcome:
+        seen.append(timeout)
+        return sandbox.Outcome("timed_out", message=f"the implementation did not finish within {timeout:g} s")
+
+    monkeypatch.setattr(targets, "run_isolated", times_out)
+    with pytest.raises(TargetError) as raised:
+        resolve("mynet.py:make")
+    assert seen == [60.0]
+    assert str(raised.value) == "cannot load mynet.py:make: importing it did not finish within 60 s"
