@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 import backprop
-from backprop.battery import CHECK_IDS, BatteryResult, CheckResult
+from backprop import sandbox
+from backprop.battery import CHECK_IDS, BatteryResult, CheckResult, targets
 from backprop.battery.report import render
-from backprop.battery.targets import TargetError
+from backprop.battery.targets import (
+    TargetError,
+    describe_factory,
+    importable_name,
+    load_target,
+    resolve,
+    split_target,
+)
 
 FEW = 4
+HOSTILE = Path(__file__).resolve().parent / "hostile"
 
 
 @pytest.mark.parametrize(
@@ -186,3 +197,222 @@ def test_a_target_imports_its_own_neighbours_before_same_named_modules(
     monkeypatch.syspath_prepend(str(elsewhere))  # ahead of the target's own folder
     result = backprop.check(f"{own / 'target.py'}:make", max_examples=1, only=["deterministic"])
     assert result.by_id("deterministic").status == "passed"
+
+
+def test_resolve_returns_a_factory_as_it_is_with_its_module_and_name() -> None:
+    """A factory given directly is used as it is, named module:qualname in the reports."""
+    factory, name = resolve(backprop.NeuralNetwork)
+    assert factory is backprop.NeuralNetwork
+    assert name == "backprop.network:NeuralNetwork"
+
+
+def test_resolve_refuses_what_is_neither_a_factory_nor_a_target_string_in_one_sentence() -> None:
+    """The TypeError names what the battery needs and the type it was given instead."""
+    with pytest.raises(TypeError) as raised:
+        resolve(3)
+    assert str(raised.value) == (
+        "the battery needs a factory make(layers, activation) or a target string, not a int")
+
+
+def test_resolve_names_the_file_and_line_of_a_syntax_error(tmp_path: Path) -> None:
+    """A script that does not parse is reported at its own file and line, not at the target string."""
+    script = tmp_path / "broken.py"
+    script.write_text("def make(layers, activation):\n    return = 1\n")
+    with pytest.raises(TargetError) as raised:
+        resolve(f"{script}:make", timeout=30)
+    assert str(raised.value) == f"cannot load {script}:make: syntax error in {script}, line 2: invalid syntax"
+
+
+def test_resolve_says_the_importing_process_died_when_an_import_crashes() -> None:
+    """A crash in native code while importing is one sentence about the importing process."""
+    target = f"{HOSTILE / 'import_crash.py'}:make"
+    with pytest.raises(TargetError) as raised:
+        resolve(target, timeout=30)
+    assert str(raised.value) == (
+        f"cannot load {target}: the importing process died (signal 11, a crash in native code)")
+
+
+def test_resolve_gives_an_import_the_time_it_is_told() -> None:
+    """The timeout given to resolve is the one the importing child gets, and the one the sentence says."""
+    target = f"{HOSTILE / 'import_hang.py'}:make"
+    with pytest.raises(TargetError) as raised:
+        resolve(target, timeout=0.25)
+    assert str(raised.value) == f"cannot load {target}: importing it did not finish within 0.25 s"
+
+
+def test_resolve_gives_an_import_a_minute_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a timeout, the import is allowed 60 s (the sandbox is stood in for, so as not to wait)."""
+    seen: list[float] = []
+
+    def times_out(fn: object, *args: object, timeout: float = 1.0) -> sandbox.Outcome:
+        seen.append(timeout)
+        return sandbox.Outcome("timed_out", message=f"the implementation did not finish within {timeout:g} s")
+
+    monkeypatch.setattr(targets, "run_isolated", times_out)
+    with pytest.raises(TargetError) as raised:
+        resolve("mynet.py:make")
+    assert seen == [60.0]
+    assert str(raised.value) == "cannot load mynet.py:make: importing it did not finish within 60 s"
+
+
+@pytest.mark.parametrize(("target", "sentence"), [
+    ("  ", "a target must be a string such as mynet.py:make or package.module:make, not '  '"),
+    ("net.py:my-make", "target 'net.py:my-make' is not of the form module:attr or path/to/file.py:attr"),
+    ("net.py:._", "target 'net.py:._' is not of the form module:attr or path/to/file.py:attr"),
+])
+def test_a_malformed_target_is_refused_in_one_sentence(target: str, sentence: str) -> None:
+    """A blank target, or an attribute that is not a dotted name, is a TargetError that quotes the target."""
+    with pytest.raises(TargetError) as raised:
+        split_target(target)
+    assert str(raised.value) == sentence
+
+
+def test_a_windows_path_with_a_drive_letter_splits_at_its_last_colon() -> None:
+    """C:/work/net.py:build is the file C:/work/net.py and its factory build, not the module C."""
+    assert split_target("C:/work/net.py:build") == ("C:/work/net.py", "build")
+
+
+def test_a_py_name_without_a_folder_is_a_file_not_a_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nosuch.py:make is looked for as a file in the current folder, and its absence said as such."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TargetError) as raised:
+        load_target("nosuch.py:make")
+    assert str(raised.value) == "no such file: nosuch.py"
+
+
+def test_a_file_that_is_not_python_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    """A path to a file Python has no loader for (net.txt) is a TargetError, not an AttributeError."""
+    text = tmp_path / "net.txt"
+    text.write_text("make = 1\n")
+    with pytest.raises(TargetError) as raised:
+        load_target(f"{text}:make")
+    assert str(raised.value) == f"{text} cannot be imported as a Python file"
+
+
+def test_a_missing_module_is_named_with_a_hint_at_paths() -> None:
+    """A module that is not installed: TargetError names it and suggests a path to a .py file."""
+    with pytest.raises(TargetError) as raised:
+        load_target("no_such_module_for_targets:make")
+    assert str(raised.value) == (
+        "no module named 'no_such_module_for_targets' "
+        "(is it installed, or did you mean a path to a .py file?)")
+
+
+def test_a_module_that_raises_module_not_found_without_a_name_propagates_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ModuleNotFoundError with no module name, raised by the user's module, is the user's error."""
+    (tmp_path / "targets_raises_unnamed.py").write_text("raise ModuleNotFoundError('a plug-in is missing')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="^a plug-in is missing$"):
+        load_target("targets_raises_unnamed:make")
+
+
+def test_a_non_callable_attribute_says_its_type_and_what_was_wanted(tmp_path: Path) -> None:
+    """make = 3: the TargetError says the target is an int, not a callable make(layers, activation)."""
+    script = tmp_path / "number.py"
+    script.write_text("make = 3\n")
+    with pytest.raises(TargetError) as raised:
+        load_target(f"{script}:make")
+    assert str(raised.value) == f"{script}:make is a int, not a callable make(layers, activation)"
+
+
+def test_a_script_loaded_directly_imports_its_own_neighbours_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """load_target puts the script's folder first on the path, ahead of a folder with a same-named module."""
+    elsewhere, own = tmp_path / "elsewhere", tmp_path / "own"
+    elsewhere.mkdir(), own.mkdir()
+    (elsewhere / "targets_helper_first.py").write_text("WHOSE = 'elsewhere'\n")
+    (own / "targets_helper_first.py").write_text("WHOSE = 'own'\n")
+    (own / "first.py").write_text("from targets_helper_first import WHOSE\n\n\n"
+                                  "def make():\n    return WHOSE\n")
+    monkeypatch.syspath_prepend(str(elsewhere))
+    monkeypatch.delitem(sys.modules, "targets_helper_first", raising=False)
+    try:
+        assert load_target(f"{own / 'first.py'}:make")() == "own"
+        assert sys.path[0] == str(own)
+    finally:
+        sys.modules.pop("targets_helper_first", None)
+
+
+def test_a_script_is_its_own_module_while_it_runs(tmp_path: Path) -> None:
+    """sys.modules holds the script under its name as it executes, which a dataclass in it needs."""
+    script = tmp_path / "with_dataclass.py"
+    script.write_text("import dataclasses\nimport sys\n\n\n@dataclasses.dataclass\nclass Net:\n"
+                      "    size: int\n\n\nSELF = sys.modules[__name__]\n\n\ndef make():\n    return Net(3)\n")
+    factory = load_target(f"{script}:make")
+    assert factory().size == 3
+    module = sys.modules["_backprop_target_with_dataclass"]
+    assert module.SELF is module
+
+
+def test_a_script_that_raises_at_import_is_not_left_among_the_modules(tmp_path: Path) -> None:
+    """The user's error propagates and the half-run script is taken out of sys.modules."""
+    script = tmp_path / "raises_at_import.py"
+    script.write_text("raise ValueError('broken at import')\n")
+    with pytest.raises(ValueError, match="^broken at import$"):
+        load_target(f"{script}:make")
+    assert "_backprop_target_raises_at_import" not in sys.modules
+
+
+def test_a_script_that_leaves_the_modules_and_raises_propagates_its_own_error(tmp_path: Path) -> None:
+    """A script that takes itself out of sys.modules before failing: its error, not a KeyError."""
+    script = tmp_path / "leaves_and_raises.py"
+    script.write_text("import sys\n\ndel sys.modules[__name__]\nraise ValueError('gone')\n")
+    with pytest.raises(ValueError, match="^gone$"):
+        load_target(f"{script}:make")
+
+
+class _Named:
+    """A callable object with a __name__ of its own but no __qualname__."""
+
+    __name__ = "build"
+
+    def __call__(self) -> None:
+        return None
+
+
+def test_a_factory_is_described_by_what_names_it_has() -> None:
+    """module:qualname, else module:__name__, else module:repr; "?" stands for a missing or empty module."""
+    assert describe_factory(_Named()) == f"{__name__}:build"
+    assert describe_factory(functools.partial(len)) == "functools:functools.partial(<built-in function len>)"
+    assert describe_factory(str.join) == "?:str.join"
+    assert describe_factory([].append) == "?:list.append"
+
+
+def test_a_script_loaded_as_a_target_has_no_importable_name(tmp_path: Path) -> None:
+    """A script's factory lives in a _backprop_target_ module, which `backprop check` cannot name."""
+    script = tmp_path / "loaded_once.py"
+    script.write_text("def make(layers, activation):\n    return None\n")
+    factory = load_target(f"{script}:make")
+    assert describe_factory(factory) == "_backprop_target_loaded_once:make"
+    assert importable_name(factory) is None
+
+
+def test_a_factory_of_main_has_no_importable_name_even_where_main_holds_it(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A factory of the script being run (__main__) is not loadable by `backprop check`, whatever __main__
+    holds in this process."""
+    def make_in_main() -> None:
+        return None
+
+    make_in_main.__module__ = "__main__"
+    make_in_main.__qualname__ = "make_in_main"
+    monkeypatch.setattr(sys.modules["__main__"], "make_in_main", make_in_main, raising=False)
+    assert importable_name(make_in_main) is None
+
+
+def test_a_factory_whose_name_loads_something_else_has_no_importable_name() -> None:
+    """module:qualname is the factory's target string only if loading it gives back that very factory."""
+    def impostor() -> None:
+        return None
+
+    impostor.__module__ = "backprop.network"
+    impostor.__qualname__ = "NeuralNetwork"
+    assert importable_name(impostor) is None
+    impostor.__qualname__ = "no_such_factory_here"
+    assert importable_name(impostor) is None
