@@ -416,3 +416,18 @@ def test_a_factory_whose_name_loads_something_else_has_no_importable_name() -> N
     assert importable_name(impostor) is None
     impostor.__qualname__ = "no_such_factory_here"
     assert importable_name(impostor) is None
+
+
+def test_a_module_whose_own_import_is_missing_is_not_taken_for_a_missing_target(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mynet_extra` imports the absent `mynet`: the user's ModuleNotFoundError for `mynet` comes through
+    (it was reported as "no module named 'mynet'", the target, because the names share a prefix), while a
+    missing target or a missing package on its path is still named as such."""
+    (tmp_path / "mynet_extra.py").write_text("import mynet\n\ndef make(layers, activation):\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match="No module named 'mynet'"):
+        load_target("mynet_extra:make")
+    with pytest.raises(TargetError, match=r"^no module named 'absent_pkg' \(is it installed"):
+        load_target("absent_pkg.net:make")
+    with pytest.raises(TargetError, match=r"^no module named 'absent_net' \(is it installed"):
+        load_target("absent_net:make")

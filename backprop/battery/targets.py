@@ -67,7 +67,8 @@ def _import(location: str) -> Any:
     try:
         return importlib.import_module(location)
     except ModuleNotFoundError as error:
-        if error.name and location.startswith(error.name):
+        # the target itself or a package on its path is missing; a module it imports propagates
+        if error.name and (location == error.name or location.startswith(error.name + ".")):
             raise TargetError(
                 f"no module named {error.name!r} (is it installed, or did you mean a path to a .py file?)"
             ) from None
