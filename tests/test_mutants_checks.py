@@ -154,6 +154,93 @@ def test_the_learning_rate_applied_twice_is_named_through_float32_rounding(scale
     assert finding.sentence.startswith("W1 moves by lr² × ")
 
 
+def _twice_on(arrays: dict[str, tuple[np.ndarray, np.ndarray]]) -> Any:
+    """Per named array, (g1, g2) derived from step at learning rates 0.1 and 0.0125, no rounding."""
+    from backprop.battery.checks.derived import ModelGradient
+
+    g1 = [pair[0] for pair in arrays.values()]
+    g2 = [pair[1] for pair in arrays.values()]
+    zeros = [np.zeros_like(g) for g in g1]
+    return ModelGradient(g1, zeros, "", (0.1, 0.0125), [g1, g2], [zeros, zeros])
+
+
+def test_the_learning_rate_applied_twice_to_two_arrays_names_both_in_the_plural() -> None:
+    """W1 and b1 move by lr² × ∂L/∂p, W2 by lr × ∂L/∂p: both are named, joined by a comma, with the
+    verb and pronoun of their number."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    w1, b1, w2 = np.array([1.0, 2.0]), np.array([4.0]), np.array([0.5])
+    gradient = _twice_on({"W1": (0.1 * w1, 0.0125 * w1), "b1": (0.1 * b1, 0.0125 * b1), "W2": (w2, w2)})
+    estimates = [Estimate(g, np.full(g.shape, 1e-12), "central") for g in (w1, b1, w2)]
+    found = rate_disagreement(gradient, ["W1", "b1", "W2"], estimates)
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "scaled"
+    assert finding.sentence == (
+        "W1, b1 move by lr² × ∂L/∂p exactly at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
+        "the learning rate is applied twice to them"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "b1[0]",
+                              "factor": "the learning rate", "parameters": ["W1", "b1"]}
+
+
+def test_the_learning_rate_applied_twice_to_another_array_than_the_gradient_says_one_fixed_array() -> None:
+    """W1 moves by lr² × (2, 4) where ∂L/∂p is (1, 2): the rate is applied twice, but to a fixed array
+    that is not the gradient, and the sentence does not claim the gradient."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    fixed = np.array([2.0, 4.0])
+    gradient = _two_rates(0.1 * fixed, 0.0125 * fixed, np.zeros(2))
+    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-12), "central")]
+    found = rate_disagreement(gradient, ["W1"], estimates)
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "scaled"
+    assert finding.sentence == (
+        "W1 moves by lr² × one fixed array at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
+        "the learning rate is applied twice to it"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]",
+                              "factor": "the learning rate", "parameters": ["W1"]}
+
+
+def test_the_learning_rate_applied_twice_is_told_to_the_gradient_within_the_estimate_s_budget() -> None:
+    """W1 moves by lr² × (1, 2.0001) where the estimate is (1, 2) with a budget of 1e-3: 1e-4 off, far
+    above the relative tolerance alone (2e-6) but within the budget, so it is ∂L/∂p to 1e-04."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    moved = np.array([1.0, 2.0001])
+    gradient = _two_rates(0.1 * moved, 0.0125 * moved, np.zeros(2))
+    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-3), "central")]
+    found = rate_disagreement(gradient, ["W1"], estimates)
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "scaled"
+    assert finding.sentence == (
+        "W1 moves by lr² × ∂L/∂p to 1e-04 at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
+        "the learning rate is applied twice to it"
+    )
+
+
+class _Float32Step(Adapter):
+    """A correct SGD step on float32 parameters: its moves carry float32's rounding of the weights."""
+
+    def __init__(self, sizes: list[int], activation: str = "tanh") -> None:
+        super().__init__(sizes, activation)
+        self.params = {name: p.astype(np.float32) for name, p in self.params.items()}
+
+
+def test_a_correct_float32_step_passes_within_the_rounding_of_its_moves() -> None:
+    """At learning rate 0.01 the float32 weights' rounding, divided by the rate, is beyond the numerical
+    estimate's budget: the derived gradient is judged with that rounding added, and passes."""
+    case = make_case((2, 3, 1), "tanh", 0.01, 1.0, 11, HALF_SSE)
+    evidence = evaluate("update-is-sgd-step", _Float32Step, case, HALF_SSE, MODEL)
+    assert (evidence.status, evidence.where, evidence.findings) == ("passed", "", [])
+
+
 def test_a_case_failed_only_on_the_learning_rates_keeps_its_weights_for_the_report() -> None:
     """At the case's learning rate (0.1) the fixed-rate step is right; only the second rate shows the
     rate ignored.  The failing evidence still carries the case's weights (the report's reproducer)."""
@@ -983,75 +1070,4 @@ def test_an_uphill_step_against_the_gradient_says_the_gradient_it_follows_is_wro
     assert finding.sentence == (
         "the step's cosine with −∇L is -0.71 (a descent step's is 1): it goes uphill, so the gradient it "
         "follows is wrong or is that of another loss (the gradient checks say which)"
-    )
-
-
-def _twice_on(arrays: dict[str, tuple[np.ndarray, np.ndarray]]) -> Any:
-    """Per named array, (g1, g2) derived from step at learning rates 0.1 and 0.0125, no rounding."""
-    from backprop.battery.checks.derived import ModelGradient
-
-    g1 = [pair[0] for pair in arrays.values()]
-    g2 = [pair[1] for pair in arrays.values()]
-    zeros = [np.zeros_like(g) for g in g1]
-    return ModelGradient(g1, zeros, "", (0.1, 0.0125), [g1, g2], [zeros, zeros])
-
-
-def test_the_learning_rate_applied_twice_to_two_arrays_names_both_in_the_plural() -> None:
-    """W1 and b1 move by lr² × ∂L/∂p, W2 by lr × ∂L/∂p: both are named, joined by a comma, with the
-    verb and pronoun of their number."""
-    from backprop.battery.checks.derived import rate_disagreement
-    from backprop.numerical.estimate import Estimate
-
-    w1, b1, w2 = np.array([1.0, 2.0]), np.array([4.0]), np.array([0.5])
-    gradient = _twice_on({"W1": (0.1 * w1, 0.0125 * w1), "b1": (0.1 * b1, 0.0125 * b1), "W2": (w2, w2)})
-    estimates = [Estimate(g, np.full(g.shape, 1e-12), "central") for g in (w1, b1, w2)]
-    found = rate_disagreement(gradient, ["W1", "b1", "W2"], estimates)
-    assert found is not None
-    finding = found[2]
-    assert finding.kind == "scaled"
-    assert finding.sentence == (
-        "W1, b1 move by lr² × ∂L/∂p exactly at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
-        "the learning rate is applied twice to them"
-    )
-    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "b1[0]",
-                              "factor": "the learning rate", "parameters": ["W1", "b1"]}
-
-
-def test_the_learning_rate_applied_twice_to_another_array_than_the_gradient_says_one_fixed_array() -> None:
-    """W1 moves by lr² × (2, 4) where ∂L/∂p is (1, 2): the rate is applied twice, but to a fixed array
-    that is not the gradient, and the sentence does not claim the gradient."""
-    from backprop.battery.checks.derived import rate_disagreement
-    from backprop.numerical.estimate import Estimate
-
-    fixed = np.array([2.0, 4.0])
-    gradient = _two_rates(0.1 * fixed, 0.0125 * fixed, np.zeros(2))
-    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-12), "central")]
-    found = rate_disagreement(gradient, ["W1"], estimates)
-    assert found is not None
-    finding = found[2]
-    assert finding.kind == "scaled"
-    assert finding.sentence == (
-        "W1 moves by lr² × one fixed array at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
-        "the learning rate is applied twice to it"
-    )
-    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]",
-                              "factor": "the learning rate", "parameters": ["W1"]}
-
-
-def test_the_learning_rate_applied_twice_is_told_to_the_gradient_within_the_estimate_s_budget() -> None:
-    """W1 moves by lr² × (1, 2.0001) where the estimate is (1, 2) with a budget of 1e-3: 1e-4 off, far
-    above the relative tolerance alone (2e-6) but within the budget, so it is ∂L/∂p to 1e-04."""
-    from backprop.battery.checks.derived import rate_disagreement
-    from backprop.numerical.estimate import Estimate
-
-    moved = np.array([1.0, 2.0001])
-    gradient = _two_rates(0.1 * moved, 0.0125 * moved, np.zeros(2))
-    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-3), "central")]
-    found = rate_disagreement(gradient, ["W1"], estimates)
-    assert found is not None
-    finding = found[2]
-    assert finding.kind == "scaled"
-    assert finding.sentence == (
-        "W1 moves by lr² × ∂L/∂p to 1e-04 at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
-        "the learning rate is applied twice to it"
     )
