@@ -154,6 +154,22 @@ def test_the_learning_rate_applied_twice_is_named_through_float32_rounding(scale
     assert finding.sentence.startswith("W1 moves by lr² × ")
 
 
+def test_the_learning_rate_applied_twice_in_float32_at_a_small_rate_is_not_read_as_ignored() -> None:
+    """At learning rate 0.01 float32's rounding of the moves, divided by the rate, is large; the
+    moves themselves (lr × (W_before − W_after) / lr) are compared with only their own rounding, so the
+    step is not said to ignore the learning rate: W1 moves by lr² × a fixed array."""
+    case = make_case((2, 3, 1), "tanh", 0.01, 3.0, 12, HALF_SSE)
+    evidence = evaluate("update-is-sgd-step", _RateTwiceOnW1Float32, case, HALF_SSE, MODEL)
+    finding = evidence.findings[0]
+    assert finding.kind == "scaled"
+    assert finding.params == {"learning_rates": [0.01, 0.00125], "where": "W1[1, 1]",
+                              "factor": "the learning rate", "parameters": ["W1"]}
+    assert finding.sentence.startswith("W1 moves by lr² × ")
+    assert finding.sentence.endswith(
+        " at learning rates 0.01 and 0.00125, where the step is lr × ∂L/∂p: the learning rate is applied "
+        "twice to it"
+    )
+
 def _twice_on(arrays: dict[str, tuple[np.ndarray, np.ndarray]]) -> Any:
     """Per named array, (g1, g2) derived from step at learning rates 0.1 and 0.0125, no rounding."""
     from backprop.battery.checks.derived import ModelGradient
@@ -255,6 +271,21 @@ def test_a_case_failed_only_on_the_learning_rates_keeps_its_weights_for_the_repo
     for given, written in zip(evidence.weights, expected, strict=True):
         np.testing.assert_array_equal(given, written)
 
+
+def test_a_step_ignoring_the_learning_rate_says_so_with_both_rates_and_where() -> None:
+    """The fixed-rate step moves every array by the same amount at 0.1 and 0.0125: (W_before − W_after)
+    / lr is 8 times larger at the second rate, and the finding names the learning rate ignored."""
+    evidence = evaluate("update-is-sgd-step", _FixedRate, CASE, HALF_SSE, MODEL)
+    finding = evidence.findings[0]
+    assert (finding.kind, evidence.where) == ("learning-rate-ignored", "b2[0]")
+    assert finding.sentence == (
+        "step(x, y, lr) moves the weights by the same amount at learning rates 0.1 and 0.0125: the learning "
+        "rate is ignored"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "b2[0]"}
+    assert evidence.details == (
+        "b2[0]: (W_before − W_after) / lr is 0.0762697 at learning rate 0.1 and 0.610158 at 0.0125"
+    )
 
 def test_a_failing_layer_gradient_keeps_the_case_s_weights_for_the_report() -> None:
     case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
