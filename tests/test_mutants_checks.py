@@ -170,7 +170,7 @@ def test_the_learning_rate_applied_twice_in_float32_at_a_small_rate_is_not_read_
         "twice to it"
     )
 
-def _twice_on(arrays: dict[str, tuple[np.ndarray, np.ndarray]]) -> Any:
+def _at_two_rates(arrays: dict[str, tuple[np.ndarray, np.ndarray]]) -> Any:
     """Per named array, (g1, g2) derived from step at learning rates 0.1 and 0.0125, no rounding."""
     from backprop.battery.checks.derived import ModelGradient
 
@@ -187,7 +187,7 @@ def test_the_learning_rate_applied_twice_to_two_arrays_names_both_in_the_plural(
     from backprop.numerical.estimate import Estimate
 
     w1, b1, w2 = np.array([1.0, 2.0]), np.array([4.0]), np.array([0.5])
-    gradient = _twice_on({"W1": (0.1 * w1, 0.0125 * w1), "b1": (0.1 * b1, 0.0125 * b1), "W2": (w2, w2)})
+    gradient = _at_two_rates({"W1": (0.1 * w1, 0.0125 * w1), "b1": (0.1 * b1, 0.0125 * b1), "W2": (w2, w2)})
     estimates = [Estimate(g, np.full(g.shape, 1e-12), "central") for g in (w1, b1, w2)]
     found = rate_disagreement(gradient, ["W1", "b1", "W2"], estimates)
     assert found is not None
@@ -1071,6 +1071,28 @@ def test_a_step_that_is_not_sgd_says_how_far_its_derived_gradient_moved_between_
     )
     assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]"}
 
+
+def test_the_rates_disagreement_is_located_at_the_array_that_changes_most_between_them() -> None:
+    """W1 goes from 1 to −1 between the rates (a change of 2), b1 from 1 to 1.5 (0.5, though its values
+    are the larger): the step is located, and its change measured, at W1."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    one = np.array([1.0])
+    gradient = _at_two_rates({"W1": (one, np.array([-1.0])), "b1": (one, np.array([1.5]))})
+    estimates = [Estimate(one, np.full(1, 1e-12), "central") for _ in range(2)]
+    found = rate_disagreement(gradient, ["W1", "b1"], estimates)
+    assert found is not None
+    where, details, finding = found
+    assert where == "W1[0]"
+    assert details == "W1[0]: (W_before − W_after) / lr is 1 at learning rate 0.1 and -1 at 0.0125"
+    assert finding.kind == "not-sgd-step"
+    assert finding.sentence == (
+        "(W_before − W_after) / lr differs between learning rates 0.1 and 0.0125 (by up to 2 at W1[0]) and "
+        "not as stale weights would: the step is not W − lr × gradient (momentum, clipping, or a term that "
+        "does not scale with the learning rate)"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[0]"}
 
 def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolated_with_them() -> None:
     """The error is lr × (1, −2), plus 3e-8 on W1[0]; each step's rounding is 1e-8, which extrapolated to
