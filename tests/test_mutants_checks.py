@@ -1136,6 +1136,75 @@ def test_stale_weights_extrapolated_to_rate_zero_carry_the_sum_of_both_steps_rou
         "through it)"
     )
 
+GROWS_ONLY = (
+    "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
+    "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125): an error that grows with the "
+    "learning rate is a step that backpropagates through weights it has already updated (a layer updated "
+    "inside backward before the delta to its left went through it)"
+)
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_stale_weights_whose_error_grows_but_does_not_vanish_say_only_that_it_grows(empty: bool) -> None:
+    """The error is lr × (1, −2) plus 1e-3 on W1[0] at both rates: it shrinks 8 times from 0.1 to 0.0125
+    (stale weights) but not to 0 at lr = 0, so the sentence does not say it vanishes; the errors are the
+    params.  An empty parameter array beside it adds no error."""
+    from backprop.battery.checks.derived import ModelGradient, rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([1e-3, 0.0])
+    extra = [np.zeros(0)] if empty else []
+    g1, g2 = [true + 0.1 * slope + off, *extra], [true + 0.0125 * slope + off, *extra]
+    rounding = [np.zeros(2), *extra]
+    gradient = ModelGradient(g1, rounding, "", (0.1, 0.0125), [g1, g2], [rounding, rounding])
+    estimates = [Estimate(v, np.full(v.shape, 1e-12), "central") for v in [true, *extra]]
+    found = rate_disagreement(gradient, ["W1", "b0"][: len(g1)], estimates)
+    assert found is not None
+    finding = found[2]
+    assert (finding.kind, finding.sentence) == ("stale-weights", GROWS_ONLY)
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]",
+                              "errors": pytest.approx([0.2, 0.025], rel=1e-12)}
+
+
+def test_an_error_that_only_halves_between_the_rates_is_not_stale_weights() -> None:
+    """The error is 0.5 at lr 0.1 and 0.25 at 0.0125, exactly half: stale weights' error shrinks by more
+    than half (it is proportional to the rate), so the step is said not to be SGD."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    gradient = _two_rates(np.array([1.5]), np.array([1.25]), np.zeros(1))
+    found = rate_disagreement(gradient, ["W1"], [Estimate(np.array([1.0]), np.full(1, 1e-12), "central")])
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "not-sgd-step"
+    assert finding.sentence == (
+        "(W_before − W_after) / lr differs between learning rates 0.1 and 0.0125 (by up to 0.25 at W1[0]) "
+        "and not as stale weights would: the step is not W − lr × gradient (momentum, clipping, or a term "
+        "that does not scale with the learning rate)"
+    )
+
+
+def test_an_error_that_vanishes_at_rate_zero_is_stale_weights_even_if_it_does_not_halve() -> None:
+    """(W_before − W_after) / lr is 1 + lr × 0.1 + 0.01, each step's rounding 0.003: extrapolated to lr = 0
+    it is 1.01, within the rounding (×4 safety) of 1, so it vanishes, though the error only goes from 0.02
+    to 0.011 between the rates: that alone makes it stale weights."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    true = np.array([1.0])
+    gradient = _two_rates(true + 0.1 * 0.1 + 0.01, true + 0.0125 * 0.1 + 0.01, np.full(1, 0.003))
+    found = rate_disagreement(gradient, ["W1"], [Estimate(true, np.full(1, 1e-12), "central")])
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "stale-weights"
+    assert finding.sentence == (
+        "the gradient derived from the step changes with the learning rate (by up to 0.0088 between 0.1 and "
+        "0.0125; its error against ∂L/∂p is 0.02 at 0.1 and 0.011 at 0.0125, and it vanishes as the learning "
+        "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
+        "weights it has already updated (a layer updated inside backward before the delta to its left went "
+        "through it)"
+    )
+
 def test_an_uphill_step_against_the_gradient_says_the_gradient_it_follows_is_wrong() -> None:
     """(−1, 0) against ∇L = (2, 2): cosine −1/√2, uphill, and not −1 × the gradient (no sign flip)."""
     finding = descent._descent_finding(np.array([-1.0, 0.0]), np.array([2.0, 2.0]), 1e-4)
