@@ -320,6 +320,25 @@ class _Uphill(Adapter):
             self.params[name] += lr * g
 
 
+class _RecordsRates(Adapter):
+    """A correct step that records, on the class, every learning rate it is called with."""
+
+    rates: list[float] = []
+
+    def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
+        type(self).rates.append(float(learning_rate))
+        super().step(x, y, learning_rate)
+
+
+def test_the_descent_check_derives_its_gradient_from_one_step_at_the_case_s_rate() -> None:
+    """The descent check needs the gradient once, from step at the case's learning rate (0.1) alone: no
+    step at 1/8 of it runs before its own step down the gradient (at 1e-2, which descends), so a model with
+    state (momentum, a step count) takes it as it would after one step."""
+    _RecordsRates.rates = []
+    evidence = evaluate("descent", _RecordsRates, CASE, HALF_SSE, MODEL)
+    assert evidence.status == "passed"
+    assert _RecordsRates.rates == [0.1, 0.01]  # the gradient's step, then descent's first (1e-2) step
+
 def test_a_model_stepping_uphill_is_measured_against_the_numerical_gradient() -> None:
     """No step lowers the loss; the step is then compared with ∇L of the model's own parameters, and the
     losses tried are the declared loss alone (no penalty declared, none added)."""
