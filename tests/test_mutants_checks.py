@@ -154,6 +154,109 @@ def test_the_learning_rate_applied_twice_is_named_through_float32_rounding(scale
     assert finding.sentence.startswith("W1 moves by lr² × ")
 
 
+def test_the_learning_rate_applied_twice_in_float32_at_a_small_rate_is_not_read_as_ignored() -> None:
+    """At learning rate 0.01 float32's rounding of the moves, divided by the rate, is large; the
+    moves themselves (lr × (W_before − W_after) / lr) are compared with only their own rounding, so the
+    step is not said to ignore the learning rate: W1 moves by lr² × a fixed array."""
+    case = make_case((2, 3, 1), "tanh", 0.01, 3.0, 12, HALF_SSE)
+    evidence = evaluate("update-is-sgd-step", _RateTwiceOnW1Float32, case, HALF_SSE, MODEL)
+    finding = evidence.findings[0]
+    assert finding.kind == "scaled"
+    assert finding.params == {"learning_rates": [0.01, 0.00125], "where": "W1[1, 1]",
+                              "factor": "the learning rate", "parameters": ["W1"]}
+    assert finding.sentence.startswith("W1 moves by lr² × ")
+    assert finding.sentence.endswith(
+        " at learning rates 0.01 and 0.00125, where the step is lr × ∂L/∂p: the learning rate is applied "
+        "twice to it"
+    )
+
+def _at_two_rates(arrays: dict[str, tuple[np.ndarray, np.ndarray]]) -> Any:
+    """Per named array, (g1, g2) derived from step at learning rates 0.1 and 0.0125, no rounding."""
+    from backprop.battery.checks.derived import ModelGradient
+
+    g1 = [pair[0] for pair in arrays.values()]
+    g2 = [pair[1] for pair in arrays.values()]
+    zeros = [np.zeros_like(g) for g in g1]
+    return ModelGradient(g1, zeros, "", (0.1, 0.0125), [g1, g2], [zeros, zeros])
+
+
+def test_the_learning_rate_applied_twice_to_two_arrays_names_both_in_the_plural() -> None:
+    """W1 and b1 move by lr² × ∂L/∂p, W2 by lr × ∂L/∂p: both are named, joined by a comma, with the
+    verb and pronoun of their number."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    w1, b1, w2 = np.array([1.0, 2.0]), np.array([4.0]), np.array([0.5])
+    gradient = _at_two_rates({"W1": (0.1 * w1, 0.0125 * w1), "b1": (0.1 * b1, 0.0125 * b1), "W2": (w2, w2)})
+    estimates = [Estimate(g, np.full(g.shape, 1e-12), "central") for g in (w1, b1, w2)]
+    found = rate_disagreement(gradient, ["W1", "b1", "W2"], estimates)
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "scaled"
+    assert finding.sentence == (
+        "W1, b1 move by lr² × ∂L/∂p exactly at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
+        "the learning rate is applied twice to them"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "b1[0]",
+                              "factor": "the learning rate", "parameters": ["W1", "b1"]}
+
+
+def test_the_learning_rate_applied_twice_to_another_array_than_the_gradient_says_one_fixed_array() -> None:
+    """W1 moves by lr² × (2, 4) where ∂L/∂p is (1, 2): the rate is applied twice, but to a fixed array
+    that is not the gradient, and the sentence does not claim the gradient."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    fixed = np.array([2.0, 4.0])
+    gradient = _two_rates(0.1 * fixed, 0.0125 * fixed, np.zeros(2))
+    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-12), "central")]
+    found = rate_disagreement(gradient, ["W1"], estimates)
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "scaled"
+    assert finding.sentence == (
+        "W1 moves by lr² × one fixed array at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
+        "the learning rate is applied twice to it"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]",
+                              "factor": "the learning rate", "parameters": ["W1"]}
+
+
+def test_the_learning_rate_applied_twice_is_told_to_the_gradient_within_the_estimate_s_budget() -> None:
+    """W1 moves by lr² × (1, 2.0001) where the estimate is (1, 2) with a budget of 1e-3: 1e-4 off, far
+    above the relative tolerance alone (2e-6) but within the budget, so it is ∂L/∂p to 1e-04."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    moved = np.array([1.0, 2.0001])
+    gradient = _two_rates(0.1 * moved, 0.0125 * moved, np.zeros(2))
+    estimates = [Estimate(np.array([1.0, 2.0]), np.full(2, 1e-3), "central")]
+    found = rate_disagreement(gradient, ["W1"], estimates)
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "scaled"
+    assert finding.sentence == (
+        "W1 moves by lr² × ∂L/∂p to 1e-04 at learning rates 0.1 and 0.0125, where the step is lr × ∂L/∂p: "
+        "the learning rate is applied twice to it"
+    )
+
+
+class _Float32Step(Adapter):
+    """A correct SGD step on float32 parameters: its moves carry float32's rounding of the weights."""
+
+    def __init__(self, sizes: list[int], activation: str = "tanh") -> None:
+        super().__init__(sizes, activation)
+        self.params = {name: p.astype(np.float32) for name, p in self.params.items()}
+
+
+def test_a_correct_float32_step_passes_within_the_rounding_of_its_moves() -> None:
+    """At learning rate 0.01 the float32 weights' rounding, divided by the rate, is beyond the numerical
+    estimate's budget: the derived gradient is judged with that rounding added, and passes."""
+    case = make_case((2, 3, 1), "tanh", 0.01, 1.0, 11, HALF_SSE)
+    evidence = evaluate("update-is-sgd-step", _Float32Step, case, HALF_SSE, MODEL)
+    assert (evidence.status, evidence.where, evidence.findings) == ("passed", "", [])
+
+
 def test_a_case_failed_only_on_the_learning_rates_keeps_its_weights_for_the_report() -> None:
     """At the case's learning rate (0.1) the fixed-rate step is right; only the second rate shows the
     rate ignored.  The failing evidence still carries the case's weights (the report's reproducer)."""
@@ -168,6 +271,21 @@ def test_a_case_failed_only_on_the_learning_rates_keeps_its_weights_for_the_repo
     for given, written in zip(evidence.weights, expected, strict=True):
         np.testing.assert_array_equal(given, written)
 
+
+def test_a_step_ignoring_the_learning_rate_says_so_with_both_rates_and_where() -> None:
+    """The fixed-rate step moves every array by the same amount at 0.1 and 0.0125: (W_before − W_after)
+    / lr is 8 times larger at the second rate, and the finding names the learning rate ignored."""
+    evidence = evaluate("update-is-sgd-step", _FixedRate, CASE, HALF_SSE, MODEL)
+    finding = evidence.findings[0]
+    assert (finding.kind, evidence.where) == ("learning-rate-ignored", "b2[0]")
+    assert finding.sentence == (
+        "step(x, y, lr) moves the weights by the same amount at learning rates 0.1 and 0.0125: the learning "
+        "rate is ignored"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "b2[0]"}
+    assert evidence.details == (
+        "b2[0]: (W_before − W_after) / lr is 0.0762697 at learning rate 0.1 and 0.610158 at 0.0125"
+    )
 
 def test_a_failing_layer_gradient_keeps_the_case_s_weights_for_the_report() -> None:
     case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
@@ -201,6 +319,25 @@ class _Uphill(Adapter):
         for name, g in grads.items():
             self.params[name] += lr * g
 
+
+class _RecordsRates(Adapter):
+    """A correct step that records, on the class, every learning rate it is called with."""
+
+    rates: list[float] = []
+
+    def step(self, x: np.ndarray, y: np.ndarray, learning_rate: float) -> None:
+        type(self).rates.append(float(learning_rate))
+        super().step(x, y, learning_rate)
+
+
+def test_the_descent_check_derives_its_gradient_from_one_step_at_the_case_s_rate() -> None:
+    """The descent check needs the gradient once, from step at the case's learning rate (0.1) alone: no
+    step at 1/8 of it runs before its own step down the gradient (at 1e-2, which descends), so a model with
+    state (momentum, a step count) takes it as it would after one step."""
+    _RecordsRates.rates = []
+    evidence = evaluate("descent", _RecordsRates, CASE, HALF_SSE, MODEL)
+    assert evidence.status == "passed"
+    assert _RecordsRates.rates == [0.1, 0.01]  # the gradient's step, then descent's first (1e-2) step
 
 def test_a_model_stepping_uphill_is_measured_against_the_numerical_gradient() -> None:
     """No step lowers the loss; the step is then compared with ∇L of the model's own parameters, and the
@@ -954,6 +1091,28 @@ def test_a_step_that_is_not_sgd_says_how_far_its_derived_gradient_moved_between_
     assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]"}
 
 
+def test_the_rates_disagreement_is_located_at_the_array_that_changes_most_between_them() -> None:
+    """W1 goes from 1 to −1 between the rates (a change of 2), b1 from 1 to 1.5 (0.5, though its values
+    are the larger): the step is located, and its change measured, at W1."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    one = np.array([1.0])
+    gradient = _at_two_rates({"W1": (one, np.array([-1.0])), "b1": (one, np.array([1.5]))})
+    estimates = [Estimate(one, np.full(1, 1e-12), "central") for _ in range(2)]
+    found = rate_disagreement(gradient, ["W1", "b1"], estimates)
+    assert found is not None
+    where, details, finding = found
+    assert where == "W1[0]"
+    assert details == "W1[0]: (W_before − W_after) / lr is 1 at learning rate 0.1 and -1 at 0.0125"
+    assert finding.kind == "not-sgd-step"
+    assert finding.sentence == (
+        "(W_before − W_after) / lr differs between learning rates 0.1 and 0.0125 (by up to 2 at W1[0]) and "
+        "not as stale weights would: the step is not W − lr × gradient (momentum, clipping, or a term that "
+        "does not scale with the learning rate)"
+    )
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[0]"}
+
 def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolated_with_them() -> None:
     """The error is lr × (1, −2), plus 3e-8 on W1[0]; each step's rounding is 1e-8, which extrapolated to
     lr = 0 allows (0.1 + 0.0125) / 0.0875 × 1e-8 more than the estimate's budget: the error vanishes."""
@@ -974,6 +1133,96 @@ def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolate
         "through it)"
     )
 
+
+def test_stale_weights_extrapolated_to_rate_zero_carry_the_sum_of_both_steps_rounding() -> None:
+    """The error at lr = 0 is 4.6e-8 on W1[0], each step's rounding 1e-8: the extrapolation
+    (lr1 × b − lr2 × a) / (lr1 − lr2) carries (lr1 × r2 + lr2 × r1) / (lr1 − lr2) = 1.29e-8 of it, which
+    the comparison's safety factor 4 makes 5.1e-8, enough; the difference of the two terms (1e-8) is not."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([4.6e-8, 0.0])
+    gradient = _two_rates(true + 0.1 * slope + off, true + 0.0125 * slope + off, np.full(2, 1e-8))
+    found = rate_disagreement(gradient, ["W1"], [Estimate(true, np.full(2, 1e-12), "central")])
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "stale-weights"
+    assert finding.sentence == (
+        "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
+        "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125, and it vanishes as the learning "
+        "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
+        "weights it has already updated (a layer updated inside backward before the delta to its left went "
+        "through it)"
+    )
+
+GROWS_ONLY = (
+    "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
+    "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125): an error that grows with the "
+    "learning rate is a step that backpropagates through weights it has already updated (a layer updated "
+    "inside backward before the delta to its left went through it)"
+)
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_stale_weights_whose_error_grows_but_does_not_vanish_say_only_that_it_grows(empty: bool) -> None:
+    """The error is lr × (1, −2) plus 1e-3 on W1[0] at both rates: it shrinks 8 times from 0.1 to 0.0125
+    (stale weights) but not to 0 at lr = 0, so the sentence does not say it vanishes; the errors are the
+    params.  An empty parameter array beside it adds no error."""
+    from backprop.battery.checks.derived import ModelGradient, rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([1e-3, 0.0])
+    extra = [np.zeros(0)] if empty else []
+    g1, g2 = [true + 0.1 * slope + off, *extra], [true + 0.0125 * slope + off, *extra]
+    rounding = [np.zeros(2), *extra]
+    gradient = ModelGradient(g1, rounding, "", (0.1, 0.0125), [g1, g2], [rounding, rounding])
+    estimates = [Estimate(v, np.full(v.shape, 1e-12), "central") for v in [true, *extra]]
+    found = rate_disagreement(gradient, ["W1", "b0"][: len(g1)], estimates)
+    assert found is not None
+    finding = found[2]
+    assert (finding.kind, finding.sentence) == ("stale-weights", GROWS_ONLY)
+    assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[1]",
+                              "errors": pytest.approx([0.2, 0.025], rel=1e-12)}
+
+
+def test_an_error_that_only_halves_between_the_rates_is_not_stale_weights() -> None:
+    """The error is 0.5 at lr 0.1 and 0.25 at 0.0125, exactly half: stale weights' error shrinks by more
+    than half (it is proportional to the rate), so the step is said not to be SGD."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    gradient = _two_rates(np.array([1.5]), np.array([1.25]), np.zeros(1))
+    found = rate_disagreement(gradient, ["W1"], [Estimate(np.array([1.0]), np.full(1, 1e-12), "central")])
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "not-sgd-step"
+    assert finding.sentence == (
+        "(W_before − W_after) / lr differs between learning rates 0.1 and 0.0125 (by up to 0.25 at W1[0]) "
+        "and not as stale weights would: the step is not W − lr × gradient (momentum, clipping, or a term "
+        "that does not scale with the learning rate)"
+    )
+
+
+def test_an_error_that_vanishes_at_rate_zero_is_stale_weights_even_if_it_does_not_halve() -> None:
+    """(W_before − W_after) / lr is 1 + lr × 0.1 + 0.01, each step's rounding 0.003: extrapolated to lr = 0
+    it is 1.01, within the rounding (×4 safety) of 1, so it vanishes, though the error only goes from 0.02
+    to 0.011 between the rates: that alone makes it stale weights."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    true = np.array([1.0])
+    gradient = _two_rates(true + 0.1 * 0.1 + 0.01, true + 0.0125 * 0.1 + 0.01, np.full(1, 0.003))
+    found = rate_disagreement(gradient, ["W1"], [Estimate(true, np.full(1, 1e-12), "central")])
+    assert found is not None
+    finding = found[2]
+    assert finding.kind == "stale-weights"
+    assert finding.sentence == (
+        "the gradient derived from the step changes with the learning rate (by up to 0.0088 between 0.1 and "
+        "0.0125; its error against ∂L/∂p is 0.02 at 0.1 and 0.011 at 0.0125, and it vanishes as the learning "
+        "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
+        "weights it has already updated (a layer updated inside backward before the delta to its left went "
+        "through it)"
+    )
 
 def test_an_uphill_step_against_the_gradient_says_the_gradient_it_follows_is_wrong() -> None:
     """(−1, 0) against ∇L = (2, 2): cosine −1/√2, uphill, and not −1 × the gradient (no sign flip)."""
