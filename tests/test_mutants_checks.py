@@ -151,7 +151,7 @@ def test_the_learning_rate_applied_twice_is_named_through_float32_rounding(scale
     assert evidence.status == "failed"
     finding = evidence.findings[0]
     assert (finding.kind, finding.params["parameters"]) == ("scaled", ["W1"])
-    assert finding.sentence.startswith("W1 moves by lr² × ")
+    assert finding.sentence.startswith("W1 moves by lr² × ∂L/∂p to ")  # the gradient, not "one fixed array"
 
 
 def test_the_learning_rate_applied_twice_in_float32_at_a_small_rate_is_not_read_as_ignored() -> None:

@@ -149,7 +149,9 @@ def _rate_applied_twice(
         return None
     twice = [i for i, p in enumerate(pairs) if not p.passed]
     names = ", ".join(labels[i] for i in twice)
-    exact = [diagnosis.agreement(g1[i] / lr1, np.asarray(estimates[i].value), estimates[i].budget)
+    # g1 / lr1 carries the rounding of the moves divided by the rate too (large in float32)
+    exact = [diagnosis.agreement(g1[i] / lr1, np.asarray(estimates[i].value),
+                                 np.asarray(estimates[i].budget) + r1[i] / lr1)
              for i in twice]
     gaps = [g for g in exact if g is not None]
     what = (f"lr² × ∂L/∂p {diagnosis.within(max(gaps))}" if len(gaps) == len(exact)
