@@ -394,12 +394,20 @@ def test_a_declared_penalty_does_not_hide_the_mistake_in_a_layer_s_weight_gradie
     so the output delta's missing f' is named with λ = 0.1 declared as it is without."""
     profile = replace(LAYER_LEVEL, l2=0.1)
     evidence = evaluate("weight-gradient", output_delta_missing_fprime.make, CASE, HALF_SSE, profile)
+    assert evidence.summary == "the weight gradient aᵀδ is wrong in 2 of 2 layers"
     assert [f.kind for f in evidence.findings] == ["missing-fprime", "inherited", "inherited"]
     assert rounding_said(evidence.findings[0].sentence) == (
         "every layer's weight gradient equals that of backprop with the factor f'(z) missing at the output "
         "layer ROUNDING in all 16 elements (the mistake changes 12 of 12 elements of layer 1, 4 of 4 of "
         "layer 2): multiply by f'(z)"
     )
+    for finding, number in zip(evidence.findings[1:], (2, 1), strict=True):  # each delta is 0.74 off
+        assert finding.sentence == (
+            f"layer {number}'s delta is itself wrong (relative error 7.4e-01 against ∂L/∂z, see the delta "
+            "checks), and aᵀδ inherits it"
+        )
+        error = pytest.approx(0.73957775, rel=1e-6)
+        assert finding.params == {"layer": number, "from": "delta", "error": error}
 
 
 class GradientsRightStepIgnoringTheRate(Adapter):
