@@ -5,6 +5,7 @@ value, a Finding's kind, sentence and params in full, a report's line word for w
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from types import SimpleNamespace
@@ -14,14 +15,17 @@ import numpy as np
 import pytest
 from implementations import float32_network, unseeded_initial_weights
 from styles import catalogue
+from styles.step_only_dict import Adapter
 from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
 from backprop.battery.cases import make_case
 from backprop.battery.checks import gradients, hygiene, identities, penalty
+from backprop.battery.checks.common import prepare
 from backprop.battery.profile import Profile, as_profile
 from backprop.battery.protocols import LocalWorker, PluginError
 from backprop.battery.report import explain, header, render, table
+from backprop.battery.runner import evaluate
 from backprop.findings import Finding
 from backprop.losses import get_loss
 from backprop.network import NeuralNetwork
@@ -561,3 +565,153 @@ def test_weights_all_zero_give_no_penalty_finding_and_no_warning() -> None:
         warnings.simplefilter("error")
         assert penalty.regularisation_finding(samples, weights, Profile("model-level", l2=0.25), True,
                                               "the step") is None
+
+
+# --------------------------------------------------------------------------------------- a model's deltas
+
+
+DELTAS = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+DELTAS_CASE = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+WITHIN = re.compile(r"(?:exactly|to \de-\d\d)(?= in )")
+"""How closely a relation holds when that is rounding error: its size depends on the machine's arithmetic."""
+
+
+class _Deltas(Adapter):
+    """deltas(x, y) of the dict model, right: each layer's ∂L/∂z from dA = A − y, backpropagated leftwards;
+    `reported` is what it gives for layer `number` (a subclass plants its mistake there)."""
+
+    def reported(self, number: int, dz: np.ndarray) -> np.ndarray:
+        return dz
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        deltas: list = []
+        da = self.cache[f"A{self.n}"] - y
+        for number in range(self.n, 0, -1):
+            dz = da * self.df(self.cache[f"Z{number}"])
+            deltas.insert(0, self.reported(number, dz))
+            da = self.params[f"W{number}"] @ dz
+        return deltas
+
+
+class _DeltasOutputFirst(_Deltas):
+    """The right deltas, listed from the output layer leftwards: one per bias, their sizes in reverse."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        return super().deltas(x, y)[::-1]
+
+
+class _HiddenDeltaDoubled(_Deltas):
+    """The hidden layer's delta reported at 2 × its value; the output's right, and backpropagated right."""
+
+    def reported(self, number: int, dz: np.ndarray) -> np.ndarray:
+        return 2 * dz if number == 1 else dz
+
+
+class _OutputDeltaWithoutFprime(_Deltas):
+    """The output layer's delta is A − y (f'(z) left out), and the hidden delta is backpropagated from it."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        dz = self.cache[f"A{self.n}"] - y
+        return [(self.params["W2"] @ dz) * self.df(self.cache["Z1"]), dz]
+
+
+class _OutputDeltaNegated(_Deltas):
+    """The output layer's delta reported negated; the hidden one is backpropagated from the right one."""
+
+    def reported(self, number: int, dz: np.ndarray) -> np.ndarray:
+        return -dz if number == self.n else dz
+
+
+def test_a_model_s_deltas_listed_from_the_output_first_are_skipped_with_the_reason() -> None:
+    """One delta per bias vector, but the sizes are the biases' in reverse order (1, 3 for b1 of 3 and b2 of
+    1): each delta can be no bias's gradient, so nothing is compared and the check says why."""
+    evidence = evaluate("output-delta", _DeltasOutputFirst, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == (
+        "skipped", "",
+        "deltas(x, y) cannot be checked: parameters() does not hold one bias vector per layer, whose "
+        "gradient would be that layer's ∂L/∂z",
+        [],
+    )
+
+
+def test_a_model_s_wrong_hidden_delta_is_judged_at_its_hidden_layer_alone() -> None:
+    """hidden-delta compares layer 1 of 2 (and only it) with b1's gradient: "the hidden delta is wrong in
+    1 of 1 layer", at b1, the factor 2 named; output-delta, which judges layer 2 alone, passes."""
+    evidence = evaluate("hidden-delta", _HiddenDeltaDoubled, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "layer 1 of 2 (b1), unit 1", "the hidden delta is wrong in 1 of 1 layer"
+    )
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params) == (
+        "scaled",
+        {"factor": pytest.approx(2.0, rel=1e-9), "matches": ["2"], "agreement": pytest.approx(0, abs=1e-10)},
+    )
+    assert WITHIN.sub("WITHIN", finding.sentence) == (
+        "the values equal 2 × the expected ones WITHIN in all 3 elements: a constant factor, 2 (the ½ of "
+        "½‖A − y‖² dropped, a mean squared error with one output, or a step applied twice)"
+    )
+    passed = evaluate("output-delta", _HiddenDeltaDoubled, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (passed.status, passed.where, passed.summary, passed.findings) == ("passed", "", "", [])
+
+
+def test_a_model_s_wrong_output_delta_is_said_of_the_output_with_the_mistake_every_delta_makes() -> None:
+    """A − y at the output, and the hidden delta built on it: "the output delta is wrong in 1 of 1 layer",
+    at b2, and the finding is the mistake the whole network's deltas reproduce, said of every layer's delta
+    and naming the layers by their labels."""
+    evidence = evaluate("output-delta", _OutputDeltaWithoutFprime, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "layer 2 of 2 (output) (b2), unit 0", "the output delta is wrong in 1 of 1 layer"
+    )
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params) == ("missing-fprime", {
+        "layers": [2],
+        "mistake": "backprop with the factor f'(z) missing at the output layer",
+        "gap": pytest.approx(0.0, abs=1e-15),
+        "changed": ["layer 1 of 2", "layer 2 of 2 (output)"],
+    })
+    assert WITHIN.sub("WITHIN", finding.sentence) == (
+        "every layer's delta equals that of backprop with the factor f'(z) missing at the output layer "
+        "WITHIN in all 4 elements (the mistake changes 3 of 3 elements of layer 1 of 2, 1 of 1 of layer 2 "
+        "of 2 (output)): multiply by f'(z)"
+    )
+
+
+def test_a_model_without_a_hidden_layer_passes_hidden_delta_saying_there_is_none() -> None:
+    """A (2, 1) model has one bias vector and one delta, its output's: there is no hidden delta to judge."""
+    case = make_case((2, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    evidence = evaluate("hidden-delta", _Deltas, case, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.rel_error, evidence.where, evidence.summary, evidence.findings) == (
+        "passed", None, "", "no hidden layer in this case", []
+    )
+
+
+@pytest.mark.parametrize("check_id", ["output-delta", "hidden-delta"])
+def test_a_model_s_deltas_are_judged_without_a_penalty_declared_on_the_biases(check_id: str) -> None:
+    """δ is ∂L/∂z of the data loss: with λ = 0.5 declared on the biases too, ∂(L + λ/2·‖b‖²)/∂b is δ + λ·b,
+    yet the right deltas pass, judged against the bias gradients of the data loss alone."""
+    profile = DELTAS.but(l2=0.5, l2_biases=True)
+    evidence = evaluate(check_id, _Deltas, DELTAS_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == ("passed", "", "", [])
+    assert evidence.rel_error is not None and evidence.rel_error < 1e-8
+
+
+def test_a_model_s_small_output_delta_of_the_wrong_sign_is_flipped_within_its_estimate_s_budget() -> None:
+    """Near the target (y = A − 1e-6) the output delta is ≈ 9e-7: its negation differs from −1 × the
+    estimate by more than 1e-6 of it, but by less than the estimate's budget, within which it is stated."""
+    output = prepare(LocalWorker(_Deltas), DELTAS_CASE, DELTAS).predict(DELTAS_CASE.x, 1)
+    case = dataclasses.replace(DELTAS_CASE, y=output - 1e-6)
+    evidence = evaluate("output-delta", _OutputDeltaNegated, case, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "layer 2 of 2 (output) (b2), unit 0", "the output delta is wrong in 1 of 1 layer"
+    )
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params) == (
+        "sign-flipped", {"factor": -1.0, "agreement": pytest.approx(0, abs=1e-10)}
+    )
+    assert finding.params["agreement"] > 1e-6 * 9e-7  # beyond the relative tolerance: the budget is needed
+    assert WITHIN.sub("WITHIN", finding.sentence) == (
+        "the values equal −1 × the expected ones WITHIN in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)"
+    )
