@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from implementations import float32_network, unseeded_initial_weights
+from implementations import float32_network, output_delta_missing_fprime, unseeded_initial_weights
 from styles import catalogue
 from styles.step_only_dict import Adapter
 from test_suspects import Mlp, explained, planted
@@ -714,4 +714,32 @@ def test_a_model_s_small_output_delta_of_the_wrong_sign_is_flipped_within_its_es
     assert WITHIN.sub("WITHIN", finding.sentence) == (
         "the values equal −1 × the expected ones WITHIN in the only element: the sign is flipped (A − y "
         "written y − A, or a gradient added instead of subtracted)"
+    )
+
+
+def test_an_output_delta_of_a_minus_y_under_half_sse_says_it_is_also_cross_entropy_s() -> None:
+    """Layers whose output delta is A − y, half-SSE declared: f'(z) is missing, and the sentence goes on to
+    say that A − y is bce's output delta on sigmoid outputs, naming how to declare that loss."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", output_delta_missing_fprime.make, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where) == ("failed", "layer 2 of 2 (output), unit 0")
+    assert evidence.findings[0] == Finding(
+        "missing-fprime",
+        "the delta equals ∂L/∂A exactly in the only element: the factor f'(z) (dZ) that turns it into ∂L/∂z "
+        "is missing; A − y is also the output delta of cross-entropy on sigmoid outputs: if that is the loss "
+        "meant, declare it with loss='bce'",
+        {"agreement": 0.0, "also": "bce"},
+    )
+
+
+def test_an_output_delta_of_a_minus_y_where_f_prime_is_all_but_1_is_failed_without_a_diagnosis() -> None:
+    """At weights of scale 0.01 the output's z is ≈ −9e-5 and tanh'(z) is 1 − 9e-9: A − y fails against the
+    estimate, but ∂L/∂A equals the expected delta within 1e-6 of it, so no relation can tell that f'(z) is
+    missing (nor any other mistake) and none is stated."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 0.01, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", output_delta_missing_fprime.make, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == (
+        "failed", "layer 2 of 2 (output), unit 0", "the output delta is wrong in 1 of 1 layer", []
     )
