@@ -20,6 +20,7 @@ from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
 from backprop.battery.cases import make_case
+from backprop.battery.checks import deltas as delta_checks
 from backprop.battery.checks import gradients, hygiene, identities, penalty
 from backprop.battery.checks.common import prepare
 from backprop.battery.profile import Profile, as_profile
@@ -742,4 +743,77 @@ def test_an_output_delta_of_a_minus_y_where_f_prime_is_all_but_1_is_failed_witho
     evidence = evaluate("output-delta", output_delta_missing_fprime.make, case, HALF_SSE, profile)
     assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == (
         "failed", "layer 2 of 2 (output), unit 0", "the output delta is wrong in 1 of 1 layer", []
+    )
+
+
+def _delta_finding(
+    delta: np.ndarray, expected: np.ndarray, a: np.ndarray, y: np.ndarray, output: bool = True
+) -> Finding | None:
+    """What _delta_diagnosis says of a tanh layer's delta at A = `a` (target `y`, half-SSE declared), with
+    f'(z) = 0.8 and f'(A) = 0.7 at every unit, ∂L/∂A = A − y, and an estimate's budget of 1e-12."""
+    case = SimpleNamespace(y=y, learning_rate=0.1, n_outputs=y.size)
+    fz, fa = np.full(y.size, 0.8), np.full(y.size, 0.7)
+    return delta_checks._delta_diagnosis(delta, expected, np.full(y.size, 1e-12), a - y, fz, fa, a, case,
+                                         HALF_SSE, output, "python")
+
+
+@pytest.mark.parametrize(
+    ("output", "finding"),
+    [
+        (True, Finding(
+            "loss-mismatch",
+            "the output delta equals ∂L/∂z of mse (mean squared error over the outputs, ‖A − y‖² / n_out) "
+            "exactly: it is right for that loss; declare it with loss='mse' if it is the one meant",
+            {"loss": "mse", "declared": "half_sse", "agreement": 0.0},
+        )),
+        (False, Finding(
+            "scaled",
+            "the values equal 2 × the expected ones exactly in the only element: a constant factor, 2 (the ½ "
+            "of ½‖A − y‖² dropped, a mean squared error with one output, or a step applied twice)",
+            {"factor": 2.0, "matches": ["2"], "agreement": 0.0},
+        )),
+    ],
+)
+def test_a_delta_of_2_a_minus_y_is_mse_s_at_the_output_and_a_factor_2_in_a_hidden_layer(
+    output: bool, finding: Finding
+) -> None:
+    """2(A − y)·f'(z) with one output: at the output, the losses after the declared one (skipped) are tried
+    and mse's ∂L/∂z is it; a hidden layer's delta is no loss's, and is the generic factor 2."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    assert _delta_finding(2 * (a - y) * 0.8, expected, a, y, output) == finding
+
+
+def test_an_output_delta_equal_to_the_declared_loss_s_is_never_said_to_belong_to_another_loss() -> None:
+    """(A − y)·f'(z) where the estimate is its negation: the declared half-SSE is not offered as the loss
+    the delta is right for; the delta is the sign flip it is."""
+    a, y = np.array([0.3]), np.array([0.5])
+    assert _delta_finding((a - y) * 0.8, -(a - y) * 0.8, a, y) == Finding(
+        "sign-flipped",
+        "the values equal −1 × the expected ones exactly in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)",
+        {"factor": -1.0, "agreement": 0.0},
+    )
+
+
+def test_an_output_delta_off_by_rounding_is_not_mse_s_where_mse_s_delta_is_the_expected_one() -> None:
+    """With two outputs mse's ∂L/∂z, 2(A − y)/2 · f'(z), is half-SSE's: a delta 1e-8 off the expected one
+    agrees with mse's as closely, but naming mse would say nothing, so no finding is made."""
+    a, y = np.array([0.3, 0.6]), np.array([0.5, 0.2])
+    expected = (a - y) * 0.8
+    assert _delta_finding(expected * (1 + 1e-8), expected, a, y) is None
+
+
+def test_a_loss_undefined_at_the_outputs_is_passed_over_without_a_warning() -> None:
+    """At A = 1 bce's ∂L/∂A divides by A(1 − A) = 0: that loss is skipped silently (no RuntimeWarning), and
+    the negated delta is still found to be a sign flip."""
+    a, y = np.array([1.0]), np.array([0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = _delta_finding(-(a - y) * 0.8, (a - y) * 0.8, a, y)
+    assert found == Finding(
+        "sign-flipped",
+        "the values equal −1 × the expected ones exactly in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)",
+        {"factor": -1.0, "agreement": 0.0},
     )
