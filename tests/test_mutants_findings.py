@@ -747,13 +747,14 @@ def test_an_output_delta_of_a_minus_y_where_f_prime_is_all_but_1_is_failed_witho
 
 
 def _delta_finding(
-    delta: np.ndarray, expected: np.ndarray, a: np.ndarray, y: np.ndarray, output: bool = True
+    delta: np.ndarray, expected: np.ndarray, a: np.ndarray, y: np.ndarray, output: bool = True,
+    budget: float = 1e-12,
 ) -> Finding | None:
     """What _delta_diagnosis says of a tanh layer's delta at A = `a` (target `y`, half-SSE declared), with
-    f'(z) = 0.8 and f'(A) = 0.7 at every unit, ∂L/∂A = A − y, and an estimate's budget of 1e-12."""
+    f'(z) = 0.8 and f'(A) = 0.7 at every unit, ∂L/∂A = A − y, and an estimate's budget (1e-12 unless told)."""
     case = SimpleNamespace(y=y, learning_rate=0.1, n_outputs=y.size)
     fz, fa = np.full(y.size, 0.8), np.full(y.size, 0.7)
-    return delta_checks._delta_diagnosis(delta, expected, np.full(y.size, 1e-12), a - y, fz, fa, a, case,
+    return delta_checks._delta_diagnosis(delta, expected, np.full(y.size, budget), a - y, fz, fa, a, case,
                                          HALF_SSE, output, "python")
 
 
@@ -817,3 +818,31 @@ def test_a_loss_undefined_at_the_outputs_is_passed_over_without_a_warning() -> N
         "written y − A, or a gradient added instead of subtracted)",
         {"factor": -1.0, "agreement": 0.0},
     )
+
+
+def test_an_output_delta_is_not_said_to_be_the_loss_whose_delta_the_estimate_is_within_its_budget() -> None:
+    """Two outputs, where mse's ∂L/∂z is half-SSE's: the estimate is 3.25e-7 below it, more than 1e-6 of
+    the delta's scale (3.2e-7) but within that plus the budget (1e-8), and the delta is 3e-7 above it, so it
+    fails; mse is the estimate's own loss as far as the budget can tell, so it is not named."""
+    a, y = np.array([0.3, 0.6]), np.array([0.5, 0.2])
+    mse = (a - y) * 0.8
+    assert _delta_finding(mse + 3e-7, mse - 3.25e-7, a, y, budget=1e-8) is None
+
+
+def test_an_output_delta_carrying_f_prime_twice_is_said_to_carry_an_extra_factor() -> None:
+    """(A − y)·f'(z)·f'(z) at the output: the delta is ∂L/∂z × f'(z), an extra factor f'(z)."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    assert _delta_finding(expected * 0.8, expected, a, y) == Finding(
+        "extra-fprime",
+        "the delta equals ∂L/∂z × f'(z) exactly in the only element: an extra factor f'(z) (for "
+        "cross-entropy on sigmoid outputs the output delta is A − y, without f'(z))",
+        {"agreement": 0.0},
+    )
+
+
+def test_a_minus_y_is_not_said_to_miss_f_prime_where_it_is_the_estimate_within_the_budget() -> None:
+    """A − y = −0.2 as the output delta, the estimate 2.05e-7 above it: more than 1e-6 of it (2e-7), within
+    that plus the budget (1e-8). ∂L/∂A cannot be told from ∂L/∂z, so f'(z) is not said to be missing."""
+    a, y = np.array([0.3]), np.array([0.5])
+    assert _delta_finding(a - y, a - y + 2.05e-7, a, y, budget=1e-8) is None
