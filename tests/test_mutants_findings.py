@@ -846,3 +846,54 @@ def test_a_minus_y_is_not_said_to_miss_f_prime_where_it_is_the_estimate_within_t
     that plus the budget (1e-8). ∂L/∂A cannot be told from ∂L/∂z, so f'(z) is not said to be missing."""
     a, y = np.array([0.3]), np.array([0.5])
     assert _delta_finding(a - y, a - y + 2.05e-7, a, y, budget=1e-8) is None
+
+
+def test_an_output_delta_with_f_prime_of_a_where_f_prime_of_z_belongs_is_said_to_use_f_prime_of_a() -> None:
+    """(A − y)·f'(A) where (A − y)·f'(z) belongs (f'(A) = 0.7, f'(z) = 0.8): f'(A) is used in its place."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    assert _delta_finding(expected / 0.8 * 0.7, expected, a, y) == Finding(
+        "fprime-of-output",
+        "the delta equals (∂L/∂z ÷ f'(z)) × f'(A) exactly in the only element: f'(A) is used where f'(z) "
+        "belongs",
+        {"agreement": 0.0},
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "y", "factor", "sentence"),
+    [
+        ([0.3], [0.5], 0.1,
+         "the values equal 0.1 × the expected ones WITHIN in the only element: a constant factor, the "
+         "learning rate (the learning rate applied twice)"),
+        ([0.3, 0.6, -0.2], [0.5, 0.2, 0.1], 3.0,
+         "the values equal 3 × the expected ones WITHIN in all 3 elements: a constant factor, the number of "
+         "outputs (a gradient summed over the outputs where the loss averages them)"),
+    ],
+    ids=["learning-rate", "outputs"],
+)
+def test_a_delta_scaled_by_the_case_s_learning_rate_or_output_count_is_said_to_be_scaled_by_it(
+    a: list[float], y: list[float], factor: float, sentence: str
+) -> None:
+    """The generic factor is named from the case: its learning rate (0.1) and its number of outputs (3)."""
+    a_, y_ = np.array(a), np.array(y)
+    expected = (a_ - y_) * 0.8
+    found = _delta_finding(factor * expected, expected, a_, y_)
+    assert found is not None
+    assert (found.kind, WITHIN.sub("WITHIN", found.sentence), found.params["factor"]) == (
+        "scaled", sentence, pytest.approx(factor, rel=1e-12)
+    )
+
+
+def test_a_negated_delta_is_said_to_be_flipped_within_the_estimate_s_budget() -> None:
+    """−(A − y)·f'(z) + 2e-7: off −1 × the estimate by more than 1e-6 of it (1.6e-7), within that plus the
+    budget (1e-7): the sign flip is stated to 2e-07."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    found = _delta_finding(-expected + 2e-7, expected, a, y, budget=1e-7)
+    assert found == Finding(
+        "sign-flipped",
+        "the values equal −1 × the expected ones to 2e-07 in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)",
+        {"factor": -1.0, "agreement": pytest.approx(2e-7, rel=1e-6)},
+    )
