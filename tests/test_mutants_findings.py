@@ -897,3 +897,23 @@ def test_a_negated_delta_is_said_to_be_flipped_within_the_estimate_s_budget() ->
         "written y − A, or a gradient added instead of subtracted)",
         {"factor": -1.0, "agreement": pytest.approx(2e-7, rel=1e-6)},
     )
+
+
+def _prime_as_a_row(layers: list[int], activation: str) -> NeuralNetwork:
+    """The output delta A − y of output_delta_missing_fprime, with each layer's activation_prime giving
+    tanh'(z) as a row (1, n) whatever the shape of z."""
+    net = output_delta_missing_fprime.make(layers, activation)
+    for layer in net.layers:
+        layer.activation_prime = lambda z, prime=layer.activation_prime: np.atleast_2d(prime(z))
+    return net
+
+
+def test_an_activation_prime_giving_a_row_is_read_in_z_s_shape_and_found_to_be_f_prime() -> None:
+    """activation_prime(z) of z's size in another shape is taken in z's shape: it is f'(z), so the layer's
+    own derivative explains nothing, and A − y where tanh'(z) = 1 − 9e-9 is failed without a diagnosis."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 0.01, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", _prime_as_a_row, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == (
+        "failed", "layer 2 of 2 (output), unit 0", "the output delta is wrong in 1 of 1 layer", []
+    )
