@@ -5,6 +5,7 @@ value, a Finding's kind, sentence and params in full, a report's line word for w
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from types import SimpleNamespace
@@ -12,16 +13,20 @@ from typing import Any
 
 import numpy as np
 import pytest
-from implementations import float32_network, unseeded_initial_weights
+from implementations import float32_network, output_delta_missing_fprime, unseeded_initial_weights
 from styles import catalogue
+from styles.step_only_dict import Adapter
 from test_suspects import Mlp, explained, planted
 
 from backprop.battery import BatteryResult, CheckResult, diagnosis, layout, suspects
 from backprop.battery.cases import make_case
+from backprop.battery.checks import deltas as delta_checks
 from backprop.battery.checks import gradients, hygiene, identities, penalty
+from backprop.battery.checks.common import prepare
 from backprop.battery.profile import Profile, as_profile
 from backprop.battery.protocols import LocalWorker, PluginError
 from backprop.battery.report import explain, header, render, table
+from backprop.battery.runner import evaluate
 from backprop.findings import Finding
 from backprop.losses import get_loss
 from backprop.network import NeuralNetwork
@@ -561,3 +566,354 @@ def test_weights_all_zero_give_no_penalty_finding_and_no_warning() -> None:
         warnings.simplefilter("error")
         assert penalty.regularisation_finding(samples, weights, Profile("model-level", l2=0.25), True,
                                               "the step") is None
+
+
+# --------------------------------------------------------------------------------------- a model's deltas
+
+
+DELTAS = Profile("model-level", frozenset({"step", "predict", "deltas"}))
+DELTAS_CASE = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+WITHIN = re.compile(r"(?:exactly|to \de-\d\d)(?= in )")
+"""How closely a relation holds when that is rounding error: its size depends on the machine's arithmetic."""
+
+
+class _Deltas(Adapter):
+    """deltas(x, y) of the dict model, right: each layer's ∂L/∂z from dA = A − y, backpropagated leftwards;
+    `reported` is what it gives for layer `number` (a subclass plants its mistake there)."""
+
+    def reported(self, number: int, dz: np.ndarray) -> np.ndarray:
+        return dz
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        deltas: list = []
+        da = self.cache[f"A{self.n}"] - y
+        for number in range(self.n, 0, -1):
+            dz = da * self.df(self.cache[f"Z{number}"])
+            deltas.insert(0, self.reported(number, dz))
+            da = self.params[f"W{number}"] @ dz
+        return deltas
+
+
+class _DeltasOutputFirst(_Deltas):
+    """The right deltas, listed from the output layer leftwards: one per bias, their sizes in reverse."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        return super().deltas(x, y)[::-1]
+
+
+class _HiddenDeltaDoubled(_Deltas):
+    """The hidden layer's delta reported at 2 × its value; the output's right, and backpropagated right."""
+
+    def reported(self, number: int, dz: np.ndarray) -> np.ndarray:
+        return 2 * dz if number == 1 else dz
+
+
+class _OutputDeltaWithoutFprime(_Deltas):
+    """The output layer's delta is A − y (f'(z) left out), and the hidden delta is backpropagated from it."""
+
+    def deltas(self, x: np.ndarray, y: np.ndarray) -> list:
+        self.forward(x)
+        dz = self.cache[f"A{self.n}"] - y
+        return [(self.params["W2"] @ dz) * self.df(self.cache["Z1"]), dz]
+
+
+class _OutputDeltaNegated(_Deltas):
+    """The output layer's delta reported negated; the hidden one is backpropagated from the right one."""
+
+    def reported(self, number: int, dz: np.ndarray) -> np.ndarray:
+        return -dz if number == self.n else dz
+
+
+def test_a_model_s_deltas_listed_from_the_output_first_are_skipped_with_the_reason() -> None:
+    """One delta per bias vector, but the sizes are the biases' in reverse order (1, 3 for b1 of 3 and b2 of
+    1): each delta can be no bias's gradient, so nothing is compared and the check says why."""
+    evidence = evaluate("output-delta", _DeltasOutputFirst, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == (
+        "skipped", "",
+        "deltas(x, y) cannot be checked: parameters() does not hold one bias vector per layer, whose "
+        "gradient would be that layer's ∂L/∂z",
+        [],
+    )
+
+
+def test_a_model_s_wrong_hidden_delta_is_judged_at_its_hidden_layer_alone() -> None:
+    """hidden-delta compares layer 1 of 2 (and only it) with b1's gradient: "the hidden delta is wrong in
+    1 of 1 layer", at b1, the factor 2 named; output-delta, which judges layer 2 alone, passes."""
+    evidence = evaluate("hidden-delta", _HiddenDeltaDoubled, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "layer 1 of 2 (b1), unit 1", "the hidden delta is wrong in 1 of 1 layer"
+    )
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params) == (
+        "scaled",
+        {"factor": pytest.approx(2.0, rel=1e-9), "matches": ["2"], "agreement": pytest.approx(0, abs=1e-10)},
+    )
+    assert WITHIN.sub("WITHIN", finding.sentence) == (
+        "the values equal 2 × the expected ones WITHIN in all 3 elements: a constant factor, 2 (the ½ of "
+        "½‖A − y‖² dropped, a mean squared error with one output, or a step applied twice)"
+    )
+    passed = evaluate("output-delta", _HiddenDeltaDoubled, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (passed.status, passed.where, passed.summary, passed.findings) == ("passed", "", "", [])
+
+
+def test_a_model_s_wrong_output_delta_is_said_of_the_output_with_the_mistake_every_delta_makes() -> None:
+    """A − y at the output, and the hidden delta built on it: "the output delta is wrong in 1 of 1 layer",
+    at b2, and the finding is the mistake the whole network's deltas reproduce, said of every layer's delta
+    and naming the layers by their labels."""
+    evidence = evaluate("output-delta", _OutputDeltaWithoutFprime, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "layer 2 of 2 (output) (b2), unit 0", "the output delta is wrong in 1 of 1 layer"
+    )
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params) == ("missing-fprime", {
+        "layers": [2],
+        "mistake": "backprop with the factor f'(z) missing at the output layer",
+        "gap": pytest.approx(0.0, abs=1e-15),
+        "changed": ["layer 1 of 2", "layer 2 of 2 (output)"],
+    })
+    assert WITHIN.sub("WITHIN", finding.sentence) == (
+        "every layer's delta equals that of backprop with the factor f'(z) missing at the output layer "
+        "WITHIN in all 4 elements (the mistake changes 3 of 3 elements of layer 1 of 2, 1 of 1 of layer 2 "
+        "of 2 (output)): multiply by f'(z)"
+    )
+
+
+def test_a_model_without_a_hidden_layer_passes_hidden_delta_saying_there_is_none() -> None:
+    """A (2, 1) model has one bias vector and one delta, its output's: there is no hidden delta to judge."""
+    case = make_case((2, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    evidence = evaluate("hidden-delta", _Deltas, case, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.rel_error, evidence.where, evidence.summary, evidence.findings) == (
+        "passed", None, "", "no hidden layer in this case", []
+    )
+
+
+@pytest.mark.parametrize("check_id", ["output-delta", "hidden-delta"])
+def test_a_model_s_deltas_are_judged_without_a_penalty_declared_on_the_biases(check_id: str) -> None:
+    """δ is ∂L/∂z of the data loss: with λ = 0.5 declared on the biases too, ∂(L + λ/2·‖b‖²)/∂b is δ + λ·b,
+    yet the right deltas pass, judged against the bias gradients of the data loss alone."""
+    profile = DELTAS.but(l2=0.5, l2_biases=True)
+    evidence = evaluate(check_id, _Deltas, DELTAS_CASE, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == ("passed", "", "", [])
+    assert evidence.rel_error is not None and evidence.rel_error < 1e-8
+
+
+def test_a_model_s_small_output_delta_of_the_wrong_sign_is_flipped_within_its_estimate_s_budget() -> None:
+    """Near the target (y = A − 1e-6) the output delta is ≈ 9e-7: its negation differs from −1 × the
+    estimate by more than 1e-6 of it, but by less than the estimate's budget, within which it is stated."""
+    output = prepare(LocalWorker(_Deltas), DELTAS_CASE, DELTAS).predict(DELTAS_CASE.x, 1)
+    case = dataclasses.replace(DELTAS_CASE, y=output - 1e-6)
+    evidence = evaluate("output-delta", _OutputDeltaNegated, case, HALF_SSE, DELTAS)
+    assert (evidence.status, evidence.where, evidence.summary) == (
+        "failed", "layer 2 of 2 (output) (b2), unit 0", "the output delta is wrong in 1 of 1 layer"
+    )
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params) == (
+        "sign-flipped", {"factor": -1.0, "agreement": pytest.approx(0, abs=1e-10)}
+    )
+    assert finding.params["agreement"] > 1e-6 * 9e-7  # beyond the relative tolerance: the budget is needed
+    assert WITHIN.sub("WITHIN", finding.sentence) == (
+        "the values equal −1 × the expected ones WITHIN in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)"
+    )
+
+
+def test_an_output_delta_of_a_minus_y_under_half_sse_says_it_is_also_cross_entropy_s() -> None:
+    """Layers whose output delta is A − y, half-SSE declared: f'(z) is missing, and the sentence goes on to
+    say that A − y is bce's output delta on sigmoid outputs, naming how to declare that loss."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", output_delta_missing_fprime.make, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where) == ("failed", "layer 2 of 2 (output), unit 0")
+    assert evidence.findings[0] == Finding(
+        "missing-fprime",
+        "the delta equals ∂L/∂A exactly in the only element: the factor f'(z) (dZ) that turns it into ∂L/∂z "
+        "is missing; A − y is also the output delta of cross-entropy on sigmoid outputs: if that is the loss "
+        "meant, declare it with loss='bce'",
+        {"agreement": 0.0, "also": "bce"},
+    )
+
+
+def test_an_output_delta_of_a_minus_y_where_f_prime_is_all_but_1_is_failed_without_a_diagnosis() -> None:
+    """At weights of scale 0.01 the output's z is ≈ −9e-5 and tanh'(z) is 1 − 9e-9: A − y fails against the
+    estimate, but ∂L/∂A equals the expected delta within 1e-6 of it, so no relation can tell that f'(z) is
+    missing (nor any other mistake) and none is stated."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 0.01, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", output_delta_missing_fprime.make, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == (
+        "failed", "layer 2 of 2 (output), unit 0", "the output delta is wrong in 1 of 1 layer", []
+    )
+
+
+def _delta_finding(
+    delta: np.ndarray, expected: np.ndarray, a: np.ndarray, y: np.ndarray, output: bool = True,
+    budget: float = 1e-12,
+) -> Finding | None:
+    """What _delta_diagnosis says of a tanh layer's delta at A = `a` (target `y`, half-SSE declared), with
+    f'(z) = 0.8 and f'(A) = 0.7 at every unit, ∂L/∂A = A − y, and an estimate's budget (1e-12 unless told)."""
+    case = SimpleNamespace(y=y, learning_rate=0.1, n_outputs=y.size)
+    fz, fa = np.full(y.size, 0.8), np.full(y.size, 0.7)
+    return delta_checks._delta_diagnosis(delta, expected, np.full(y.size, budget), a - y, fz, fa, a, case,
+                                         HALF_SSE, output, "python")
+
+
+@pytest.mark.parametrize(
+    ("output", "finding"),
+    [
+        (True, Finding(
+            "loss-mismatch",
+            "the output delta equals ∂L/∂z of mse (mean squared error over the outputs, ‖A − y‖² / n_out) "
+            "exactly: it is right for that loss; declare it with loss='mse' if it is the one meant",
+            {"loss": "mse", "declared": "half_sse", "agreement": 0.0},
+        )),
+        (False, Finding(
+            "scaled",
+            "the values equal 2 × the expected ones exactly in the only element: a constant factor, 2 (the ½ "
+            "of ½‖A − y‖² dropped, a mean squared error with one output, or a step applied twice)",
+            {"factor": 2.0, "matches": ["2"], "agreement": 0.0},
+        )),
+    ],
+)
+def test_a_delta_of_2_a_minus_y_is_mse_s_at_the_output_and_a_factor_2_in_a_hidden_layer(
+    output: bool, finding: Finding
+) -> None:
+    """2(A − y)·f'(z) with one output: at the output, the losses after the declared one (skipped) are tried
+    and mse's ∂L/∂z is it; a hidden layer's delta is no loss's, and is the generic factor 2."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    assert _delta_finding(2 * (a - y) * 0.8, expected, a, y, output) == finding
+
+
+def test_an_output_delta_equal_to_the_declared_loss_s_is_never_said_to_belong_to_another_loss() -> None:
+    """(A − y)·f'(z) where the estimate is its negation: the declared half-SSE is not offered as the loss
+    the delta is right for; the delta is the sign flip it is."""
+    a, y = np.array([0.3]), np.array([0.5])
+    assert _delta_finding((a - y) * 0.8, -(a - y) * 0.8, a, y) == Finding(
+        "sign-flipped",
+        "the values equal −1 × the expected ones exactly in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)",
+        {"factor": -1.0, "agreement": 0.0},
+    )
+
+
+def test_an_output_delta_off_by_rounding_is_not_mse_s_where_mse_s_delta_is_the_expected_one() -> None:
+    """With two outputs mse's ∂L/∂z, 2(A − y)/2 · f'(z), is half-SSE's: a delta 1e-8 off the expected one
+    agrees with mse's as closely, but naming mse would say nothing, so no finding is made."""
+    a, y = np.array([0.3, 0.6]), np.array([0.5, 0.2])
+    expected = (a - y) * 0.8
+    assert _delta_finding(expected * (1 + 1e-8), expected, a, y) is None
+
+
+def test_a_loss_undefined_at_the_outputs_is_passed_over_without_a_warning() -> None:
+    """At A = 1 bce's ∂L/∂A divides by A(1 − A) = 0: that loss is skipped silently (no RuntimeWarning), and
+    the negated delta is still found to be a sign flip."""
+    a, y = np.array([1.0]), np.array([0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = _delta_finding(-(a - y) * 0.8, (a - y) * 0.8, a, y)
+    assert found == Finding(
+        "sign-flipped",
+        "the values equal −1 × the expected ones exactly in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)",
+        {"factor": -1.0, "agreement": 0.0},
+    )
+
+
+def test_an_output_delta_is_not_said_to_be_the_loss_whose_delta_the_estimate_is_within_its_budget() -> None:
+    """Two outputs, where mse's ∂L/∂z is half-SSE's: the estimate is 3.25e-7 below it, more than 1e-6 of
+    the delta's scale (3.2e-7) but within that plus the budget (1e-8), and the delta is 3e-7 above it, so it
+    fails; mse is the estimate's own loss as far as the budget can tell, so it is not named."""
+    a, y = np.array([0.3, 0.6]), np.array([0.5, 0.2])
+    mse = (a - y) * 0.8
+    assert _delta_finding(mse + 3e-7, mse - 3.25e-7, a, y, budget=1e-8) is None
+
+
+def test_an_output_delta_carrying_f_prime_twice_is_said_to_carry_an_extra_factor() -> None:
+    """(A − y)·f'(z)·f'(z) at the output: the delta is ∂L/∂z × f'(z), an extra factor f'(z)."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    assert _delta_finding(expected * 0.8, expected, a, y) == Finding(
+        "extra-fprime",
+        "the delta equals ∂L/∂z × f'(z) exactly in the only element: an extra factor f'(z) (for "
+        "cross-entropy on sigmoid outputs the output delta is A − y, without f'(z))",
+        {"agreement": 0.0},
+    )
+
+
+def test_a_minus_y_is_not_said_to_miss_f_prime_where_it_is_the_estimate_within_the_budget() -> None:
+    """A − y = −0.2 as the output delta, the estimate 2.05e-7 above it: more than 1e-6 of it (2e-7), within
+    that plus the budget (1e-8). ∂L/∂A cannot be told from ∂L/∂z, so f'(z) is not said to be missing."""
+    a, y = np.array([0.3]), np.array([0.5])
+    assert _delta_finding(a - y, a - y + 2.05e-7, a, y, budget=1e-8) is None
+
+
+def test_an_output_delta_with_f_prime_of_a_where_f_prime_of_z_belongs_is_said_to_use_f_prime_of_a() -> None:
+    """(A − y)·f'(A) where (A − y)·f'(z) belongs (f'(A) = 0.7, f'(z) = 0.8): f'(A) is used in its place."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    assert _delta_finding(expected / 0.8 * 0.7, expected, a, y) == Finding(
+        "fprime-of-output",
+        "the delta equals (∂L/∂z ÷ f'(z)) × f'(A) exactly in the only element: f'(A) is used where f'(z) "
+        "belongs",
+        {"agreement": 0.0},
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "y", "factor", "sentence"),
+    [
+        ([0.3], [0.5], 0.1,
+         "the values equal 0.1 × the expected ones WITHIN in the only element: a constant factor, the "
+         "learning rate (the learning rate applied twice)"),
+        ([0.3, 0.6, -0.2], [0.5, 0.2, 0.1], 3.0,
+         "the values equal 3 × the expected ones WITHIN in all 3 elements: a constant factor, the number of "
+         "outputs (a gradient summed over the outputs where the loss averages them)"),
+    ],
+    ids=["learning-rate", "outputs"],
+)
+def test_a_delta_scaled_by_the_case_s_learning_rate_or_output_count_is_said_to_be_scaled_by_it(
+    a: list[float], y: list[float], factor: float, sentence: str
+) -> None:
+    """The generic factor is named from the case: its learning rate (0.1) and its number of outputs (3)."""
+    a_, y_ = np.array(a), np.array(y)
+    expected = (a_ - y_) * 0.8
+    found = _delta_finding(factor * expected, expected, a_, y_)
+    assert found is not None
+    assert (found.kind, WITHIN.sub("WITHIN", found.sentence), found.params["factor"]) == (
+        "scaled", sentence, pytest.approx(factor, rel=1e-12)
+    )
+
+
+def test_a_negated_delta_is_said_to_be_flipped_within_the_estimate_s_budget() -> None:
+    """−(A − y)·f'(z) + 2e-7: off −1 × the estimate by more than 1e-6 of it (1.6e-7), within that plus the
+    budget (1e-7): the sign flip is stated to 2e-07."""
+    a, y = np.array([0.3]), np.array([0.5])
+    expected = (a - y) * 0.8
+    found = _delta_finding(-expected + 2e-7, expected, a, y, budget=1e-7)
+    assert found == Finding(
+        "sign-flipped",
+        "the values equal −1 × the expected ones to 2e-07 in the only element: the sign is flipped (A − y "
+        "written y − A, or a gradient added instead of subtracted)",
+        {"factor": -1.0, "agreement": pytest.approx(2e-7, rel=1e-6)},
+    )
+
+
+def _prime_as_a_row(layers: list[int], activation: str) -> NeuralNetwork:
+    """The output delta A − y of output_delta_missing_fprime, with each layer's activation_prime giving
+    tanh'(z) as a row (1, n) whatever the shape of z."""
+    net = output_delta_missing_fprime.make(layers, activation)
+    for layer in net.layers:
+        layer.activation_prime = lambda z, prime=layer.activation_prime: np.atleast_2d(prime(z))
+    return net
+
+
+def test_an_activation_prime_giving_a_row_is_read_in_z_s_shape_and_found_to_be_f_prime() -> None:
+    """activation_prime(z) of z's size in another shape is taken in z's shape: it is f'(z), so the layer's
+    own derivative explains nothing, and A − y where tanh'(z) = 1 − 9e-9 is failed without a diagnosis."""
+    case = make_case((2, 3, 1), "tanh", 0.1, 0.01, 11, HALF_SSE)
+    profile = Profile("layer-level", frozenset({"activation", "activation_prime"}))
+    evidence = evaluate("output-delta", _prime_as_a_row, case, HALF_SSE, profile)
+    assert (evidence.status, evidence.where, evidence.summary, evidence.findings) == (
+        "failed", "layer 2 of 2 (output), unit 0", "the output delta is wrong in 1 of 1 layer", []
+    )
