@@ -625,6 +625,23 @@ class _OutputDeltaNegated(_Deltas):
         return -dz if number == self.n else dz
 
 
+class _HiddenDeltaTimesRate(_Deltas):
+    """The hidden layer's delta reported at 0.1 × its value, the case's learning rate."""
+
+    def reported(self, number: int, dz: np.ndarray) -> np.ndarray:
+        return 0.1 * dz if number == 1 else dz
+
+
+def test_a_model_s_delta_scaled_by_the_learning_rate_is_said_so_as_a_layers_is() -> None:
+    """The model-level deltas are diagnosed with the case's learning rate and outputs, as the layer-level
+    ones are: a hidden delta 0.1 × the right one (lr = 0.1) was failed with no finding."""
+    evidence = evaluate("hidden-delta", _HiddenDeltaTimesRate, DELTAS_CASE, HALF_SSE, DELTAS)
+    assert evidence.status == "failed"
+    (finding,) = evidence.findings
+    assert (finding.kind, finding.params["matches"]) == ("scaled", ["the learning rate"])
+    assert finding.sentence.startswith("the values equal 0.1 × the expected ones")
+
+
 def test_a_model_s_deltas_listed_from_the_output_first_are_skipped_with_the_reason() -> None:
     """One delta per bias vector, but the sizes are the biases' in reverse order (1, 3 for b1 of 3 and b2 of
     1): each delta can be no bias's gradient, so nothing is compared and the check says why."""

@@ -260,7 +260,8 @@ def _model_deltas(net: ModelNetwork, case: Case, loss: Loss, hidden: bool) -> Ev
                 whole.append(suspected.findings(net, case, loss, deltas, [estimates[i] for i in biases],
                                                 "every layer's delta", "deltas", labels))
             comparison.finding = next(iter(whole[0]), None) or diagnosis.diagnose(
-                deltas[number - 1], estimate.value, estimate.budget
+                deltas[number - 1], estimate.value, estimate.budget,
+                learning_rate=case.learning_rate, n_outputs=case.n_outputs,
             )
         comparisons.append(comparison)
     if not comparisons:
