@@ -1113,47 +1113,31 @@ def test_the_rates_disagreement_is_located_at_the_array_that_changes_most_betwee
     )
     assert finding.params == {"learning_rates": [0.1, 0.0125], "where": "W1[0]"}
 
-def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolated_with_them() -> None:
-    """The error is lr × (1, −2), plus 3e-8 on W1[0]; each step's rounding is 1e-8, which extrapolated to
-    lr = 0 allows (0.1 + 0.0125) / 0.0875 × 1e-8 more than the estimate's budget: the error vanishes."""
+VANISHES = (
+    "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
+    "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125, and it vanishes as the learning "
+    "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
+    "weights it has already updated (a layer updated inside backward before the delta to its left went "
+    "through it)"
+)
+
+
+@pytest.mark.parametrize("offset", [3e-8, 4.6e-8])
+def test_stale_weights_vanish_at_rate_zero_within_the_steps_rounding_extrapolated_with_them(
+        offset: float) -> None:
+    """The error is lr × (1, −2), plus `offset` on W1[0] at both rates; each step's rounding is 1e-8. The
+    extrapolation to lr = 0, (lr1 × b − lr2 × a) / (lr1 − lr2), carries (lr1 × r2 + lr2 × r1) / (lr1 − lr2)
+    = 1.29e-8 of it, which the comparison's safety factor 4 makes 5.1e-8: enough for 4.6e-8, where the
+    difference of the two terms (1e-8) is not. The error vanishes."""
     from backprop.battery.checks.derived import rate_disagreement
     from backprop.numerical.estimate import Estimate
 
-    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([3e-8, 0.0])
+    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([offset, 0.0])
     gradient = _two_rates(true + 0.1 * slope + off, true + 0.0125 * slope + off, np.full(2, 1e-8))
     found = rate_disagreement(gradient, ["W1"], [Estimate(true, np.full(2, 1e-12), "central")])
     assert found is not None
-    finding = found[2]
-    assert finding.kind == "stale-weights"
-    assert finding.sentence == (
-        "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
-        "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125, and it vanishes as the learning "
-        "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
-        "weights it has already updated (a layer updated inside backward before the delta to its left went "
-        "through it)"
-    )
+    assert (found[2].kind, found[2].sentence) == ("stale-weights", VANISHES)
 
-
-def test_stale_weights_extrapolated_to_rate_zero_carry_the_sum_of_both_steps_rounding() -> None:
-    """The error at lr = 0 is 4.6e-8 on W1[0], each step's rounding 1e-8: the extrapolation
-    (lr1 × b − lr2 × a) / (lr1 − lr2) carries (lr1 × r2 + lr2 × r1) / (lr1 − lr2) = 1.29e-8 of it, which
-    the comparison's safety factor 4 makes 5.1e-8, enough; the difference of the two terms (1e-8) is not."""
-    from backprop.battery.checks.derived import rate_disagreement
-    from backprop.numerical.estimate import Estimate
-
-    true, slope, off = np.array([1.0, 2.0]), np.array([1.0, -2.0]), np.array([4.6e-8, 0.0])
-    gradient = _two_rates(true + 0.1 * slope + off, true + 0.0125 * slope + off, np.full(2, 1e-8))
-    found = rate_disagreement(gradient, ["W1"], [Estimate(true, np.full(2, 1e-12), "central")])
-    assert found is not None
-    finding = found[2]
-    assert finding.kind == "stale-weights"
-    assert finding.sentence == (
-        "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
-        "0.0125; its error against ∂L/∂p is 0.2 at 0.1 and 0.025 at 0.0125, and it vanishes as the learning "
-        "rate goes to 0): an error that grows with the learning rate is a step that backpropagates through "
-        "weights it has already updated (a layer updated inside backward before the delta to its left went "
-        "through it)"
-    )
 
 GROWS_ONLY = (
     "the gradient derived from the step changes with the learning rate (by up to 0.18 between 0.1 and "
