@@ -259,12 +259,20 @@ def test_resolve_gives_an_import_a_minute_by_default(monkeypatch: pytest.MonkeyP
     ("  ", "a target must be a string such as mynet.py:make or package.module:make, not '  '"),
     ("net.py:my-make", "target 'net.py:my-make' is not of the form module:attr or path/to/file.py:attr"),
     ("net.py:._", "target 'net.py:._' is not of the form module:attr or path/to/file.py:attr"),
+    ("net.py:1make", "target 'net.py:1make' is not of the form module:attr or path/to/file.py:attr"),
+    ("net.py:Net.", "target 'net.py:Net.' is not of the form module:attr or path/to/file.py:attr"),
 ])
 def test_a_malformed_target_is_refused_in_one_sentence(target: str, sentence: str) -> None:
     """A blank target, or an attribute that is not a dotted name, is a TargetError that quotes the target."""
     with pytest.raises(TargetError) as raised:
         split_target(target)
     assert str(raised.value) == sentence
+
+
+@pytest.mark.parametrize("attribute", ["_", "_make", "Net.build", "make2"])
+def test_every_dotted_python_name_is_a_valid_attribute(attribute: str) -> None:
+    """A factory named by any identifier (a lone underscore included), or a dotted path of them, splits."""
+    assert split_target(f"net.py:{attribute}") == ("net.py", attribute)
 
 
 def test_a_windows_path_with_a_drive_letter_splits_at_its_last_colon() -> None:

@@ -201,6 +201,25 @@ def test_the_learning_rate_applied_twice_to_two_arrays_names_both_in_the_plural(
                               "factor": "the learning rate", "parameters": ["W1", "b1"]}
 
 
+def test_an_unnamed_array_s_element_is_placed_with_its_index_name() -> None:
+    """A model whose parameters() gives no names has arrays "parameter 1 of 2": the disagreeing element
+    is "parameter 1 of 2, p[1]", written as every other check writes it, not "parameter 1 of 2[1]"."""
+    from backprop.battery.checks.derived import rate_disagreement
+    from backprop.numerical.estimate import Estimate
+
+    w, b = np.array([1.0, 2.0]), np.array([3.0])
+    gradient = _at_two_rates({"1": (w, w + np.array([0.0, 1.0])), "2": (b, b)})
+    estimates = [Estimate(g, np.full(g.shape, 1e-12), "central") for g in (w, b)]
+    found = rate_disagreement(gradient, ["parameter 1 of 2", "parameter 2 of 2"], estimates, "p")
+    assert found is not None
+    where, details, finding = found
+    assert where == "parameter 1 of 2, p[1]"
+    assert details.startswith(
+        "parameter 1 of 2, p[1]: (W_before − W_after) / lr is 2 at learning rate 0.1 and 3 at 0.0125"
+    )
+    assert finding.params["where"] == "parameter 1 of 2, p[1]"
+
+
 def test_the_learning_rate_applied_twice_to_another_array_than_the_gradient_says_one_fixed_array() -> None:
     """W1 moves by lr² × (2, 4) where ∂L/∂p is (1, 2): the rate is applied twice, but to a fixed array
     that is not the gradient, and the sentence does not claim the gradient."""

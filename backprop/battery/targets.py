@@ -34,7 +34,7 @@ def split_target(target: str) -> tuple[str, str]:
     location, sep, attribute = target.strip().rpartition(":")
     if not sep or (len(location) == 1 and location.isalpha()):  # no colon, or only a Windows drive letter
         location, attribute = target.strip(), DEFAULT_ATTRIBUTE
-    if not location or not attribute.replace(".", "").replace("_", "").isalnum():
+    if not location or not all(part.isidentifier() for part in attribute.split(".")):
         raise TargetError(f"target {target!r} is not of the form module:attr or path/to/file.py:attr")
     return location, attribute
 

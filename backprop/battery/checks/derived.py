@@ -73,15 +73,15 @@ def derived_gradient(
 
 
 def rate_disagreement(
-    gradient: ModelGradient, labels: Sequence[str], estimates: Sequence[Any]
+    gradient: ModelGradient, labels: Sequence[str], estimates: Sequence[Any], index_name: str = ""
 ) -> tuple[str, str, Finding] | None:
     """(where, details, finding) when the gradients derived at the two learning rates disagree beyond
-    their rounding, else None."""
+    their rounding, else None; ``index_name`` as ``parameter_labels`` gives it ("p" for unnamed arrays)."""
     if len(gradient.rates) < 2:
         return None
     (g1, g2), (r1, r2) = gradient.at_rates, gradient.rounding_at
     lr1, lr2 = gradient.rates
-    pairs = [compare_exact(label, "", a, b, extra=ra + rb)
+    pairs = [compare_exact(label, index_name, a, b, extra=ra + rb)
              for label, a, b, ra, rb in zip(labels, g1, g2, r1, r2, strict=True)]
     wrong = [c for c in pairs if not c.passed]
     if not wrong:

@@ -142,7 +142,7 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
     weights = net.copy_weights()
     data = model_estimates(net, case, loss, penalised=False)
     estimates = penalty.with_penalty(data, weights, net.profile, model=True)
-    labels, _ = parameter_labels(net)
+    labels, index_name = parameter_labels(net)
     try:
         gradient = (derived_gradient if from_step else model_gradient)(net, case, case.x, case.y)
     except GradientShapeError as error:
@@ -162,7 +162,7 @@ def model_gradient_evidence(net: ModelNetwork, case: Case, loss: Loss, from_step
         step=from_step,
     )
     evidence.note = gradient.note
-    disagreement = rate_disagreement(gradient, labels, estimates)
+    disagreement = rate_disagreement(gradient, labels, estimates, index_name)
     if disagreement is not None:
         where, details, finding = disagreement
         if not evidence.failing:
