@@ -120,16 +120,21 @@ def wilson(killed: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def report(statuses: dict[str, str], sample: list[str]) -> int:
-    """One line a file, the totals, and every survivor that is not known equivalent."""
+    """One line a file, the totals, every survivor that is not known equivalent, and every mutant listed
+    as equivalent that a test killed: an edit renumbered its function, so its entry names another mutant."""
     known = equivalents()
     rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     survivors = []
+    stale = []
     for name in sample:
         status = statuses.get(name, "not checked")
-        outcome = "equivalent" if name in known else ("killed" if status in KILLED else status)
+        killed = status in KILLED
+        outcome = "killed" if killed else ("equivalent" if name in known else status)
         rows[source_file(name)][outcome] += 1
         if outcome in ("survived", "no tests"):
             survivors.append((name, status))
+        if killed and name in known:
+            stale.append(name)
     columns = f"{'drawn':>5} {'killed':>6} {'equiv':>5} {'alive':>5} {'unrun':>5}"
     print(f"{'file':44} {columns}  score  95 % interval")
     totals: dict[str, int] = defaultdict(int)
@@ -141,6 +146,8 @@ def report(statuses: dict[str, str], sample: list[str]) -> int:
     print(line("all", totals))
     for name, status in survivors:
         print(f"{status}: {name}")
+    for name in stale:
+        print(f"listed as equivalent but killed (renumbered? look again at its entry): {name}")
     return 0
 
 

@@ -70,6 +70,19 @@ def test_the_report_counts_equivalents_apart_and_lists_every_survivor(capsys, mo
     assert f"survived: {names[2]}" not in out
 
 
+def test_a_killed_mutant_listed_as_equivalent_counts_as_killed_and_its_entry_is_stale(capsys, monkeypatch):
+    # an edit above a listed mutant renumbers its function: the name now belongs to another mutant
+    names = [f"backprop.battery.a.x_f__mutmut_{i}" for i in range(1, 3)]
+    statuses = dict(zip(names, ["killed", "survived"]))
+    monkeypatch.setattr(sample, "equivalents", lambda: dict.fromkeys(names, "same value"))
+    sample.report(statuses, names)
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("backprop/battery/a.py"))
+    assert row.split()[1:6] == ["2", "1", "1", "0", "0"]
+    assert f"listed as equivalent but killed (renumbered? look again at its entry): {names[0]}" in out
+    assert names[1] not in out
+
+
 def test_an_excluded_mutant_is_never_drawn_and_the_others_are_drawn_as_before():
     # a sample unseen by the tests written for earlier samples: their mutants are left out
     statuses = {f"backprop.battery.a.x_f__mutmut_{i}": "not checked" for i in range(1, 30)}
