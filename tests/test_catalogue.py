@@ -10,12 +10,12 @@ import difflib
 import json
 import os
 import re
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from implementations import catalogue
+from mutmut_stats import cache_with_calls
 
 from backprop.battery import CHECK_IDS, BatteryResult, CheckResult, check
 from backprop.battery.report import render
@@ -28,7 +28,7 @@ BUGS = sorted(name for name, module in CATALOGUE.items() if module.EXPECTED_FAIL
 CORRECT = sorted(name for name, module in CATALOGUE.items() if not module.EXPECTED_FAILED)
 
 
-@cache
+@cache_with_calls
 def battery(name: str, loss: str | None = None, only: tuple[str, ...] | None = None) -> BatteryResult:
     """The battery's verdict on one catalogue entry, under its own loss unless another is given.
 

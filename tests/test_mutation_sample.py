@@ -116,3 +116,45 @@ def test_a_names_file_with_no_known_mutant_says_so_not_the_globs(tmp_path, capsy
     monkeypatch.setattr(sample, "mutant_statuses", lambda: {"backprop.battery.a.x_f__mutmut_1": "killed"})
     assert sample.main(["--names", str(listed), "--report"]) == 2
     assert capsys.readouterr().err.strip() == f"none of the 2 names in {listed} is one of mutmut's mutants"
+
+
+def test_a_cached_verdict_files_its_calls_under_every_test_that_reads_it(tmp_path, monkeypatch):
+    """During mutmut's stats run, the second test to read a cached result must be filed under the
+    functions that computing it reached, or their mutants would never run that test."""
+    pytest.importorskip("mutmut")
+    import mutmut_stats
+    from mutmut.state import state
+
+    monkeypatch.setattr(mutmut_stats, "_CHILD_HITS", tmp_path)
+    monkeypatch.setattr(mutmut_stats, "_collecting_stats", lambda: True)
+    monkeypatch.setattr(state(), "_stats", set())
+    computed = []
+
+    @mutmut_stats.cache_with_calls
+    def verdict(name):
+        computed.append(name)
+        state()._stats.add(f"backprop.x_{name}")
+        (tmp_path / "4242").write_text(f"backprop.x_{name}_in_a_child")
+        return name.upper()
+
+    state()._stats.add("backprop.x_before")  # a call the first test made before asking
+    assert verdict("deltas") == "DELTAS"
+    assert state()._stats == {"backprop.x_before", "backprop.x_deltas", "backprop.x_deltas_in_a_child"}
+    state()._stats.clear()  # mutmut files the first test's calls and starts the second
+    assert verdict("deltas") == "DELTAS"
+    assert state()._stats == {"backprop.x_deltas", "backprop.x_deltas_in_a_child"}
+    assert computed == ["deltas"]
+
+
+def test_outside_a_stats_run_the_cache_files_nothing(monkeypatch):
+    import mutmut_stats
+
+    monkeypatch.setattr(mutmut_stats, "_CHILD_HITS", None)
+    computed = []
+
+    @mutmut_stats.cache_with_calls
+    def verdict(name, loss=None):
+        computed.append((name, loss))
+        return len(computed)
+
+    assert [verdict("a"), verdict("a"), verdict("a", loss="sse"), verdict("a", loss="sse")] == [1, 1, 2, 2]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
 import pytest
+from mutmut_stats import cache_with_calls
 
 import backprop
 from backprop.battery import BatteryResult
@@ -28,7 +28,7 @@ def target(name: str) -> str:
     return f"{HERE / name}.py:make"
 
 
-@cache
+@cache_with_calls
 def battery(name: str, **options: object) -> BatteryResult:
     return backprop.check(target(name), max_examples=4, **options)  # type: ignore[arg-type]
 
