@@ -36,7 +36,8 @@ def agreement(a: ArrayLike, b: ArrayLike, budget: ArrayLike | float = 0.0) -> fl
     if a_arr.shape != b_arr.shape or a_arr.size == 0:
         return None
     gap = float(np.max(np.abs(a_arr - b_arr)))
-    return gap if gap <= _tolerance(b_arr, budget) else None
+    # an infinite gap agrees with nothing, though an infinite b makes the tolerance infinite too
+    return gap if np.isfinite(gap) and gap <= _tolerance(b_arr, budget) else None
 
 
 def within(gap: float) -> str:
