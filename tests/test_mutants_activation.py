@@ -304,11 +304,32 @@ def test_a_relu_derivative_wrong_only_between_0_and_1_is_found() -> None:
     )
 
 
-def test_relu_is_not_judged_at_its_kink() -> None:
-    """With every weight 0 each z is 0, relu's kink, where no one slope is the derivative: relu passes."""
-    case = make_case((2, 3, 1), "relu", 0.1, 0.0, 11, HALF_SSE)
-    evidence = run("activation-derivative", NeuralNetwork, case)
+def test_relu_s_derivative_is_not_judged_within_1e_4_of_its_kink() -> None:
+    """A relu' smoothed into a ramp over 0 < z < 1e-4 differs from the step only there, where the check
+    does not judge it: with weights of 5e-5 the case's own z (1e-5, 7e-8, ...) lie in the ramp, and pass."""
+    case = make_case((2, 3, 1), "relu", 0.1, 5e-5, 11, HALF_SSE)
+    evidence = run("activation-derivative", with_functions(prime=lambda z: np.clip(z / 1e-4, 0.0, 1.0)), case)
     assert (evidence.status, evidence.summary, evidence.findings) == ("passed", "", [])
+
+
+def _naive_sigmoid_prime(z: Any) -> Any:
+    return np.exp(-z) / (1 + np.exp(-z)) ** 2  # inf / inf = NaN below z = -709.78
+
+
+def test_an_activation_and_its_derivative_that_both_overflow_are_both_in_the_details() -> None:
+    """One line per function that overflows: the details are the two sentences, a line each."""
+    case = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
+    evidence = run("activation-derivative", with_functions(_naive_sigmoid, _naive_sigmoid_prime), case)
+    assert evidence.status == "failed"
+    assert [f.params["function"] for f in evidence.findings] == [
+        "layer 1's activation",
+        "layer 1's activation_prime",
+    ]
+    prime_sentence = OVERFLOW_SENTENCE.replace(
+        "activation(z) is NaN at z = 710", "activation_prime(z) is NaN at z = -710"
+    )
+    assert evidence.findings[1].sentence == prime_sentence
+    assert evidence.details == OVERFLOW_SENTENCE + "\n" + prime_sentence
 
 
 # --------------------------------------------------------------------------- dz-is-fprime-of-z
