@@ -38,6 +38,7 @@ from backprop.network import Layer, NeuralNetwork
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from implementations import dz_of_a  # noqa: E402
+from test_battery_shrinking import network_of  # noqa: E402
 
 LAYER = Profile("layer-level", frozenset({"activation", "activation_prime"}))
 GRID = activation._GRID
@@ -366,19 +367,9 @@ class _ColumnDZ(Layer):
         return out
 
 
-def with_layer_class(cls: type) -> Any:
-    def make(sizes: list[int], name: str) -> NeuralNetwork:
-        net = NeuralNetwork(sizes, name)
-        for layer in net.layers:
-            layer.__class__ = cls
-        return net
-
-    return make
-
-
 def test_layers_storing_no_dz_are_skipped_with_the_reason() -> None:
     case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
-    evidence = run("dz-is-fprime-of-z", with_layer_class(_NoDZ), case)
+    evidence = run("dz-is-fprime-of-z", network_of(_NoDZ), case)
     assert (evidence.status, evidence.summary) == (
         "skipped",
         "layer 1 stores no dZ after forward, so there is no dZ to check (the deltas are still checked)",
@@ -388,7 +379,7 @@ def test_layers_storing_no_dz_are_skipped_with_the_reason() -> None:
 def test_a_dz_stored_as_a_column_is_read_in_unit_order() -> None:
     """dZ of shape (units, 1) holds the same values as (1, units): it is read unit by unit and passes."""
     case = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
-    evidence = run("dz-is-fprime-of-z", with_layer_class(_ColumnDZ), case)
+    evidence = run("dz-is-fprime-of-z", network_of(_ColumnDZ), case)
     assert evidence.status == "passed"
 
 
