@@ -292,19 +292,25 @@ def _no_scheme(
     Y: NDArray, start: Weights, fitted: dict[int, Weights], layers: Paths,
     source: Callable[[NDArray, bool], Paths],
 ) -> ProbeFailure:
-    """The evidence that fit follows no scheme: how far it landed from the nearest path, and whether it
-    is a known scheme trained on the first row's target for every row (wrong-target)."""
-    n = PROBE_ROWS[0]
-    best = min(
-        ((_gap(fitted[n], layers.landing(parse_scheme(name), path), start), name, path)
-         for name in CANDIDATES for path in epoch_paths(parse_scheme(name), n)),
-        key=lambda item: item[0],
-    )
-    gap, name, path = best
+    """The evidence that fit follows no scheme: how far it landed from the nearest path on the row count
+    where it is farthest from every scheme (or, when each epoch follows a scheme, that no one scheme
+    follows both), and whether it is a known scheme trained on the first row's target (wrong-target)."""
+    nearest = {rows: _nearest(fitted[rows], rows, layers) for rows in PROBE_ROWS}
+    n = max(PROBE_ROWS, key=lambda rows: nearest[rows][0])
+    gap, name, path = nearest[n]
     moved = _size([s - f for s, f in zip(start, fitted[n], strict=True)]) / layers.lr
-    summary = (f"one epoch of fit on {n} distinct rows moved the weights as no training scheme does "
-               f"(the nearest is {name}, {describe_path(parse_scheme(name), path)}, {gap:.0%} of the move "
-               "away)")
+    if all(_lands(fitted[rows], layers.landing(parse_scheme(nearest[rows][1]), nearest[rows][2]), start)
+           for rows in PROBE_ROWS):
+        (few, (_, first, first_path)), (many, (_, second, second_path)) = nearest.items()
+        summary = (f"one epoch of fit moved the weights as {first} does on {few} distinct rows "
+                   f"({describe_path(parse_scheme(first), first_path)}) and as {second} does on {many} "
+                   f"({describe_path(parse_scheme(second), second_path)}): no one training scheme does both")
+        params: dict[str, object] = {"schemes": [first, second], "rows": list(PROBE_ROWS)}
+    else:
+        summary = (f"one epoch of fit on {n} distinct rows moved the weights as no training scheme does "
+                   f"(the nearest is {name}, {describe_path(parse_scheme(name), path)}, {gap:.0%} of the "
+                   "move away)")
+        params = {"nearest": name, "gap": gap, "rows": n}
     details = (f"fit(X, y, learning_rate, epochs=1) on {n} rows moved the weights by {moved:.4g} (÷ learning "
                f"rate, largest element); the schemes tried: {', '.join(CANDIDATES)}")
     first_target = np.repeat(Y[:1], len(Y), axis=0)
@@ -317,8 +323,16 @@ def _no_scheme(
                         "on its own target y[i]")
             return ProbeFailure(summary, details,
                                 (Finding("wrong-target", sentence, {"scheme": matched}),))
-    finding = Finding("fit-scheme", summary, {"nearest": name, "gap": gap})
-    return ProbeFailure(summary, details, (finding,))
+    return ProbeFailure(summary, details, (Finding("fit-scheme", summary, params),))
+
+
+def _nearest(observed: Weights, rows: int, layers: Paths) -> tuple[float, str, Path]:
+    """(gap, scheme, path): the path of one epoch on `rows` rows that lands nearest where fit did."""
+    return min(
+        ((_gap(observed, layers.landing(parse_scheme(name), path), layers.start), name, path)
+         for name in CANDIDATES for path in epoch_paths(parse_scheme(name), rows)),
+        key=lambda item: item[0],
+    )
 
 
 # --------------------------------------------------------------------------- comparing weights
