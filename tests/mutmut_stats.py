@@ -108,12 +108,14 @@ def cache_with_calls(compute: Callable[..., Result]) -> Callable[..., Result]:
     made it, so a result computed once would tie the functions it reached to the first test that
     asked and to none of the others: their mutants would never run those tests. During the stats
     run the calls made computing a result are kept with it and filed again in each test that reads
-    it; outside one this is a plain cache."""
+    it; outside one this is a plain cache. It is kept per mutant under test: mutmut forks each
+    mutant's worker from the process that ran the stats, and a verdict computed there, on the code
+    unmutated, would be inherited and read back under every mutant, which could then never fail it."""
     results: dict[Hashable, tuple[Result, frozenset[str]]] = {}
 
     @functools.wraps(compute)
     def cached(*args: Hashable, **kwargs: Hashable) -> Result:
-        key = (args, tuple(sorted(kwargs.items())))
+        key = (os.environ.get("MUTANT_UNDER_TEST", ""), args, tuple(sorted(kwargs.items())))
         recording = _CHILD_HITS is not None and _collecting_stats()
         if key not in results:
             if recording:

@@ -2,6 +2,7 @@
 the same on every run and spread over every file, and its interval must be the Wilson one."""
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,23 @@ def test_outside_a_stats_run_the_cache_files_nothing(monkeypatch):
         return len(computed)
 
     assert [verdict("a"), verdict("a"), verdict("a", loss="sse"), verdict("a", loss="sse")] == [1, 1, 2, 2]
+
+
+def test_a_cached_verdict_is_computed_again_under_another_mutant(monkeypatch):
+    """mutmut forks each mutant's worker from the process that ran the stats: a verdict cached there
+    on the unmutated code must not be read back under a mutant, or no mutant could ever fail it."""
+    import mutmut_stats
+
+    monkeypatch.setattr(mutmut_stats, "_CHILD_HITS", None)
+    computed = []
+
+    @mutmut_stats.cache_with_calls
+    def verdict(name):
+        computed.append(os.environ.get("MUTANT_UNDER_TEST"))
+        return len(computed)
+
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")
+    assert [verdict("a"), verdict("a")] == [1, 1]
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "backprop.battery.checks.deltas.x__deltas__mutmut_121")
+    assert [verdict("a"), verdict("a")] == [2, 2]
+    assert computed == ["stats", "backprop.battery.checks.deltas.x__deltas__mutmut_121"]
