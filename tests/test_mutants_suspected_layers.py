@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from test_mutants_suspected import CASE, catalogue
+from test_mutants_suspected import ALL_13, CASE, assert_named_sign_flipped, catalogue
 
 from backprop.battery.cases import make_case
 from backprop.battery.checks import suspected
@@ -26,10 +26,6 @@ from backprop.losses import HALF_SSE
 from backprop.network import NeuralNetwork
 
 SIGMOID_CASE = make_case((2, 3, 1), "sigmoid", 0.1, 1.0, 11, HALF_SSE)
-
-SIGN_FLIPPED = (
-    "every gradient equals that of backprop with the output error's sign flipped (y − A where A − y belongs) "
-)
 
 
 def model(name: str) -> ModelNetwork:
@@ -91,17 +87,7 @@ def test_a_suspect_is_named_at_the_judge_s_weights_where_a_request_left_the_subj
     net.request("method_at", moved, "predict", CASE.x)
     labels = parameter_labels(net)[0]
     found = suspected.findings(net, CASE, HALF_SSE, gradients, estimates, "every gradient", labels=labels)
-    assert [(f.kind, f.params["layer"], f.params["changed"]) for f in found] == [("sign-flipped", 2, labels)]
-    assert re.fullmatch(
-        re.escape(SIGN_FLIPPED)
-        + "(exactly|to [0-9]e-[0-9]+)"
-        + re.escape(
-            " in all 13 elements (the mistake changes 6 of 6 elements of parameter 1 of 4, 3 of 3 of "
-            "parameter 2 of 4, 3 of 3 of parameter 3 of 4, 1 of 1 of parameter 4 of 4): write the error "
-            "as A − y"
-        ),
-        found[0].sentence,
-    )
+    assert_named_sign_flipped(found, labels, ALL_13)
 
 
 # --------------------------------------------------------------------------- an article layer network
@@ -117,16 +103,10 @@ def test_layers_whose_zero_output_is_off_by_one_rounding_of_1_are_still_the_judg
     found = suspected.findings(
         net, CASE, HALF_SSE, flipped, estimates, "every gradient", seen=rounded, penalised=False
     )
-    assert [(f.kind, f.params["layer"], f.params["changed"]) for f in found] == [
-        ("sign-flipped", 2, ["layer 2"])
-    ]
-    assert re.fullmatch(
-        re.escape(SIGN_FLIPPED)
-        + "(exactly|to [0-9]e-[0-9]+)"
-        + re.escape(
-            " in all 16 elements (the mistake changes 4 of 4 elements of layer 2): write the error as A − y"
-        ),
-        found[0].sentence,
+    assert_named_sign_flipped(
+        found,
+        ["layer 2"],
+        " in all 16 elements (the mistake changes 4 of 4 elements of layer 2): write the error as A − y",
     )
 
 
