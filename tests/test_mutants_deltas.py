@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "styles"))
 from implementations import hidden_returns_error, output_delta_missing_fprime, output_error_sign  # noqa: E402
 from implementations.float32_network import Float32Layer  # noqa: E402
 from implementations.output_delta_missing_fprime import NoDerivativeOutputLayer  # noqa: E402
+from test_mutants_checks import _made_of  # noqa: E402
 
 LAYERS = Profile("layer-level", frozenset({"activation", "activation_prime"}))
 CASE = make_case((2, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
@@ -94,16 +95,6 @@ class _OutputReturnsOneMore(NoDerivativeOutputLayer):
     def backward(self, y: object, rightLayer: object) -> np.ndarray:
         delta = super().backward(y, rightLayer)
         return np.append(delta, 0.0) if self.isoutputLayer else delta
-
-
-def _made_of(layer_class: type) -> object:
-    def make(layers: list[int], activation: str) -> NeuralNetwork:
-        net = NeuralNetwork(layers, activation)
-        for layer in net.layers:
-            layer.__class__ = layer_class
-        return net
-
-    return make
 
 
 def test_a_layer_returning_nothing_is_judged_from_the_delta_it_stores() -> None:
