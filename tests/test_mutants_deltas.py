@@ -2,8 +2,9 @@
 given by the layer to its right is wrong is inherited from it (judged in float64 from what that layer
 returned); a backward that returns something other than the delta it stores is named, with both (one
 returning nothing, or an array of another size, has its stored delta judged instead); a usual mistake every
-layer's delta reproduces is said of every layer's delta; and a network without a hidden layer passes the
-hidden-delta check saying so.
+layer's delta reproduces is said of every layer's delta; each of three hidden layers inheriting a wrong output
+delta is named; a wrong activation_prime given to the output layer alone is read from that layer; and a
+network without a hidden layer passes the hidden-delta check saying so.
 
 Each test runs one check on one fixed case, in this process."""
 
@@ -178,3 +179,34 @@ def test_a_float32_hidden_delta_is_judged_locally_in_float64_from_what_it_was_gi
         "layer 1's delta equals (δ·Wᵀ)·f'(z) computed from the delta of layer 2 to 2e-08: this layer "
         "backpropagates correctly, and the error comes in from layer 2, to its right"
     )
+
+
+def _output_prime_halved(layers: list[int], activation: str) -> NeuralNetwork:
+    """The article's network whose output layer alone is given half of f' as its activation_prime."""
+    net = NeuralNetwork(layers, activation)
+    prime = net.layers[-1].activation_prime
+    net.layers[-1].activation_prime = lambda z: 0.5 * prime(z)
+    return net
+
+
+def test_the_output_layer_s_own_wrong_activation_prime_is_named_not_a_hidden_layer_s() -> None:
+    """Only the output layer is handed a wrong activation_prime: the output delta is said to be ∂L/∂A × that
+    layer's own activation_prime, read from the output layer itself (the hidden layers' is right)."""
+    evidence = evaluate("output-delta", _output_prime_halved, CASE, HALF_SSE, LAYERS)
+    assert evidence.status == "failed"
+    assert [(f.kind, f.params) for f in evidence.findings] == [
+        ("wrong-derivative", {"layer": 2, "agreement": 0.0})
+    ]
+
+
+def test_a_wrong_output_delta_is_inherited_by_every_hidden_layer_each_named() -> None:
+    """Three hidden layers backpropagate an output delta lacking f'(z) correctly: each is judged, and each
+    is said to inherit its error from the layer to its right (not only the first)."""
+    case = make_case((2, 3, 3, 3, 1), "tanh", 0.1, 1.0, 11, HALF_SSE)
+    evidence = evaluate("hidden-delta", output_delta_missing_fprime.make, case, HALF_SSE, LAYERS)
+    assert evidence.summary == "the hidden delta is wrong in 3 of 3 layers"
+    assert [(f.kind, f.params["layer"], f.params["from"]) for f in evidence.findings] == [
+        ("inherited", 3, "layer 4's delta"),
+        ("inherited", 2, "layer 3's delta"),
+        ("inherited", 1, "layer 2's delta"),
+    ]
