@@ -163,16 +163,23 @@ def test_a_function_whose_shape_changes_within_a_step_is_refused_with_both_shape
 
 
 def test_the_rounding_eps_is_the_coarser_of_the_points_and_the_values() -> None:
-    """A float32 point rounds like float32 even when f answers in float64, and a float32 answer
-    rounds like float32 at a float64 point: the eps is float32's (2⁻²³) both ways."""
+    """A float32 point rounds like float32 even when f answers in float64, a float32 answer rounds like
+    float32 at a float64 point, and so does a float32 answer handed back as float64 (its values are all
+    float32 numbers): the precision is float32's (eps 2⁻²³) in all three ways."""
     from backprop.numerical.functions import prepare
 
-    *_, eps = prepare(lambda x: np.sum(x.astype(np.float64) ** 2), np.array([1.0, 2.0], dtype=np.float32))
-    assert eps == 2.0 ** -23
-    *_, eps = prepare(lambda x: np.float32(np.sum(x ** 2)), np.array([1.0, 2.0]))
-    assert eps == 2.0 ** -23
-    *_, eps = prepare(lambda x: np.sum(x ** 2), np.array([1.0, 2.0]))
-    assert eps == 2.0 ** -52
+    def handed_back(x: np.ndarray) -> float:
+        return float(np.float32(np.sum(x**2)))
+
+    float32_point = np.array([1.0, 2.0], dtype=np.float32)
+    *_, precision = prepare(lambda x: np.sum(x.astype(np.float64) ** 2), float32_point)
+    assert precision == np.float32
+    *_, precision = prepare(lambda x: np.float32(np.sum(x**2)), np.array([1.0, 2.0]))
+    assert precision == np.float32
+    *_, precision = prepare(handed_back, np.array([1.1, 2.2]))
+    assert precision == np.float32
+    *_, precision = prepare(lambda x: np.sum(x**2), np.array([1.1, 2.2]))
+    assert precision == np.float64
 
 
 def test_a_scalar_point_makes_f_a_scalar_function_not_an_elementwise_one() -> None:

@@ -59,7 +59,8 @@ def imaginary_part(f: Callable, z: NDArray) -> NDArray:
 
 def complex_step(f: Callable, x: ArrayLike) -> Estimate:
     """Complex-step derivatives of f at x, or central differences when f drops the imaginary part."""
-    point, _, elementwise, eps = prepare(f, x)
+    point, _, elementwise, precision = prepare(f, x)
+    eps = machine_epsilon(precision)
     complex_dtype = np.result_type(point.dtype, np.complex64)
     h = complex_step_size(point)
     try:

@@ -164,7 +164,7 @@ def network_directional_check(network: object, x: ArrayLike, y: ArrayLike, gradi
                                  seed=seed, safety=safety)
     _, grads, _, eps_a = _inputs(lambda: 0.0, weights, gradients)
     vs = _directions(np.random.default_rng(seed), weights, directions)
-    h = float(np.cbrt(machine_epsilon(np.float64)) * max(1.0, max(float(np.abs(w).max()) for w in weights)))
+    h = float(np.cbrt(chain.eps) * max(1.0, max(float(np.abs(w).max()) for w in weights)))
 
     def sample(m: float) -> tuple[NDArray, NDArray]:
         a = np.broadcast_to(chain.inputs[0], (directions, x.size))
@@ -173,7 +173,7 @@ def network_directional_check(network: object, x: ArrayLike, y: ArrayLike, gradi
         return chain.rowloss(np.array(a), chain.y), np.full(directions, m * h)
 
     size = 0.0 if chain.sizes is None else chain.sizes.loss_size[0]
-    estimate = central_estimate(cached(sample), chain.loss0, machine_epsilon(np.float64),
+    estimate = central_estimate(cached(sample), chain.loss0, chain.eps,
                                 kinks=chain.kinks(0, "the weights"), shared_noise=True, size=size)
     return compare(_projections(grads, vs, eps_a), estimate, safety=safety)
 

@@ -39,7 +39,6 @@ from .validation import check_method, finite_point
 
 CHUNK_ELEMENTS = 1 << 18
 """How many floats one batch of perturbed activations may hold (2 MB: it stays in cache)."""
-EPS = machine_epsilon(np.float64)
 ROUNDING_ULPS = 64.0
 """How many eps·√n·max(1, |a|·|W|) a computed value may be off by: the structure check's tolerance,
 and the rounding band within which a pre-activation's sign is the implementation's to choose."""
@@ -71,6 +70,14 @@ class Chain:
     that cancels to 2e-4 in float32 is only known to about 1e-8, and so is its gradient aᵀδ."""
     output_terms: NDArray | None = None
     """The same for the network's output A (what the output delta's A − y inherits)."""
+    precision: np.dtype = field(default_factory=lambda: np.dtype(np.float64))
+    """The coarsest precision the layers' activations compute in, read from their values (a float32
+    tanh handed back as float64 rounds like float32): the steps and the rounding the chain's
+    differences allow for."""
+
+    @property
+    def eps(self) -> float:
+        return machine_epsilon(self.precision)
 
     def kinks(self, first: int, perturbed: str) -> list[Kink]:
         """The units at or after layer `first` whose side of the kink is the implementation's choice."""
@@ -158,7 +165,8 @@ def trace_layers(layers: list, x: NDArray) -> Chain | str:
         weight = layer.weight.astype(float)
         out = np.asarray(layer.forward(a_impl))
         z = a @ weight
-        expected = np.asarray(function(z), dtype=float)
+        computed = np.asarray(function(z))
+        expected = computed.astype(float)
         if out.shape != expected.shape or out.dtype.kind != "f":
             return f"layers[{i}].forward returned shape {out.shape}, but f(aW) has shape {expected.shape}"
         terms = np.abs(a) + uncertain  # what a's rounding scales with
@@ -183,6 +191,7 @@ def trace_layers(layers: list, x: NDArray) -> Chain | str:
         chain.functions.append(function)
         chain.kinked.append(pieces is not None)
         chain.pieces.append(pieces)
+        chain.precision = coarsest(chain.precision, computed.dtype, computed_precision(computed))
         chain.input_terms.append(terms)
         # in units of the analytic side's rounding, as compare counts it
         uncertain = np.zeros(z.shape) if pieces is None else pieces.term_size(size) * DOT_ULPS / ANALYTIC_ULPS
@@ -305,7 +314,7 @@ def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed
 
     `input_terms` sizes the terms each element's factor `scale` is made of (see Chain.input_terms).
     """
-    h = central_step(base, np.float64)
+    h = central_step(base, chain.precision)
     sample = _sampler(chain, layer, base, h, scale)
     magnitude = np.abs(base)
     sizes = chain.sizes
@@ -313,11 +322,11 @@ def _estimate(chain: Chain, layer: int, base: NDArray, scale: NDArray, perturbed
     terms = None if sizes is None else input_terms * sizes.term_size[layer]
     kinks = chain.kinks(layer, perturbed)
     if method == "richardson":
-        estimate = richardson_estimate(sample, chain.loss0, EPS, magnitude=magnitude, shared_noise=True,
+        estimate = richardson_estimate(sample, chain.loss0, chain.eps, magnitude=magnitude, shared_noise=True,
                                        kinks=kinks, size=size)
         return replace(estimate, term_scale=terms)
-    return central_estimate(sample, chain.loss0, EPS, magnitude=magnitude, kinks=kinks, shared_noise=True,
-                            size=size, term_scale=terms)
+    return central_estimate(sample, chain.loss0, chain.eps, magnitude=magnitude, kinks=kinks,
+                            shared_noise=True, size=size, term_scale=terms)
 
 
 def _weights(chain: Chain, layer: int, method: str) -> Estimate:
@@ -352,8 +361,8 @@ def _complex_weights(chain: Chain, layer: int) -> Estimate:
     sizes = chain.sizes
     terms = None if sizes is None else chain.input_terms[layer][:, None] * sizes.term_size[layer]
     kinks = chain.kinks(layer, f"layers[{layer}].weight")
-    return Estimate(value, complex_budget(value, EPS), "complex", kinks, step=np.broadcast_to(h, value.shape),
-                    term_scale=terms)
+    return Estimate(value, complex_budget(value, chain.eps), "complex", kinks,
+                    step=np.broadcast_to(h, value.shape), term_scale=terms)
 
 
 def weight_gradient_estimates(network: object, x: ArrayLike, y: ArrayLike, loss: Loss | str = HALF_SSE, *,
