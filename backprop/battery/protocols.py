@@ -372,10 +372,7 @@ class ModelNetwork(RemoteNetwork):
                     f"gradient {i + 1} from gradients(x, y) has shape {g.shape}, expected {tuple(s)}",
                     i, raw, shapes,
                 )
-        return [
-            self.computed(as_array(f"gradient {i} from gradients(x, y)", g, s))
-            for i, (g, s) in enumerate(zip(grads, shapes, strict=True), 1)
-        ]
+        return [self.computed(g.reshape(tuple(s))) for g, s in zip(raw, shapes)]
 
     def predict(self, x: NDArray, n_outputs: int, at_weights: bool = False) -> NDArray:
         value = (
