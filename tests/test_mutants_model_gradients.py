@@ -1,7 +1,8 @@
 """How the judge reads a model-level network's gradients(x, y): a list of arrays in parameters() order,
 or a dict keyed by the parameters' names; flat arrays of the right size reshaped to their parameter's
 shape; and, word for word, why a reply is refused (a dict missing a name, not a list, the wrong number
-of arrays).  Also the sentence that names a layer's stored value of the wrong shape.
+of arrays).  Also the sentence that names a layer's stored value of the wrong shape, how predict(x) is
+asked and refused, and why a model without predict or loss has no loss to differentiate.
 
 Each test drives the smallest piece: a network of backprop.battery.protocols over a scripted worker."""
 
@@ -12,7 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from backprop.battery.checks.common import model_loss_of
 from backprop.battery.protocols import LayerNetwork, ModelNetwork, PluginError
+from backprop.losses import HALF_SSE
 
 SHAPES = [(3, 2), (2,)]
 
@@ -99,3 +102,45 @@ def test_a_stored_value_of_the_wrong_shape_is_refused_naming_the_layer_and_the_v
     with pytest.raises(PluginError) as raised:
         net.stored("delta", 2, (1, 2))
     assert str(raised.value) == "layer 2's delta has shape (3,), expected (1, 2)"
+
+
+class Recording(Named):
+    """The named worker, keeping the name of every request it is sent."""
+
+    def __init__(self, reply: Any) -> None:
+        super().__init__(reply)
+        self.sent: list[str] = []
+
+    def request(self, name: str, *args: Any) -> Any:
+        self.sent.append(name)
+        return super().request(name, *args)
+
+
+def test_predict_asks_the_model_as_it_is_unless_asked_at_the_judge_s_weights() -> None:
+    """predict(x) alone is a plain call of the model's predict; only at_weights=True sends the judge's
+    weights along with it (a call that sets them first)."""
+    worker = Recording(np.array([0.5, -0.5]))
+    net = ModelNetwork(worker, {"offers": ["gradients", "predict"]})
+    assert net.predict(np.zeros(3), 2).tolist() == [0.5, -0.5]
+    assert worker.sent[0] == "method" and "method_at" not in worker.sent
+    worker.sent.clear()
+    net.predict(np.zeros(3), 2, at_weights=True)
+    assert "method_at" in worker.sent and "method" not in worker.sent
+
+
+def test_a_prediction_of_the_wrong_size_is_refused_naming_predict_and_both_shapes() -> None:
+    """Three outputs where the case has two: one sentence naming predict(x), what it gave and what was due."""
+    net = ModelNetwork(Named(np.zeros(3)), {"offers": ["gradients", "predict"]})
+    with pytest.raises(PluginError) as raised:
+        net.predict(np.zeros(3), 2)
+    assert str(raised.value) == "predict(x) has shape (3,), expected (2,)"
+
+
+def test_a_model_with_neither_predict_nor_loss_has_no_loss_to_differentiate() -> None:
+    """The numerical estimate needs the model's loss: without predict(x) or loss(x, y) that is said."""
+    net = model(None)
+    with pytest.raises(PluginError) as raised:
+        model_loss_of(net, HALF_SSE, np.zeros(3), np.zeros(2), 2)
+    assert str(raised.value) == (
+        "the model offers neither predict(x) nor loss(x, y), so its loss cannot be computed"
+    )
