@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from test_mutants_fit_estimates import CASE, LAYER, ErrorInTargetDtype
 
 from backprop.battery.cases import make_case
@@ -70,19 +71,11 @@ def _assert_weights(evidence: Any, expected: list[Any]) -> None:
         np.testing.assert_array_equal(given, written)
 
 
-def test_fit_one_sample_names_the_fit_call_that_raised() -> None:
-    """A fit that raises is reported under the call the author would write, fit(X, y, ..., epochs=1)."""
-    evidence = evaluate("fit-one-sample", FitLost(NeuralNetwork), CASE, HALF_SSE, LAYER)
-    assert (evidence.status, evidence.summary) == (
-        "errored",
-        "fit(X, y, learning_rate, epochs=1) raised ValueError: fit is not written yet at "
-        f"{Path(__file__).name}:{_raise_line()}.",
-    )
-
-
-def test_fit_two_samples_names_the_fit_call_that_raised() -> None:
-    """fit-two-samples names its first call, fit(X, y, learning_rate, epochs=1), when fit raises."""
-    evidence = evaluate("fit-two-samples", FitLost(NeuralNetwork), CASE, HALF_SSE, LAYER)
+@pytest.mark.parametrize("check_id", ["fit-one-sample", "fit-two-samples"])
+def test_a_fit_that_raises_is_named_by_its_first_call(check_id: str) -> None:
+    """A fit that raises is reported under the call the author would write, fit(X, y, ..., epochs=1): both
+    fit checks make that call first."""
+    evidence = evaluate(check_id, FitLost(NeuralNetwork), CASE, HALF_SSE, LAYER)
     assert (evidence.status, evidence.summary) == (
         "errored",
         "fit(X, y, learning_rate, epochs=1) raised ValueError: fit is not written yet at "
